@@ -1,0 +1,58 @@
+"""Benchmark: forward + backward time of ``correlation_loss`` for each kind on CPU.
+
+Prints a Markdown table of median milliseconds per forward+backward over repeated runs, for
+10², 10³, 10⁴ and 10⁵ positives, with each kind's time as a ratio to concordance's in the
+same run (the machines are noisy; compare the ratios).
+
+    .venv/bin/python benchmarks/bench_loss.py [--repeats 20] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+
+from corrlib.losses import KINDS, correlation_loss
+
+SIZES = (10**2, 10**3, 10**4, 10**5)
+
+
+def time_once(kind: str, n: int, generator: torch.Generator) -> float:
+    """Return seconds for one forward+backward of the loss on n random positives."""
+    scores = torch.rand(n, generator=generator).requires_grad_()
+    ious = torch.rand(n, generator=generator)
+    start = time.perf_counter()
+    correlation_loss(scores, ious, kind).backward()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    generator = torch.Generator().manual_seed(0)
+    medians: dict[tuple[str, int], float] = {}
+    for n in SIZES:
+        for kind in KINDS:
+            time_once(kind, n, generator)  # warm-up (torchsort extension load, allocator)
+            runs = [time_once(kind, n, generator) for _ in range(args.repeats)]
+            medians[kind, n] = statistics.median(runs)
+    print(
+        f"correlation_loss forward+backward, CPU, {args.threads} thread(s), "
+        f"median of {args.repeats} runs (ms; ratio to concordance)\n"
+    )
+    print("| positives | " + " | ".join(KINDS) + " |")
+    print("|---:|" + "---:|" * len(KINDS))
+    for n in SIZES:
+        base = medians["concordance", n]
+        cells = [f"{1e3 * medians[k, n]:.3f} ({medians[k, n] / base:.1f}×)" for k in KINDS]
+        print(f"| {n:,} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Correlation coefficients and Correlation Loss on plain torch tensors (torch + torchsort only).
+
+Public API::
+
+    pearson(x, y)                         # Eq. 2.1
+    spearman(x, y, regularization_strength=1.0)   # Eq. 2.2, torchsort soft ranks (l2)
+    concordance(x, y)                     # Eq. 2.3
+    correlation_loss(scores, ious, kind="concordance", regularization_strength=1.0)
+                                          # 1 − ρ(IoU, ŝ), Eq. 4.2; IoUs are constants
+    KINDS                                 # ("concordance", "spearman", "pearson")
+"""
+
+from corrlib.losses.correlation import (
+    KINDS,
+    concordance,
+    correlation_loss,
+    pearson,
+    soft_rank,
+    spearman,
+)
+
+__all__ = ["KINDS", "concordance", "correlation_loss", "pearson", "soft_rank", "spearman"]
