@@ -1,0 +1,47 @@
+"""The embedded synthetic dataset and checks of COCO-format datasets.
+
+Depends only on numpy and Pillow (no torch, no mmdet).
+
+- :func:`generate_dataset`, :func:`generate_preset`: write a deterministic COCO-format instance
+  dataset (boxes and RLE masks) of coloured shapes on cluttered backgrounds;
+  :data:`CLASS_NAMES`, :data:`PRESETS`, :func:`area_ranges`.
+- :func:`check_coco_dataset`: before training, check that a dataset (COCO 2017 or embedded)
+  is complete and well-formed; raises :class:`DatasetError`.
+- :func:`coco_root`: where the user's COCO lives (``$COCO_ROOT``).
+
+Command line: ``python -m corrlib.data generate --preset demo`` and
+``python -m corrlib.data check --root DIR``.
+"""
+
+from .check import DatasetError, SplitSummary, check_coco_dataset
+from .generate import (
+    PRESETS,
+    DatasetSpec,
+    generate_dataset,
+    generate_preset,
+    is_current,
+    preset_dir,
+)
+from .paths import COCO_ROOT_ENV, COCO_SPLITS, EMBEDDED_SPLITS, coco_root, data_root
+from .scene import area_ranges
+from .shapes import CLASS_NAMES, MAX_CLASSES
+
+__all__ = [
+    "CLASS_NAMES",
+    "COCO_ROOT_ENV",
+    "COCO_SPLITS",
+    "EMBEDDED_SPLITS",
+    "MAX_CLASSES",
+    "PRESETS",
+    "DatasetError",
+    "DatasetSpec",
+    "SplitSummary",
+    "area_ranges",
+    "check_coco_dataset",
+    "coco_root",
+    "data_root",
+    "generate_dataset",
+    "generate_preset",
+    "is_current",
+    "preset_dir",
+]

@@ -1,0 +1,62 @@
+"""Where datasets live: the generated embedded sets and a user's copy of COCO 2017.
+
+Both layouts share split names (``train``, ``val``, and for COCO ``test-dev``); each split is an
+image directory and an annotation file, relative to the dataset root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+COCO_ROOT_ENV = "COCO_ROOT"
+"""Environment variable naming the root of a user's COCO 2017 copy (the paper profile)."""
+
+DATA_ROOT_ENV = "CORRLIB_DATA"
+"""Environment variable that overrides the project's ``data/`` directory."""
+
+COCO_SPLITS: dict[str, tuple[str, str]] = {
+    "train": ("train2017", "annotations/instances_train2017.json"),
+    "val": ("val2017", "annotations/instances_val2017.json"),
+    "test-dev": ("test2017", "annotations/image_info_test-dev2017.json"),
+}
+"""COCO 2017 splits: name -> (image directory, annotation file), relative to the root.
+
+train2017 is the thesis's trainval35k, val2017 its minival; test-dev has no public labels."""
+
+EMBEDDED_SPLITS: dict[str, tuple[str, str]] = {
+    "train": ("train", "annotations/train.json"),
+    "val": ("val", "annotations/val.json"),
+}
+"""Embedded (generated) dataset splits: name -> (image directory, annotation file)."""
+
+
+def data_root() -> Path:
+    """Return the project's data directory.
+
+    ``$CORRLIB_DATA`` if set; else the ``data/`` directory of the source checkout that holds
+    this package; else ``./data`` under the current working directory.
+    """
+    env = os.environ.get(DATA_ROOT_ENV)
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "data"
+    return Path.cwd() / "data"
+
+
+def generated_root() -> Path:
+    """Return the directory under which embedded datasets are generated (``<data>/generated``)."""
+    return data_root() / "generated"
+
+
+def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return the COCO 2017 root: ``explicit`` if given, else ``$COCO_ROOT``, else ``<data>/coco``.
+
+    Nothing is checked here; see :func:`corrlib.data.check_coco_dataset`.
+    """
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get(COCO_ROOT_ENV)
+    return Path(env) if env else data_root() / "coco"
