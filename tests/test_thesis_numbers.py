@@ -451,3 +451,17 @@ def _gain(name: str, base: str, corr: str, column: str) -> float:
     a, b = thesis.value(name, base, column), thesis.value(name, corr, column)
     assert a is not None and b is not None
     return round(b - a, 1)
+
+
+def test_prose_numbers_are_in_the_text(lines: tuple[str, ...]) -> None:
+    """§5.5.3 and §5.5.4 numbers as transcribed appear in their sections of the text."""
+    text = "\n".join(lines)
+    timing = thesis.TRAINING_TIME_5_5_3
+    assert timing["text"] in text
+    assert f"{timing['s_per_iter_baseline']:.2f} seconds to {timing['s_per_iter_corr']:.2f}" in text
+    start = text.index("5.5.4 Effect on Backpropagating Different Heads\n")
+    section = text[start : text.index("5.5.5", start)]
+    ap = thesis.GRADIENT_HEADS_5_5_4["AP"]
+    assert f"localization head ({ap['regressor']} AP)" in section
+    assert f"both heads ({ap['both']} AP)" in section
+    assert f"classification head ({ap['classifier']} AP)" in section

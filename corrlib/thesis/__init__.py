@@ -51,6 +51,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from corrlib.thesis import _data as D
+from corrlib.thesis.prose import GRADIENT_HEADS_5_5_4, TRAINING_TIME_5_5_3
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +61,8 @@ __all__ = [
     "FIGURES",
     "TABLES",
     "FigureInfo",
+    "GRADIENT_HEADS_5_5_4",
+    "TRAINING_TIME_5_5_3",
     "TableInfo",
     "figure",
     "row",

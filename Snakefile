@@ -1,0 +1,134 @@
+# The workflow: dataset → train → evaluate → analysis notebooks → book.
+#
+#   snakemake --cores 2                                  # demo profile (default)
+#   snakemake --cores 2 --config profile=smoke           # the plumbing check
+#   snakemake -n --config profile=paper                  # what the paper profile would run
+#
+# Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
+# resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
+# seeds come from corrlib.plans / corrlib.experiments, the single registry. Notebooks do the
+# work; this file only runs them (papermill) and the project's commands.
+#
+# Paper profile on a cluster: set COCO_ROOT (see data/README.md), install the
+# snakemake-executor-plugin-slurm, and run
+#   snakemake --executor slurm --jobs 40 --config profile=paper gpus=8
+# each training job then runs torchrun with `gpus` processes on one node.
+import os
+import sys
+
+from corrlib.plans import plan
+
+PROFILE = config.get("profile", "demo")
+PLAN = plan(PROFILE)
+GPUS = int(config.get("gpus", 8))
+DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
+PY = sys.executable
+JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
+PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
+ANALYSES = [
+    "status", "coefficients", "toy_correlation", "bounds", "table_5_1", "table_5_3",
+    "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient",
+]
+RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
+PRESET = {"smoke": "smoke", "demo": "demo"}.get(PROFILE)
+DATASET_READY = (
+    f"data/generated/{PRESET}/annotations/val.json" if PRESET
+    else f"results/{PROFILE}/coco_checked.txt"
+)
+
+
+rule all:
+    input:
+        "book/_build/html/index.html",
+
+
+rule embedded_dataset:
+    output:
+        "data/generated/{preset}/annotations/val.json",
+    shell:
+        "{PY} -m corrlib.data generate --preset {wildcards.preset}"
+
+
+rule check_coco:
+    output:
+        f"results/{PROFILE}/coco_checked.txt",
+    params:
+        root=os.environ.get("COCO_ROOT", "data/coco"),
+    shell:
+        "{PY} -m corrlib.data check --root {params.root} --layout coco > {output}.tmp"
+        " && mv {output}.tmp {output}"
+
+
+rule train:
+    input:
+        DATASET_READY,
+        notebook="notebooks/train.ipynb",
+    output:
+        "work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",
+    log:
+        notebook="results/{profile}/notebooks/train_{experiment}_seed{seed}.ipynb",
+    threads: 1
+    resources:
+        gpus=GPUS if PROFILE == "paper" else 0,
+    params:
+        work_dir="work_dirs/{profile}/{experiment}/seed{seed}",
+    run:
+        if wildcards.profile == "paper":
+            shell(
+                "torchrun --nproc_per_node {GPUS} -m corrlib.integration.train "
+                "{wildcards.experiment} --profile paper --seed {wildcards.seed} "
+                "--work-dir {params.work_dir} --launcher pytorch"
+            )
+        else:
+            shell(
+                "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
+                " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
+                " -p seed {wildcards.seed} -p device {DEVICE}"
+                " -p work_dir ../{params.work_dir}"
+            )
+
+
+rule evaluate:
+    input:
+        summary="work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",
+        notebook="notebooks/evaluate.ipynb",
+    output:
+        "results/{profile}/{experiment}/seed{seed}.json",
+    log:
+        notebook="results/{profile}/notebooks/evaluate_{experiment}_seed{seed}.ipynb",
+    threads: 1
+    params:
+        work_dir="work_dirs/{profile}/{experiment}/seed{seed}",
+    shell:
+        "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
+        " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
+        " -p seed {wildcards.seed} -p device {DEVICE} -p work_dir ../{params.work_dir}"
+        " -p results_file ../{output}"
+
+
+rule analysis:
+    input:
+        RESULTS,
+        notebook="notebooks/{name}.ipynb",
+    output:
+        "book/executed/{name}.ipynb",
+    wildcard_constraints:
+        name="|".join(ANALYSES),
+    params:
+        profile=PROFILE,
+    shell:
+        "{PAPERMILL} {input.notebook} {output}.tmp.ipynb -p profile {params.profile}"
+        " && mv {output}.tmp.ipynb {output}"
+
+
+rule book:
+    input:
+        expand("book/executed/{name}.ipynb", name=ANALYSES),
+        "book/_config.yml",
+        "book/_toc.yml",
+        "book/intro.md",
+        "book/reproduce.md",
+    output:
+        "book/_build/html/index.html",
+    shell:
+        "{JUPYTER_BOOK} build book --quiet"

@@ -1,0 +1,72 @@
+"""Which runs each profile makes: experiment ids of the registry × seeds (pure data).
+
+The workflow (Snakefile) reads :func:`plan` and nothing else to decide what to train; every id
+is checked against :mod:`corrlib.experiments`, the single source of experiment definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corrlib.experiments import experiment_ids, get_experiment, list_experiments
+
+PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
+
+_TABLE_5_1_DETECTORS = ("retinanet", "fovea", "atss", "paa", "sparsercnn")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The runs of one profile.
+
+    Attributes:
+        profile: "smoke", "demo" or "paper".
+        experiments: experiment ids, in the order they are listed in the book.
+        seeds: the seeds every experiment runs with (paired: a baseline and its variants
+            share each seed).
+        dataset: "embedded-smoke", "embedded-demo" or "coco".
+    """
+
+    profile: str
+    experiments: tuple[str, ...]
+    seeds: tuple[int, ...]
+    dataset: str
+
+    def runs(self) -> list[tuple[str, int]]:
+        """Return every (experiment id, seed) pair of the plan."""
+        return [(e, s) for e in self.experiments for s in self.seeds]
+
+
+def _paper_experiments() -> tuple[str, ...]:
+    """Every registry experiment that reproduces a thesis table or section."""
+    return tuple(e.id for e in list_experiments() if e.reproduces)
+
+
+_PLANS: dict[str, Plan] = {
+    "smoke": Plan(
+        "smoke",
+        ("atss_baseline", "retinanet_spearman_0.1"),
+        (0,),
+        "embedded-smoke",
+    ),
+    "demo": Plan(
+        "demo",
+        ("atss_baseline", "atss_concordance_0.3", "retinanet_baseline", "retinanet_spearman_0.1"),
+        (0,),
+        "embedded-demo",
+    ),
+}
+
+
+def plan(profile: str) -> Plan:
+    """Return the plan of a profile; ValueError names an unknown profile or experiment."""
+    if profile == "paper":
+        return Plan("paper", _paper_experiments(), (0,), "coco")
+    if profile not in _PLANS:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
+    chosen = _PLANS[profile]
+    known = set(experiment_ids())
+    for experiment_id in chosen.experiments:
+        if experiment_id not in known:
+            get_experiment(experiment_id)  # raises KeyError with suggestions
+    return chosen

@@ -1,0 +1,231 @@
+"""Tables and labels for the book: reproduced results beside the thesis's numbers.
+
+Used by the analysis notebooks; imports pandas, never torch or mmdet. Reproduced values are
+read from results files (:mod:`corrlib.results`) and shown in % like the thesis (β too).
+
+Main entry points::
+
+    runs = load_runs(results_root, profile)        # one row per (experiment, seed), in %
+    table = side_by_side("5.1", runs, ["AP", "AP50", "AP75"])   # thesis | reproduced | Δ
+    provenance_markdown(runs, profile)             # the provenance block of a results page
+    data_label(profile)                            # what data the numbers come from
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from corrlib import thesis
+from corrlib.experiments import get_experiment
+from corrlib.results import iter_results
+
+PERCENT_METRICS: tuple[str, ...] = (
+    "AP", "AP50", "AP75", "APs", "APm", "APl",
+    "oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN",
+    "beta_cls", "beta_img",
+)  # fmt: skip
+"""Metrics stored as fractions in results files and shown ×100 (thesis units, %)."""
+
+BOUND_COLUMNS: dict[str, tuple[str, str]] = {
+    "AP_upper": ("upper", "AP"), "AP50_upper": ("upper", "AP50"), "AP75_upper": ("upper", "AP75"),
+    "AP_lower": ("lower", "AP"), "AP50_lower": ("lower", "AP50"), "AP75_lower": ("lower", "AP75"),
+}  # fmt: skip
+"""Thesis bound columns (Tables 3.1, 3.2) and where they sit in a results file's bounds."""
+
+# Registry detector → the thesis tables' row-key stem; kind → the row-key suffix.
+_THESIS_STEM: dict[str, str] = {
+    "retinanet": "retinanet",
+    "fovea": "foveabox",
+    "atss": "atss_fl",
+    "atss_centerness": "atss_ctr",
+    "paa": "paa",
+    "sparsercnn": "sparse_rcnn",
+    "sparsercnn_3x": "sparse_rcnn_strong",
+    "yolact": "yolact",
+}
+_KIND_SUFFIX: dict[str, str] = {"concordance": "conc", "spearman": "spear", "pearson": "pearson"}
+
+NOT_REPRODUCED = "not yet reproduced"
+
+PROFILE_DATA: dict[str, str] = {
+    "smoke": "embedded synthetic shapes, tiny smoke set (plumbing check; numbers are meaningless)",
+    "demo": "embedded synthetic shapes dataset (synthetic data, NOT COCO)",
+    "paper": "COCO 2017 (train2017 / val2017)",
+}
+
+
+def data_label(profile: str) -> str:
+    """Return a one-line label saying which data a profile's numbers come from."""
+    return f"{profile} profile: {PROFILE_DATA.get(profile, 'unknown data')}"
+
+
+def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
+    """Return the row keys of a thesis table that an experiment reproduces (maybe none).
+
+    Keys follow :mod:`corrlib.thesis`: ``<stem>``, ``<stem>+<kind>`` and, in Table 5.7,
+    ``<stem>+<kind>@<λ>`` (a baseline is every ``@0.0`` row of its stem).
+    """
+    exp = get_experiment(experiment_id)
+    stem = _THESIS_STEM.get(exp.detector)
+    if stem is None or exp.gradient != "classifier":
+        return []
+    keys = list(thesis.table(table_name).index)
+    if table_name == "5.7":
+        if exp.kind is None:
+            return [k for k in keys if k.startswith(f"{stem}+") and k.endswith("@0.0")]
+        return [k for k in keys if k == f"{stem}+{_KIND_SUFFIX[exp.kind]}@{exp.loss_weight:.1f}"]
+    key = stem if exp.kind is None else f"{stem}+{_KIND_SUFFIX[exp.kind]}"
+    # A table gives one λ per row; an experiment with another λ is not that row.
+    if key in keys and exp.kind is not None:
+        lam = thesis.table(table_name).loc[key].get("lambda_corr")
+        if lam is not None and not pd.isna(lam) and abs(float(lam) - exp.loss_weight) > 1e-9:
+            return []
+    return [key] if key in keys else []
+
+
+def _flatten(record: dict) -> dict:
+    """One results record → one flat row: descriptors, metrics in %, training time."""
+    exp, metrics = record["experiment"], record["metrics"]
+    row: dict = {
+        "experiment": exp["id"],
+        "detector": exp["detector"],
+        "kind": exp.get("kind"),
+        "loss_weight": exp.get("loss_weight"),
+        "gradient": exp.get("gradient", "classifier"),
+        "seed": record["seed"],
+        "profile": record["profile"],
+        "dataset": record["dataset"].get("name"),
+        "synthetic": record["dataset"].get("synthetic"),
+        "n_val_images": record["dataset"].get("n_val_images"),
+        "beta_cls_classes": metrics.get("beta_cls_classes"),
+        "beta_img_images": metrics.get("beta_img_images"),
+        "s_per_iter": record["training"].get("seconds_per_iter"),
+        "iterations": record["training"].get("iterations"),
+        "device": record.get("provenance", {}).get("hardware", {}).get("device"),
+    }
+    for name in PERCENT_METRICS:
+        value = metrics.get(name)
+        row[name] = None if value is None else 100.0 * value
+    for column, (side, name) in BOUND_COLUMNS.items():
+        for level in ("class", "image"):
+            bounds = metrics.get(f"{level}_bounds") or {}
+            value = (bounds.get(side) or {}).get(name)
+            row[f"{level}_{column}"] = None if value is None else 100.0 * value
+    return row
+
+
+def load_runs(results_root: Path, profile: str) -> pd.DataFrame:
+    """Return every run of a profile, one row per (experiment, seed); metrics in %."""
+    rows = [_flatten(r) for r in iter_results(Path(results_root), profile)]
+    columns = list(_flatten(_EMPTY_RECORD).keys())
+    return pd.DataFrame(rows, columns=columns)
+
+
+_EMPTY_RECORD: dict = {
+    "experiment": {"id": "", "detector": ""},
+    "metrics": {},
+    "training": {},
+    "dataset": {},
+    "seed": 0,
+    "profile": "",
+}
+
+
+def experiment_means(runs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Return the mean over seeds of each experiment for ``columns``, plus ``n_seeds``."""
+    if runs.empty:
+        return pd.DataFrame(columns=[*columns, "n_seeds"])
+    grouped = runs.groupby("experiment")
+    means = grouped[columns].mean(numeric_only=False)
+    means["n_seeds"] = grouped.size()
+    return means
+
+
+def side_by_side(
+    table_name: str,
+    runs: pd.DataFrame,
+    columns: list[str],
+    *,
+    ours_columns: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Return a thesis table beside our reproduction: per column, thesis | reproduced | Δ.
+
+    Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
+    value and ``NOT_REPRODUCED`` in its status, never a number. ``ours_columns`` maps a thesis
+    column to the results column that reproduces it (default: the same name; Tables 3.1 / 3.2
+    bounds use ``image_AP_upper`` / ``class_AP_upper`` and so on). Δ = reproduced − thesis, in
+    percentage points.
+    """
+    ours_columns = ours_columns or {}
+    reference = thesis.table(table_name)
+    our_names = [ours_columns.get(c, c) for c in columns]
+    means = experiment_means(runs, our_names) if not runs.empty else None
+    by_key: dict[str, str] = {}
+    if means is not None:
+        for experiment_id in means.index:
+            for key in thesis_keys(experiment_id, table_name):
+                by_key.setdefault(key, experiment_id)
+    records = []
+    for key, row in reference.iterrows():
+        label = row.get("method", key)
+        if table_name == "5.7":
+            label = f"{label}, λ={row['lambda_corr']:.1f}"
+        record: dict = {("", "method"): label}
+        experiment_id = by_key.get(key)
+        for column, ours in zip(columns, our_names, strict=True):
+            theirs = row.get(column)
+            mine = None if experiment_id is None else means.loc[experiment_id, ours]
+            record[(column, "thesis")] = theirs
+            record[(column, "reproduced")] = mine
+            both = theirs is not None and mine is not None and not pd.isna(mine)
+            record[(column, "Δ")] = (mine - theirs) if both and not pd.isna(theirs) else None
+        if experiment_id is None:
+            record[("", "status")] = NOT_REPRODUCED
+        else:
+            n = int(means.loc[experiment_id, "n_seeds"])
+            record[("", "status")] = f"{experiment_id} ({n} seed{'s' if n != 1 else ''})"
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, index=list(reference.index))
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    return frame
+
+
+def format_table(frame: pd.DataFrame, digits: int = 1) -> pd.io.formats.style.Styler:
+    """Return a pandas Styler that prints numbers with ``digits`` decimals and blanks as '—'."""
+    return frame.style.format(precision=digits, na_rep="—")
+
+
+def provenance_markdown(runs: pd.DataFrame, profile: str, results_root: Path) -> str:
+    """Return the provenance block of a results page as Markdown.
+
+    Lists the profile and its data, experiments and seeds, and — from the results files — git
+    commits, package versions and hardware. Empty runs give a block that says so.
+    """
+    lines = ["**Provenance**", "", f"- Data: {data_label(profile)}"]
+    if runs.empty:
+        lines.append("- No results files for this profile yet: only the thesis's numbers show.")
+        return "\n".join(lines)
+    seeds = sorted(int(s) for s in runs["seed"].unique())
+    lines.append(
+        f"- Runs: {len(runs)} ({runs['experiment'].nunique()} experiments; "
+        f"seeds {', '.join(map(str, seeds))})"
+    )
+    records = list(iter_results(Path(results_root), profile))
+    commits = sorted(
+        {str((r.get("provenance") or {}).get("git", {}).get("commit"))[:10] for r in records}
+    )
+    lines.append(f"- Git commit(s): {', '.join(commits)}")
+    hardware = {_hardware_line(r) for r in records}
+    lines.append(f"- Hardware: {'; '.join(sorted(hardware))}")
+    packages = (records[-1].get("provenance") or {}).get("packages", {})
+    if packages:
+        lines.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in packages.items() if v))
+    return "\n".join(lines)
+
+
+def _hardware_line(record: dict) -> str:
+    hw = (record.get("provenance") or {}).get("hardware", {})
+    gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
+    return f"{hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu}; device {hw.get('device')})"
