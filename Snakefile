@@ -31,8 +31,9 @@ ANALYSES = [
 ]
 RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
 PRESET = {"smoke": "smoke", "demo": "demo"}.get(PROFILE)
+DATA = os.environ.get("CORRLIB_DATA", "data")  # the same variable corrlib.data reads
 DATASET_READY = (
-    f"data/generated/{PRESET}/annotations/val.json" if PRESET
+    f"{DATA}/generated/{PRESET}/annotations/val.json" if PRESET
     else f"results/{PROFILE}/coco_checked.txt"
 )
 
@@ -44,9 +45,9 @@ rule all:
 
 rule embedded_dataset:
     output:
-        "data/generated/{preset}/annotations/val.json",
+        f"{DATA}/generated/{{preset}}/annotations/val.json",
     shell:
-        "{PY} -m corrlib.data generate --preset {wildcards.preset}"
+        "{PY} -m corrlib.data generate --preset {wildcards.preset} --out {DATA}/generated/{wildcards.preset}"
 
 
 rule check_coco:

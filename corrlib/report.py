@@ -20,6 +20,7 @@ import pandas as pd
 from corrlib import thesis
 from corrlib.experiments import get_experiment
 from corrlib.results import iter_results
+from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
 PERCENT_METRICS: tuple[str, ...] = (
     "AP", "AP50", "AP75", "APs", "APm", "APl",
@@ -153,8 +154,9 @@ def side_by_side(
     """Return a thesis table beside our reproduction: per column, thesis | reproduced | Δ.
 
     Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
-    value and ``NOT_REPRODUCED`` in its status, never a number. ``ours_columns`` maps a thesis
-    column to the results column that reproduces it (default: the same name; Tables 3.1 / 3.2
+    value and ``NOT_REPRODUCED`` in its status, never a number. "reproduced" is the mean over
+    seeds and "95% CI" its Student-t interval over seeds (:func:`corrlib.stats.mean_interval`).
+    ``ours_columns`` maps a thesis column to the results column that reproduces it (default: the same name; Tables 3.1 / 3.2
     bounds use ``image_AP_upper`` / ``class_AP_upper`` and so on). Δ = reproduced − thesis, in
     percentage points.
     """
@@ -179,6 +181,7 @@ def side_by_side(
             mine = None if experiment_id is None else means.loc[experiment_id, ours]
             record[(column, "thesis")] = theirs
             record[(column, "reproduced")] = mine
+            record[(column, "95% CI")] = _interval_text(runs, experiment_id, ours)
             both = theirs is not None and mine is not None and not pd.isna(mine)
             record[(column, "Δ")] = (mine - theirs) if both and not pd.isna(theirs) else None
         if experiment_id is None:
@@ -188,6 +191,68 @@ def side_by_side(
             record[("", "status")] = f"{experiment_id} ({n} seed{'s' if n != 1 else ''})"
         records.append(record)
     frame = pd.DataFrame.from_records(records, index=list(reference.index))
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+    return frame
+
+
+def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -> str | None:
+    """Return "[low, high]" of an experiment's column over seeds, "n=1", or None."""
+    if experiment_id is None:
+        return None
+    values = runs.loc[runs["experiment"] == experiment_id, column].dropna()
+    if values.empty:
+        return None
+    interval = mean_interval(values.to_numpy(dtype=float))
+    return (
+        f"n={interval.n}" if interval.low is None else f"[{interval.low:.1f}, {interval.high:.1f}]"
+    )
+
+
+def baseline_of(experiment_id: str) -> str:
+    """Return the id of the baseline an experiment is paired with (same detector, no L_corr)."""
+    return f"{get_experiment(experiment_id).detector}_baseline"
+
+
+def paired_effects(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """Return each Correlation-Loss experiment's paired difference from its baseline.
+
+    For every experiment with L_corr whose baseline also ran, and each metric: the mean over
+    shared seeds of (variant − baseline) in points, its 95 % t-interval, and the verdict
+    ("gain", "loss" or "not resolved" when the interval contains 0 or has one seed).
+    """
+    records = []
+    present = set(runs["experiment"]) if not runs.empty else set()
+    for experiment_id in sorted(present):
+        if get_experiment(experiment_id).is_baseline or baseline_of(experiment_id) not in present:
+            continue
+        base_runs = runs[runs["experiment"] == baseline_of(experiment_id)]
+        var_runs = runs[runs["experiment"] == experiment_id]
+        record: dict = {
+            ("", "experiment"): experiment_id,
+            ("", "baseline"): baseline_of(experiment_id),
+        }
+        for metric in metrics:
+            base = dict(zip(base_runs["seed"], base_runs[metric], strict=True))
+            var = dict(zip(var_runs["seed"], var_runs[metric], strict=True))
+            base = {k: v for k, v in base.items() if v is not None and not pd.isna(v)}
+            var = {k: v for k, v in var.items() if v is not None and not pd.isna(v)}
+            if not set(base) & set(var):
+                record[(metric, "Δ")] = None
+                record[(metric, "95% CI")] = None
+                record[(metric, "verdict")] = NOT_RESOLVED
+                continue
+            diff = paired_difference(base, var)
+            record[(metric, "Δ")] = diff.mean
+            record[(metric, "95% CI")] = (
+                f"n={diff.n}" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
+            )
+            record[(metric, "verdict")] = verdict(diff)
+        record[("", "pairs (seeds)")] = len(set(base_runs["seed"]) & set(var_runs["seed"]))
+        records.append(record)
+    if not records:
+        return pd.DataFrame()
+    frame = pd.DataFrame.from_records(records).set_index(("", "experiment"))
+    frame.index.name = "experiment"
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)
     return frame
 

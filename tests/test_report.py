@@ -1,0 +1,95 @@
+"""The book's tables: thesis rows beside reproduced means, Δ, and 'not yet reproduced'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from corrlib import report, thesis
+from corrlib.experiments import get_experiment
+from corrlib.results import results_path, write_results
+
+
+def _write(root: Path, experiment_id: str, seed: int, ap: float) -> None:
+    exp = get_experiment(experiment_id)
+    write_results(
+        results_path(root, "demo", experiment_id, seed),
+        {
+            "experiment": {"id": exp.id, "detector": exp.detector, "kind": exp.kind,
+                           "loss_weight": exp.loss_weight, "gradient": exp.gradient},
+            "profile": "demo",
+            "seed": seed,
+            "dataset": {"name": "demo", "synthetic": True, "n_val_images": 10},
+            "metrics": {"AP": ap, "AP50": 0.5, "AP75": 0.2, "beta_cls": 0.3, "beta_img": None,
+                        "class_bounds": {"upper": {"AP": ap + 0.1}, "lower": {"AP": ap - 0.1}}},
+            "training": {"iterations": 10, "seconds_per_iter": 0.5, "wall_s": 5.0},
+            "provenance": {"git": {"commit": "abc"}, "hardware": {"cpu": "test", "cores": 2},
+                           "packages": {"mmdet": "3.3.0"}},
+        },
+    )  # fmt: skip
+
+
+def test_thesis_keys_follow_detector_kind_and_lambda() -> None:
+    assert report.thesis_keys("atss_concordance_0.3", "5.1") == ["atss_fl+conc"]
+    assert report.thesis_keys("atss_concordance_0.3", "5.7") == ["atss_fl+conc@0.3"]
+    assert report.thesis_keys("atss_baseline", "5.7") == ["atss_fl+conc@0.0"]
+    # Table 5.1 states λ = 0.1 for RetinaNet's Spearman row: another λ is not that row.
+    assert report.thesis_keys("retinanet_spearman_0.1", "5.1") == ["retinanet+spear"]
+    assert report.thesis_keys("retinanet_baseline", "3.1") == []
+
+
+def test_side_by_side_means_over_seeds_and_marks_the_rest(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.20)
+    _write(tmp_path, "atss_baseline", 1, 0.30)
+    _write(tmp_path, "atss_concordance_0.3", 0, 0.40)
+    runs = report.load_runs(tmp_path, "demo")
+    assert len(runs) == 3 and runs["AP"].max() == pytest.approx(40.0)  # stored as %
+    table = report.side_by_side("5.1", runs, ["AP"])
+    assert list(table.index) == list(thesis.table("5.1").index)
+    base = table.loc["atss_fl"]
+    assert base[("AP", "reproduced")] == pytest.approx(25.0)
+    assert base[("AP", "thesis")] == thesis.value("5.1", "atss_fl", "AP")
+    assert base[("AP", "Δ")] == pytest.approx(25.0 - thesis.value("5.1", "atss_fl", "AP"))
+    assert base[("", "status")] == "atss_baseline (2 seeds)"
+    assert table.loc["paa", ("", "status")] == report.NOT_REPRODUCED
+    assert pd.isna(table.loc["paa", ("AP", "reproduced")])
+
+
+def test_bounds_columns_map_to_class_level_results(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.20)
+    runs = report.load_runs(tmp_path, "demo")
+    mapping = {"AP_upper": "class_AP_upper", "AP_lower": "class_AP_lower"}
+    table = report.side_by_side("3.2", runs, ["AP_upper", "AP_lower"], ours_columns=mapping)
+    assert table.loc["atss_fl", ("AP_upper", "reproduced")] == pytest.approx(30.0)
+    assert table.loc["atss_fl", ("AP_lower", "reproduced")] == pytest.approx(10.0)
+
+
+def test_provenance_block_names_data_commit_and_hardware(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2)
+    runs = report.load_runs(tmp_path, "demo")
+    text = report.provenance_markdown(runs, "demo", tmp_path)
+    assert "synthetic" in text and "NOT COCO" in text
+    assert "abc" in text and "test (2 cores" in text and "seeds 0" in text
+    empty = report.provenance_markdown(report.load_runs(tmp_path, "smoke"), "smoke", tmp_path)
+    assert "No results files" in empty
+
+
+def test_intervals_and_paired_effects(tmp_path: Path) -> None:
+    for seed, (base, var) in enumerate([(0.20, 0.25), (0.30, 0.36), (0.25, 0.31)]):
+        _write(tmp_path, "atss_baseline", seed, base)
+        _write(tmp_path, "atss_concordance_0.3", seed, var)
+    _write(tmp_path, "retinanet_spearman_0.1", 0, 0.1)  # no baseline ran: not paired
+    runs = report.load_runs(tmp_path, "demo")
+    table = report.side_by_side("5.1", runs, ["AP"])
+    assert table.loc["atss_fl", ("AP", "95% CI")].startswith("[")
+    assert table.loc["retinanet+spear", ("AP", "95% CI")] == "n=1"
+    effects = report.paired_effects(runs, ["AP", "AP75"])
+    assert list(effects.index) == ["atss_concordance_0.3"]
+    row = effects.loc["atss_concordance_0.3"]
+    assert row[("AP", "Δ")] == pytest.approx((5 + 6 + 6) / 3)
+    assert row[("AP", "verdict")] == "gain"
+    assert row[("AP75", "Δ")] == pytest.approx(0.0)
+    assert row[("AP75", "verdict")] == "not resolved"
+    assert row[("", "pairs (seeds)")] == 3

@@ -1,0 +1,110 @@
+"""The workflow end to end: smoke profile → results → book, and the book in a real browser.
+
+The smoke run happens once per session in a temporary copy of the workflow's sources (the
+Snakefile, notebooks and book sources), with ``CORRLIB_DATA`` pointing there, so a test run
+never touches the checkout's own data, results or book.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corrlib.plans import plan
+from corrlib.results import read_results
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def snakemake(workdir: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the workflow's snakemake in ``workdir``; return the completed process (text)."""
+    return subprocess.run(
+        [str(BIN / "snakemake"), "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run the smoke profile end to end in a temporary copy; return that directory."""
+    work = tmp_path_factory.mktemp("workflow")
+    shutil.copy(REPO / "Snakefile", work)
+    shutil.copytree(REPO / "notebooks", work / "notebooks")
+    shutil.copytree(
+        REPO / "book", work / "book", ignore=shutil.ignore_patterns("_build", "executed")
+    )
+    env = {"CORRLIB_DATA": str(work / "data")}
+    done = snakemake(work, "--config", "profile=smoke", env=env)
+    assert done.returncode == 0, done.stderr[-4000:]
+    again = snakemake(work, "-n", "--config", "profile=smoke", env=env)
+    assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
+    return work
+
+
+@pytest.mark.slow
+def test_smoke_profile_produces_results_and_book(smoke_run: Path) -> None:
+    runs = plan("smoke").runs()
+    for experiment, seed in runs:
+        record = read_results(smoke_run / "results" / "smoke" / experiment / f"seed{seed}.json")
+        assert record["dataset"]["synthetic"] is True
+        assert 0.0 <= record["metrics"]["AP"] <= 1.0
+        assert record["provenance"]["hardware"]["cores"] >= 1
+    html = smoke_run / "book" / "_build" / "html"
+    assert (html / "index.html").is_file()
+    page = (html / "executed" / "table_5_1.html").read_text()
+    first = runs[0][0]
+    assert f"{first} (1 seed)" in page  # a reproduced row, labelled with its run
+    assert "not yet reproduced" in page and "NOT COCO" in page
+    assert "Provenance" in page
+
+
+def test_paper_profile_dry_run_lists_every_experiment() -> None:
+    dry = snakemake(REPO, "-n", "--config", "profile=paper", env={"COCO_ROOT": "/nonexistent"})
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    text = dry.stdout + dry.stderr
+    n_runs = len(plan("paper").runs())
+    assert any(line.split()[:2] == ["train", str(n_runs)] for line in text.splitlines()), text[
+        -2000:
+    ]
+    assert "check_coco" in text
+
+
+def _chromium(*args: str) -> subprocess.CompletedProcess:
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ]  # fmt: skip
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_book_pages_render_in_headless_chromium(smoke_run: Path, tmp_path: Path) -> None:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI; scripts/setup.sh should have installed it")
+        pytest.skip("chromium not installed (CORRLIB_BROWSER=1 bash scripts/setup.sh)")
+    html = smoke_run / "book" / "_build" / "html"
+    for page, needs in [("index.html", ["Correlation Loss"]),
+                        ("executed/table_5_1.html", ["<table", "<img", "thesis"])]:  # fmt: skip
+        profile_dir = tmp_path / page.replace("/", "_")
+        dom = _chromium(f"--user-data-dir={profile_dir}", "--dump-dom", (html / page).as_uri())
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        for needle in needs:
+            assert needle in dom.stdout, f"{page}: {needle!r} not rendered"
+        shot = tmp_path / (page.replace("/", "_") + ".png")
+        taken = _chromium(
+            f"--user-data-dir={profile_dir}-shot", "--window-size=1280,1600",
+            f"--screenshot={shot}", (html / page).as_uri(),
+        )  # fmt: skip
+        assert taken.returncode == 0 and shot.stat().st_size > 20_000, taken.stderr[-2000:]
