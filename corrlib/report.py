@@ -156,9 +156,9 @@ def side_by_side(
     Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
     value and ``NOT_REPRODUCED`` in its status, never a number. "reproduced" is the mean over
     seeds and "95% CI" its Student-t interval over seeds (:func:`corrlib.stats.mean_interval`).
-    ``ours_columns`` maps a thesis column to the results column that reproduces it (default: the same name; Tables 3.1 / 3.2
-    bounds use ``image_AP_upper`` / ``class_AP_upper`` and so on). Δ = reproduced − thesis, in
-    percentage points.
+    ``ours_columns`` maps a thesis column to the results column that reproduces it (default:
+    the same name; Tables 3.1 / 3.2 bounds use ``image_AP_upper`` / ``class_AP_upper`` and so
+    on). Δ = reproduced − thesis, in percentage points.
     """
     ours_columns = ours_columns or {}
     reference = thesis.table(table_name)

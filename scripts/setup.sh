@@ -7,12 +7,14 @@
 # the installed torch without build isolation; then the rest, all pinned in pyproject.toml.
 #
 # Environment:
+#   CORRLIB_ENV     environment to install into (default: .venv at the repository root); an
+#                   existing prefix such as "$CONDA_PREFIX" is used as it is
 #   PYTHON          interpreter for a new venv (default: python3.11, else python3)
 #   CORRLIB_BROWSER 1 = also install Debian's chromium for the book's browser test (needs apt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-VENV=$ROOT/.venv
+VENV=${CORRLIB_ENV:-$ROOT/.venv}
 log() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 PYTHON=${PYTHON:-$(command -v python3.11 || command -v python3)}
