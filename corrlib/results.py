@@ -27,12 +27,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+_RESULTS_NAME = re.compile(r"seed\d+\.json")
 REQUIRED: dict[str, tuple[str, ...]] = {
     "": ("schema", "experiment", "profile", "seed", "dataset", "metrics", "training"),
     "experiment": ("id", "detector", "kind", "loss_weight"),
@@ -122,4 +124,5 @@ def iter_results(results_root: Path, profile: str) -> Iterator[dict[str, Any]]:
     """Yield every results record of a profile (sorted by experiment id, then seed)."""
     base = Path(results_root) / profile
     for path in sorted(base.glob("*/seed*.json")):
-        yield read_results(path)
+        if _RESULTS_NAME.fullmatch(path.name):  # not seed<k>.detections.json beside it
+            yield read_results(path)

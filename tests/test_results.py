@@ -82,5 +82,7 @@ def test_iter_results_sorted(tmp_path: Path) -> None:
     for experiment, seed in [("b_exp", 1), ("a_exp", 0), ("b_exp", 0)]:
         write_results(results_path(tmp_path, "smoke", experiment, seed),
                       make_record(experiment, seed))  # fmt: skip
+    side_file = results_path(tmp_path, "smoke", "a_exp", 0).with_name("seed0.detections.json")
+    side_file.write_text("{}")  # detections kept beside a results file are not results
     order = [(r["experiment"]["id"], r["seed"]) for r in iter_results(tmp_path, "smoke")]
     assert order == [("a_exp", 0), ("b_exp", 0), ("b_exp", 1)]

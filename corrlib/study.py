@@ -1,0 +1,145 @@
+"""How the interval of a paired difference narrows: the demo-protocol study (issue 7).
+
+Pure functions on results records and kept detections (numpy, pandas, corrlib.metrics): no
+torch, no mmdet. The study notebook uses them to measure, for each detector's baseline /
+Correlation-Loss pair, the 95 % interval of the paired difference as a function of
+
+- the number of seeds (every subset of the seeds run, averaged),
+- the size of the validation set (the same trained models re-scored on nested subsets of
+  the validation images, from the detections kept beside each results file),
+
+and, across study settings, of the schedule length and the number of classes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from corrlib import metrics
+from corrlib.stats import paired_difference, verdict
+
+STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
+"""The paired differences the study follows (all in percentage points)."""
+
+
+def interval_by_seed_count(
+    baseline: dict[int, float],
+    variant: dict[int, float],
+    max_subsets: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Return, for each number of seeds n ≥ 2, the mean half-width of the paired interval.
+
+    Averages over subsets of n of the shared seeds (all of them, or ``max_subsets`` drawn at
+    random when there are more). Columns: ``n_seeds``, ``half_width`` (points),
+    ``resolved_share`` (share of subsets whose interval excludes 0), ``subsets``.
+    """
+    shared = sorted(set(baseline) & set(variant))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for n in range(2, len(shared) + 1):
+        subsets = list(itertools.combinations(shared, n))
+        if len(subsets) > max_subsets:
+            picks = rng.choice(len(subsets), size=max_subsets, replace=False)
+            subsets = [subsets[i] for i in picks]
+        widths, resolved = [], []
+        for subset in subsets:
+            diff = paired_difference(
+                {s: baseline[s] for s in subset}, {s: variant[s] for s in subset}
+            )
+            widths.append(diff.half_width)
+            resolved.append(verdict(diff) != "not resolved")
+        rows.append(
+            {
+                "n_seeds": n,
+                "half_width": float(np.mean(widths)),
+                "resolved_share": float(np.mean(resolved)),
+                "subsets": len(subsets),
+            }
+        )
+    return pd.DataFrame(rows, columns=["n_seeds", "half_width", "resolved_share", "subsets"])
+
+
+def subset_ground_truth(gt: dict, image_ids: Iterable[int]) -> dict:
+    """Return a COCO ground-truth dict restricted to ``image_ids`` (categories kept)."""
+    keep = set(int(i) for i in image_ids)
+    return {
+        **gt,
+        "images": [im for im in gt["images"] if im["id"] in keep],
+        "annotations": [a for a in gt["annotations"] if a["image_id"] in keep],
+    }
+
+
+def rescore(gt: dict, kept: dict, image_ids: Sequence[int]) -> dict[str, float | None]:
+    """Score kept detections on a subset of the validation images; metrics in points (%).
+
+    Args:
+        gt: the full COCO ground truth (parsed).
+        kept: the ``seed<k>.detections.json`` content (``detections``, ``pre_nms_positives``).
+        image_ids: the images to score on.
+
+    Returns:
+        ``{"AP", "AP75", "beta_cls", "beta_img"}`` ×100; β_img is None without positives.
+    """
+    keep = set(int(i) for i in image_ids)
+    sub_gt = subset_ground_truth(gt, keep)
+    dets = [d for d in kept["detections"] if d["image_id"] in keep]
+    analysis = metrics.analyse(sub_gt, dets, bounds=False)
+    pairs = [
+        (np.asarray(v["scores"]), np.asarray(v["ious"]))
+        for k, v in kept.get("pre_nms_positives", {}).items()
+        if int(k) in keep
+    ]
+    beta_img = metrics.image_level_correlation(pairs) if pairs else None
+    return {
+        "AP": 100 * analysis["ap"]["AP"],
+        "AP75": 100 * analysis["ap"]["AP75"],
+        "beta_cls": 100 * analysis["beta_cls"]["value"],
+        "beta_img": None if beta_img is None or np.isnan(beta_img) else 100 * beta_img,
+    }
+
+
+def interval_by_val_size(
+    gt_json: Path,
+    baseline_files: dict[int, Path],
+    variant_files: dict[int, Path],
+    sizes: Sequence[int],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+) -> pd.DataFrame:
+    """Return the paired interval of each metric on nested subsets of the validation images.
+
+    ``baseline_files`` / ``variant_files`` map seed → kept-detections file. The first ``n``
+    images (in id order) form the subset of size n, so subsets are nested. Columns:
+    ``n_val``, ``metric``, ``mean`` (points), ``low``, ``high``, ``half_width``, ``verdict``.
+    """
+    gt = json.loads(Path(gt_json).read_text())
+    ids = sorted(im["id"] for im in gt["images"])
+    kept = {
+        (arm, s): json.loads(Path(p).read_text())
+        for arm, files in (("base", baseline_files), ("var", variant_files))
+        for s, p in files.items()
+    }
+    seeds = sorted(set(baseline_files) & set(variant_files))
+    rows = []
+    for n in sizes:
+        subset = ids[: min(n, len(ids))]
+        scores = {key: rescore(gt, data, subset) for key, data in kept.items()}
+        for metric in study_metrics:
+            base = {s: scores["base", s][metric] for s in seeds}
+            var = {s: scores["var", s][metric] for s in seeds}
+            if any(v is None for v in (*base.values(), *var.values())):
+                continue
+            diff = paired_difference(base, var)
+            rows.append(
+                {"n_val": len(subset), "metric": metric, "mean": diff.mean, "low": diff.low,
+                 "high": diff.high, "half_width": diff.half_width, "verdict": verdict(diff)}
+            )  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["n_val", "metric", "mean", "low", "high", "half_width", "verdict"]
+    )
