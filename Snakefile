@@ -76,9 +76,9 @@ rule train:
     run:
         if wildcards.profile == "paper":
             shell(
-                "torchrun --nproc_per_node {GPUS} -m corrlib.integration.train "
-                "{wildcards.experiment} --profile paper --seed {wildcards.seed} "
-                "--work-dir {params.work_dir} --launcher pytorch"
+                "torchrun --nproc_per_node {GPUS} -m corrlib.integration.runs "
+                "{wildcards.experiment} --profile paper --seed {wildcards.seed} --device cuda "
+                "--gpus {GPUS} --work-dir {params.work_dir} --launcher pytorch"
             )
         else:
             shell(

@@ -45,13 +45,19 @@ _THESIS_STEM: dict[str, str] = {
     "sparsercnn": "sparse_rcnn",
     "sparsercnn_3x": "sparse_rcnn_strong",
     "yolact": "yolact",
+    "atss_qfl": "atss_qfl",
+    "atss_rs": "atss_rs",
+    "atss_aploss": "atss_ap",
+    "atss_alrp": "atss_alrp",
+    "detr": "detr",
 }
 _KIND_SUFFIX: dict[str, str] = {"concordance": "conc", "spearman": "spear", "pearson": "pearson"}
 
 NOT_REPRODUCED = "not yet reproduced"
 
 PROFILE_DATA: dict[str, str] = {
-    "smoke": "embedded synthetic shapes, tiny smoke set (plumbing check; numbers are meaningless)",
+    "smoke": "tiny embedded synthetic smoke set (synthetic data, NOT COCO; a plumbing check "
+    "whose numbers mean nothing)",
     "demo": "embedded synthetic shapes dataset (synthetic data, NOT COCO)",
     "paper": "COCO 2017 (train2017 / val2017)",
 }
@@ -138,8 +144,9 @@ def experiment_means(runs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Return the mean over seeds of each experiment for ``columns``, plus ``n_seeds``."""
     if runs.empty:
         return pd.DataFrame(columns=[*columns, "n_seeds"])
+    present = [c for c in columns if c in runs.columns]  # e.g. no AP_mask: we score boxes
     grouped = runs.groupby("experiment")
-    means = grouped[columns].mean(numeric_only=False)
+    means = grouped[present].mean(numeric_only=False).reindex(columns=columns)
     means["n_seeds"] = grouped.size()
     return means
 
@@ -198,6 +205,8 @@ def side_by_side(
 def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -> str | None:
     """Return "[low, high]" of an experiment's column over seeds, "n=1", or None."""
     if experiment_id is None:
+        return None
+    if column not in runs.columns:
         return None
     values = runs.loc[runs["experiment"] == experiment_id, column].dropna()
     if values.empty:

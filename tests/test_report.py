@@ -93,3 +93,11 @@ def test_intervals_and_paired_effects(tmp_path: Path) -> None:
     assert row[("AP75", "Δ")] == pytest.approx(0.0)
     assert row[("AP75", "verdict")] == "not resolved"
     assert row[("", "pairs (seeds)")] == 3
+
+
+def test_a_column_no_run_has_is_blank_not_an_error(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2)
+    runs = report.load_runs(tmp_path, "demo")
+    table = report.side_by_side("5.3", runs, ["AP_mask"])  # YOLACT mask AP: we score boxes
+    assert table[("AP_mask", "reproduced")].isna().all()
+    assert (table[("", "status")] == report.NOT_REPRODUCED).all()

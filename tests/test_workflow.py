@@ -95,7 +95,8 @@ def test_book_pages_render_in_headless_chromium(smoke_run: Path, tmp_path: Path)
             pytest.fail("chromium is missing in CI; scripts/setup.sh should have installed it")
         pytest.skip("chromium not installed (CORRLIB_BROWSER=1 bash scripts/setup.sh)")
     html = smoke_run / "book" / "_build" / "html"
-    for page, needs in [("index.html", ["Correlation Loss"]),
+    assert "url=intro.html" in (html / "index.html").read_text()  # the front page is intro
+    for page, needs in [("intro.html", ["Correlation Loss", "NOT COCO", "Reproduction status"]),
                         ("executed/table_5_1.html", ["<table", "<img", "thesis"])]:  # fmt: skip
         profile_dir = tmp_path / page.replace("/", "_")
         dom = _chromium(f"--user-data-dir={profile_dir}", "--dump-dom", (html / page).as_uri())

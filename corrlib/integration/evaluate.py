@@ -1,0 +1,209 @@
+"""Evaluate a trained experiment: inference on the validation split → one results file.
+
+The evaluate notebook calls :func:`evaluate_experiment`. It runs the detector over the
+validation set (mmengine's dataloader, the model's own ``test_step``), turns its predictions
+into COCO results, and computes with :mod:`corrlib.metrics`:
+
+- the AP family, oLRP, β_cls and the class-level bounds (Table 3.2) from one COCO matching;
+- β_img (Eq 3.1) from the pre-NMS positives the NMS-based heads emit
+  (``test_cfg.emit_pre_nms_positives``), and the image-level bounds (Table 3.1) from two more
+  inference passes with the positives' scores re-ordered (``test_cfg.score_permutation``).
+
+NMS-free detectors (Sparse R-CNN) have no pre-NMS stage: β_img and the image-level bounds are
+then None. Everything is stored as fractions (see :mod:`corrlib.results`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from corrlib import metrics
+from corrlib.experiments import get_experiment
+from corrlib.integration.runs import read_summary
+from corrlib.provenance import collect
+from corrlib.results import write_json_atomic, write_results
+
+NMS_FREE_DETECTORS: frozenset[str] = frozenset({"sparsercnn", "sparsercnn_3x"})
+"""Detectors without NMS, hence without pre-NMS positives (β_img undefined)."""
+
+
+def _head_test_cfg(cfg: Config) -> Any:
+    """Return the test_cfg dict that the detector's dense head reads."""
+    model = cfg.model
+    if model.get("test_cfg") is not None:
+        return model.test_cfg
+    return model.bbox_head.test_cfg
+
+
+def predict(
+    cfg: Config,
+    model: torch.nn.Module,
+    *,
+    emit_positives: bool,
+    score_permutation: str | None = None,
+) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """Run the model over ``cfg.val_dataloader``; return (COCO results, per-image positives).
+
+    COCO results have ``image_id``, ``category_id``, ``bbox`` (x, y, w, h in pixels of the
+    original image) and ``score``. Positives map image id → ``(scores, ious)`` arrays of the
+    positive detections before NMS; empty when ``emit_positives`` is False.
+    """
+    test_cfg = _head_test_cfg(cfg)
+    test_cfg["emit_pre_nms_positives"] = emit_positives
+    test_cfg["score_permutation"] = score_permutation
+    head = getattr(model, "bbox_head", None)
+    if head is not None and hasattr(head, "test_cfg"):
+        head.test_cfg = test_cfg
+    loader = Runner.build_dataloader(cfg.val_dataloader)
+    category_ids = list(loader.dataset.cat_ids)
+    results: list[dict] = []
+    positives: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    model.eval()
+    with torch.no_grad():
+        for batch in loader:
+            for sample in model.test_step(batch):
+                pred = sample.pred_instances
+                boxes = pred.bboxes.cpu().numpy().astype(float)
+                boxes[:, 2:] -= boxes[:, :2]
+                for box, score, label in zip(
+                    boxes, pred.scores.cpu().numpy(), pred.labels.cpu().numpy(), strict=True
+                ):
+                    results.append(
+                        {
+                            "image_id": int(sample.img_id),
+                            "category_id": int(category_ids[int(label)]),
+                            "bbox": [float(v) for v in box],
+                            "score": float(score),
+                        }
+                    )
+                found = sample.get("pre_nms_positives")
+                if emit_positives and found is not None:
+                    positives[int(sample.img_id)] = (
+                        found.scores.cpu().numpy(),
+                        found.ious.cpu().numpy(),
+                    )
+    return results, positives
+
+
+def _ap_family(ap: dict) -> dict:
+    return {k: ap[k] for k in ("AP", "AP50", "AP75", "APs", "APm", "APl")}
+
+
+def evaluate_experiment(
+    experiment: str,
+    profile: str,
+    *,
+    seed: int,
+    work_dir: str | Path,
+    results_file: str | Path,
+    device: str = "cpu",
+    data_root: str | Path | None = None,
+) -> dict:
+    """Evaluate the checkpoint a training left in ``work_dir``; write and return the record.
+
+    Reads ``train_summary.json`` (written by the train notebook) for the checkpoint and the
+    training time. Returns the results record (fractions; see :mod:`corrlib.results`).
+    """
+    from corrlib.integration.configs import build_config
+
+    work_dir = Path(work_dir)
+    summary = read_summary(work_dir)
+    exp = get_experiment(experiment)
+    cfg = build_config(
+        experiment,
+        profile,
+        data_root=data_root,
+        work_dir=str(work_dir),
+        seed=seed,
+        device=device,
+    )
+    dataset_cfg = cfg.val_dataloader.dataset
+    gt_json = Path(dataset_cfg.data_root) / dataset_cfg.ann_file
+
+    from mmdet.registry import MODELS
+    from mmengine.runner import load_checkpoint
+
+    from corrlib.integration.train import allow_mmengine_checkpoints
+
+    allow_mmengine_checkpoints()  # torch's weights_only loader, with mmengine's types allowed
+    model = MODELS.build(cfg.model)
+    load_checkpoint(model, summary["checkpoint"], map_location=device)
+    model.to(device)
+
+    started = time.perf_counter()
+    nms_based = exp.detector not in NMS_FREE_DETECTORS
+    dets, positives = predict(cfg, model, emit_positives=nms_based)
+    analysis = metrics.analyse(gt_json, dets)
+    beta_img = metrics.image_level_correlation_summary(positives.values()) if nms_based else None
+    image_bounds = None
+    if nms_based:
+        image_bounds = {}
+        for side in ("upper", "lower"):
+            permuted, _ = predict(cfg, model, emit_positives=True, score_permutation=side)
+            image_bounds[side] = _ap_family(metrics.coco_ap(gt_json, permuted))
+    names = {c["id"]: c["name"] for c in json.loads(gt_json.read_text())["categories"]}
+    record = {
+        "experiment": {
+            "id": exp.id,
+            "detector": exp.detector,
+            "kind": exp.kind,
+            "loss_weight": exp.loss_weight,
+            "gradient": exp.gradient,
+        },
+        "profile": profile,
+        "seed": seed,
+        "dataset": {
+            "name": Path(dataset_cfg.data_root).name,
+            "synthetic": profile != "paper",
+            "n_val_images": len(json.loads(gt_json.read_text())["images"]),
+        },
+        "metrics": {
+            **_ap_family(analysis["ap"]),
+            **{k: analysis["olrp"][k] for k in ("oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN")},
+            "beta_cls": analysis["beta_cls"]["value"],
+            "beta_cls_classes": analysis["beta_cls"]["n_classes"],
+            "beta_img": None if beta_img is None else beta_img["value"],
+            "beta_img_images": None if beta_img is None else beta_img["n_images"],
+            "class_bounds": {s: _ap_family(analysis["bounds"][s]) for s in ("upper", "lower")},
+            "image_bounds": image_bounds,
+            "per_class_AP": {names[int(c)]: ap for c, ap in analysis["ap"]["per_class"].items()},
+            "n_detections": len(dets),
+        },
+        "training": {
+            "iterations": summary.get("iterations"),
+            "seconds_per_iter": summary.get("seconds_per_iter"),
+            "wall_s": summary.get("wall_s"),
+        },
+        "evaluation_s": time.perf_counter() - started,
+        "provenance": collect(device),
+    }
+    write_results(Path(results_file), record)
+    write_json_atomic(
+        detections_path(results_file),
+        {
+            "annotation_file": dataset_cfg.ann_file,
+            "detections": dets,
+            "pre_nms_positives": {
+                str(k): {"scores": v[0].tolist(), "ious": v[1].tolist()}
+                for k, v in positives.items()
+            },
+        },
+    )
+    return record
+
+
+def detections_path(results_file: str | Path) -> Path:
+    """Return where the detections behind a results file are kept (``seed<k>.detections.json``).
+
+    They let a study re-score subsets of the validation images without re-running inference.
+    """
+    results_file = Path(results_file)
+    return results_file.with_name(results_file.stem + ".detections.json")
