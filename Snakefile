@@ -3,6 +3,7 @@
 #   snakemake --cores 2                                  # demo profile (default)
 #   snakemake --cores 2 --config profile=smoke           # the plumbing check
 #   snakemake -n --config profile=paper                  # what the paper profile would run
+#   snakemake --cores 2 --config seeds=0,1,2             # every experiment with seeds 0, 1, 2
 #
 # Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
 # resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
@@ -20,6 +21,8 @@ from corrlib.plans import plan
 
 PROFILE = config.get("profile", "demo")
 PLAN = plan(PROFILE)
+if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experiment, same seeds)
+    PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
 GPUS = int(config.get("gpus", 8))
 DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
 PY = sys.executable

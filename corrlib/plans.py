@@ -6,7 +6,8 @@ is checked against :mod:`corrlib.experiments`, the single source of experiment d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from corrlib.experiments import experiment_ids, get_experiment, list_experiments
 
@@ -31,6 +32,16 @@ class Plan:
     experiments: tuple[str, ...]
     seeds: tuple[int, ...]
     dataset: str
+
+    def with_seeds(self, seeds: Sequence[int | str]) -> Plan:
+        """Return the same plan with other seeds; ValueError names a seed that is no integer."""
+        try:
+            parsed = tuple(int(s) for s in seeds)
+        except ValueError as err:
+            raise ValueError(f"seeds must be integers, got {list(seeds)}") from err
+        if not parsed:
+            raise ValueError("seeds is empty")
+        return replace(self, seeds=parsed)
 
     def runs(self) -> list[tuple[str, int]]:
         """Return every (experiment id, seed) pair of the plan."""

@@ -1,0 +1,30 @@
+"""Profile plans: ids come from the registry; seeds pair every experiment."""
+
+from __future__ import annotations
+
+import pytest
+
+from corrlib.experiments import experiment_ids
+from corrlib.plans import PROFILES, plan
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_planned_experiment_is_in_the_registry(profile: str) -> None:
+    chosen = plan(profile)
+    assert chosen.experiments and set(chosen.experiments) <= set(experiment_ids())
+
+
+def test_demo_pairs_each_correlation_loss_run_with_its_baseline() -> None:
+    ids = set(plan("demo").experiments)
+    for experiment_id in ids - {e for e in ids if e.endswith("_baseline")}:
+        assert f"{experiment_id.split('_')[0]}_baseline" in ids
+
+
+def test_with_seeds_and_errors() -> None:
+    three = plan("smoke").with_seeds(["0", "1", "2"])
+    assert three.seeds == (0, 1, 2)
+    assert len(three.runs()) == 3 * len(three.experiments)
+    with pytest.raises(ValueError, match="seeds must be integers"):
+        plan("smoke").with_seeds(["zero"])
+    with pytest.raises(ValueError, match="unknown profile 'laptop'"):
+        plan("laptop")
