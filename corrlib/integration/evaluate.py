@@ -31,7 +31,7 @@ from corrlib.integration.runs import read_summary
 from corrlib.provenance import collect
 from corrlib.results import write_json_atomic, write_results
 
-NMS_FREE_DETECTORS: frozenset[str] = frozenset({"sparsercnn", "sparsercnn_3x"})
+NMS_FREE_DETECTORS: frozenset[str] = frozenset({"sparsercnn", "sparsercnn_3x", "detr"})
 """Detectors without NMS, hence without pre-NMS positives (β_img undefined)."""
 
 

@@ -8,6 +8,8 @@ Public API::
     correlation_loss(scores, ious, kind="concordance", regularization_strength=1.0)
                                           # 1 − ρ(IoU, ŝ), Eq. 4.2; IoUs are constants
     KINDS                                 # ("concordance", "spearman", "pearson")
+    ap_loss(logits, labels), alrp_loss(logits, labels, loc_errors),
+    rank_sort_loss(logits, labels, quality)  # ranking losses, error-driven gradients
 """
 
 from corrlib.losses.correlation import (
@@ -18,5 +20,17 @@ from corrlib.losses.correlation import (
     soft_rank,
     spearman,
 )
+from corrlib.losses.ranking import alrp_loss, ap_loss, rank_sort_loss, smooth_step
 
-__all__ = ["KINDS", "concordance", "correlation_loss", "pearson", "soft_rank", "spearman"]
+__all__ = [
+    "KINDS",
+    "alrp_loss",
+    "ap_loss",
+    "concordance",
+    "correlation_loss",
+    "pearson",
+    "rank_sort_loss",
+    "smooth_step",
+    "soft_rank",
+    "spearman",
+]

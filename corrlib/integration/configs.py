@@ -1,0 +1,291 @@
+"""Resolve an experiment and a profile into a complete mmengine config.
+
+:func:`build_config` is the one place where a thesis experiment (:mod:`corrlib.experiments`)
+meets a profile (smoke / demo / paper, see ../shared/DESIGN.md) and a run (data, seed, work
+dir). The layers it stacks are described in :mod:`corrlib.configs`.
+
+Adding a detector takes files only, no edit here:
+
+1. ``corrlib/configs/<detector>.py``: inherits mmdet's config, sets the head type and declares
+   ``corrlib = dict(corr_heads=[...], class_heads=[...], nms_based=...)`` — the dotted paths of
+   the heads that take ``loss_corr`` and ``num_classes`` (a path to a list, such as Sparse
+   R-CNN's six ``model.roi_head.bbox_head`` stages, applies to every item); optionally
+   ``total_batch_size`` (paper profile, default 16) and ``demo_schedule_scale`` (demo
+   profile: train this many times the demo schedule, default 1);
+2. ``corrlib/configs/profiles/demo/<detector>.py`` (optional): the detector's demo/smoke
+   changes (head widths, proposals, pipelines with masks, ...);
+3. the detector's name in :data:`corrlib.experiments.DETECTORS` and its experiments there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mmengine.config import Config, ConfigDict
+
+from corrlib.configs import CONFIG_DIR
+from corrlib.experiments import Experiment, get_experiment
+
+PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
+"""Profile names, from the cheapest."""
+DEVICES: tuple[str, ...] = ("cpu", "cuda")
+THESIS_GPUS = 4
+"""The thesis trains on 4 GPUs × 4 images (§5.1)."""
+
+_DATASET_PRESET = {"smoke": "smoke", "demo": "demo"}
+_LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
+_EVALUATORS = ("val_evaluator", "test_evaluator")
+
+
+def detector_config_path(detector: str) -> Path:
+    """The paper-profile config file of a detector (raises FileNotFoundError naming it)."""
+    path = CONFIG_DIR / f"{detector}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"no config for detector {detector!r}: expected {path}")
+    return path
+
+
+def default_data_root(profile: str, seed: int = 0) -> Path:
+    """Where a profile's data lives by default.
+
+    smoke / demo: the generated embedded preset of that name (``data/generated/<preset>``,
+    data seed 0 whatever the training seed); paper: ``$COCO_ROOT`` (else ``data/coco``).
+    """
+    from corrlib import data as corrdata
+
+    if profile == "paper":
+        return corrdata.coco_root()
+    return corrdata.preset_dir(_DATASET_PRESET[profile])
+
+
+def default_work_dir(experiment_id: str, profile: str, seed: int = 0) -> Path:
+    """``work_dirs/<profile>/<experiment>/seed<seed>``, relative to the current directory."""
+    return Path("work_dirs") / profile / experiment_id / f"seed{seed}"
+
+
+def build_config(
+    experiment_id: str,
+    profile: str = "demo",
+    *,
+    data_root: str | os.PathLike[str] | None = None,
+    work_dir: str | os.PathLike[str] | None = None,
+    seed: int = 0,
+    max_iters: int | None = None,
+    device: str = "cpu",
+    gpus: int = THESIS_GPUS,
+    validate: bool = True,
+) -> Config:
+    """The complete config of one training run.
+
+    Args:
+        experiment_id: an id of :mod:`corrlib.experiments` (KeyError with suggestions if not).
+        profile: "smoke", "demo" or "paper".
+        data_root: dataset root; default :func:`default_data_root`. Not checked here (the
+            training CLI checks it before anything is written).
+        work_dir: where the checkpoint and log go; default :func:`default_work_dir`.
+        seed: training seed (``randomness.seed``); the data stay those of seed 0.
+        max_iters: cut (smoke / demo: stretch or cut, keeping the schedule's shape) the
+            training to this many iterations; for paper this replaces the 1x schedule with an
+            iteration loop and warm-up only, for checking a set-up, not for results.
+        device: "cpu" or "cuda"; with "cpu" the distributed backend is gloo.
+        gpus: paper profile: number of GPUs, so that images per GPU = 16 / gpus.
+        validate: evaluate on the validation split at the end of training (smoke / demo) or
+            after each epoch (paper); False drops the validation loop.
+
+    Returns:
+        An ``mmengine.Config`` ready for ``Runner.from_cfg``. Its ``corrlib`` entry records
+        the experiment, profile, data root and seed.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
+    if device not in DEVICES:
+        raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
+    experiment = get_experiment(experiment_id)
+    cfg = Config.fromfile(str(detector_config_path(experiment.detector)))
+    _merge_file(cfg, CONFIG_DIR / "profiles" / f"{profile}.py")
+    if profile != "paper":
+        _merge_file(
+            cfg, CONFIG_DIR / "profiles" / "demo" / f"{experiment.detector}.py", optional=True
+        )
+
+    root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
+    if profile == "paper":
+        _apply_coco(cfg, root, gpus)
+    else:
+        _apply_embedded(cfg, root)
+        scale = cfg.corrlib.get("demo_schedule_scale", 1)
+        if profile == "demo" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
+            _apply_max_iters(cfg, profile, round(cfg.train_cfg.max_iters * scale))
+    _apply_experiment(cfg, experiment)
+    if max_iters is not None:
+        _apply_max_iters(cfg, profile, max_iters)
+    if not validate:  # mmengine runs no validation loop when all three are None
+        cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
+    if device == "cpu":
+        cfg.env_cfg.dist_cfg = dict(backend="gloo")
+    cfg.randomness = dict(seed=seed, deterministic=False)
+    cfg.work_dir = str(
+        work_dir if work_dir is not None else default_work_dir(experiment_id, profile, seed)
+    )
+    cfg.corrlib.update(
+        experiment=experiment.id,
+        profile=profile,
+        detector=experiment.detector,
+        data_root=str(root),
+        seed=seed,
+        device=device,
+        reproduces=[str(ref) for ref in experiment.reproduces],
+    )
+    return cfg
+
+
+def enable_pre_nms_positives(cfg: Config, score_permutation: str | None = None) -> Config:
+    """Switch on the test-time pre-NMS positives (and optionally the score permutation).
+
+    Sets ``emit_pre_nms_positives`` / ``score_permutation`` in ``model.test_cfg`` (see
+    :mod:`corrlib.integration.heads.pre_nms`); the config is modified and returned.
+
+    Raises:
+        ValueError: the detector is NMS-free (``corrlib.nms_based`` is False).
+    """
+    if not cfg.get("corrlib", {}).get("nms_based", False):
+        raise ValueError("pre-NMS positives need an NMS-based detector with a corrlib head")
+    cfg.model.test_cfg.emit_pre_nms_positives = True
+    cfg.model.test_cfg.score_permutation = score_permutation
+    return cfg
+
+
+# ---------------------------------------------------------------------------------------------
+# Layers
+
+
+def _merge_file(cfg: Config, path: Path, optional: bool = False) -> None:
+    """Merge the overlay config file ``path`` onto ``cfg`` (mmengine's merge rules)."""
+    if not path.is_file():
+        if optional:
+            return
+        raise FileNotFoundError(f"config overlay not found: {path}")
+    overlay = Config.fromfile(str(path))
+    cfg.merge_from_dict(overlay.to_dict())
+
+
+def _nodes(cfg: Config, dotted: str) -> Iterator[ConfigDict]:
+    """The config dicts at a dotted path; a list at the path yields each of its items."""
+    node: Any = cfg
+    for key in dotted.split("."):
+        node = node[key]
+    yield from (node if isinstance(node, list) else [node])
+
+
+def _datasets(cfg: Config) -> Iterator[tuple[str, ConfigDict]]:
+    """(loader name, innermost dataset config) of each configured dataloader."""
+    for name in _LOADERS:
+        loader = cfg.get(name)
+        if not loader:
+            continue
+        dataset = loader["dataset"]
+        while "dataset" in dataset:  # wrappers such as RepeatDataset
+            dataset = dataset["dataset"]
+        yield name, dataset
+
+
+def _apply_coco(cfg: Config, root: Path, gpus: int) -> None:
+    """Paper profile: COCO 2017 under ``root``; images per GPU = total batch / gpus."""
+    # a detector config may fix its own (YOLACT's standard setting: 8 images per batch)
+    total = int(cfg.corrlib.get("total_batch_size", cfg.get("total_batch_size", 16)))
+    if gpus < 1 or total % gpus:
+        raise ValueError(f"gpus must divide the total batch size {total}, got {gpus}")
+    cfg.data_root = f"{root}/"
+    for _, dataset in _datasets(cfg):
+        dataset.data_root = f"{root}/"
+    for name in _EVALUATORS:
+        if cfg.get(name) and "ann_file" in cfg[name]:
+            cfg[name].ann_file = str(root / "annotations" / "instances_val2017.json")
+    cfg.train_dataloader.batch_size = total // gpus
+
+
+def _apply_embedded(cfg: Config, root: Path) -> None:
+    """Smoke / demo: the embedded dataset at ``root``, its classes, ``num_classes``."""
+    classes = _embedded_classes(root)
+    cfg.data_root = f"{root}/"
+    for _, dataset in _datasets(cfg):
+        dataset.data_root = f"{root}/"
+        dataset.metainfo = dict(classes=classes)
+    for name in _EVALUATORS:
+        if cfg.get(name):
+            cfg[name].ann_file = str(root / "annotations" / "val.json")
+    for path in cfg.corrlib.class_heads:
+        for head in _nodes(cfg, path):
+            head.num_classes = len(classes)
+
+
+def _embedded_classes(root: Path) -> tuple[str, ...]:
+    """Class names of an embedded dataset: its train annotations' categories, by id.
+
+    Falls back to the preset's classes of ``corrlib.data`` when the dataset is not generated
+    yet (so that a config can be printed before the data exist).
+    """
+    ann = root / "annotations" / "train.json"
+    if ann.is_file():
+        with open(ann, encoding="utf-8") as f:
+            categories = json.load(f).get("categories", [])
+        return tuple(c["name"] for c in sorted(categories, key=lambda c: c["id"]))
+    from corrlib import data as corrdata
+
+    preset = corrdata.PRESETS.get(root.name.split("-seed")[0], corrdata.PRESETS["demo"])
+    return tuple(corrdata.CLASS_NAMES[: preset.n_classes])
+
+
+def _apply_experiment(cfg: Config, experiment: Experiment) -> None:
+    """Put the experiment's ``loss_corr`` (None for a baseline) on the detector's heads."""
+    for path in cfg.corrlib.corr_heads:
+        for head in _nodes(cfg, path):
+            head.loss_corr = experiment.loss_corr()
+
+
+def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
+    """Train ``max_iters`` iterations (see :func:`build_config`)."""
+    if max_iters < 1:
+        raise ValueError(f"max_iters must be >= 1, got {max_iters}")
+    if profile == "paper":
+        cfg.train_cfg = dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
+        cfg.param_scheduler = [
+            dict(
+                type="LinearLR",
+                start_factor=0.001,
+                by_epoch=False,
+                begin=0,
+                end=min(500, max_iters),
+            )
+        ]
+        cfg.default_hooks.checkpoint = dict(
+            type="CheckpointHook", by_epoch=False, interval=max_iters, max_keep_ckpts=1
+        )
+        cfg.log_processor = dict(type="LogProcessor", window_size=50, by_epoch=False)
+        return
+    old = cfg.train_cfg.max_iters
+    scale = max_iters / old
+    for sched in cfg.param_scheduler:
+        if "end" in sched:
+            sched.end = max(1, round(sched.end * scale)) if sched.end < old else max_iters
+        if "milestones" in sched:
+            sched.milestones = [max(1, round(m * scale)) for m in sched.milestones]
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = max_iters
+    cfg.default_hooks.checkpoint.interval = max_iters
+
+
+__all__ = [
+    "DEVICES",
+    "PROFILES",
+    "THESIS_GPUS",
+    "build_config",
+    "default_data_root",
+    "default_work_dir",
+    "detector_config_path",
+    "enable_pre_nms_positives",
+]

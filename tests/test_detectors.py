@@ -1,0 +1,490 @@
+"""Correlation Loss on RetinaNet, FoveaBox, ATSS and PAA heads; pre-NMS positives; configs.
+
+All on CPU with the embedded ``smoke`` dataset (fixture ``smoke_data_root``). Tests that run
+mmengine's Runner are marked slow (seconds each); everything else builds models directly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from corrlib.experiments import (
+    DETECTORS,
+    experiment_ids,
+    get_experiment,
+    list_experiments,
+)
+
+# detector -> (baseline, with Correlation Loss at the thesis's λ), mmdet's own head,
+# (regression conv, classification conv) of the head
+CASES = {
+    "retinanet": (
+        ("retinanet_baseline", "retinanet_spearman_0.1"),
+        "RetinaHead",
+        ("retina_reg", "retina_cls"),
+    ),
+    "fovea": (("fovea_baseline", "fovea_concordance_0.2"), "FoveaHead", ("conv_reg", "conv_cls")),
+    "atss": (("atss_baseline", "atss_concordance_0.3"), "ATSSHead", ("atss_reg", "atss_cls")),
+    "paa": (("paa_baseline", "paa_concordance_0.3"), "PAAHead", ("atss_reg", "atss_cls")),
+}
+CORRLIB_ONLY_KEYS = ("loss_corr", "with_aux_head")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def _cfg(experiment: str, root: Path, tmp: Path | None = None, **kwargs):
+    from corrlib.integration import build_config
+
+    work_dir = tmp if tmp is not None else root.parent / "work"
+    return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)
+
+
+def _build(model_cfg, seed: int = 0):
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+
+    register_all_modules()
+    torch.manual_seed(seed)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    return model
+
+
+_BATCHES: dict[tuple[str, str], dict] = {}
+_MODELS: dict[tuple, torch.nn.Module] = {}
+
+
+def _model(experiment: str, root: Path, **head):
+    """The smoke-profile model of an experiment (seed 0), with head overrides; cached."""
+    key = (experiment, str(root), tuple(sorted(head.items())))
+    if key not in _MODELS:
+        cfg = _cfg(experiment, root)
+        cfg.model.bbox_head.update(head)
+        _MODELS[key] = _build(cfg.model)
+    return _MODELS[key]
+
+
+def _batch(cfg, split: str = "train") -> dict:
+    """One (unprocessed) batch of the smoke set, cached: the same images for every model."""
+    from mmengine.runner import Runner
+
+    key = (cfg.corrlib.data_root, split)
+    if key not in _BATCHES:
+        loader_cfg = cfg.train_dataloader if split == "train" else cfg.val_dataloader
+        loader_cfg = loader_cfg.copy()
+        loader_cfg.batch_size = 2 if split == "train" else 4
+        _BATCHES[key] = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+    return _BATCHES[key]
+
+
+def _head_losses(model, data: dict) -> dict:
+    """The head's loss dict on a batch (training-mode forward, no optimiser step)."""
+    model.train()
+    processed = model.data_preprocessor(data, True)
+    feats = model.extract_feat(processed["inputs"])
+    return model.bbox_head.loss(feats, processed["data_samples"])
+
+
+def _total(losses: dict) -> torch.Tensor:
+    return sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
+
+
+def _grads(model, data: dict, names: tuple[str, str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gradients of the head's regression and classification output convs after backward."""
+    model.zero_grad()
+    _total(_head_losses(model, data)).backward()
+    head = model.bbox_head
+    return tuple(getattr(head, n).weight.grad.detach().clone() for n in names)
+
+
+# ---------------------------------------------------------------------------------------------
+# training through mmengine's Runner
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
+    from corrlib.integration.train import allow_mmengine_checkpoints, train
+
+    experiment = CASES[detector][0][int(with_corr)]
+    cfg = _cfg(experiment, smoke_data_root, tmp_path, validate=False)
+    train(cfg)
+
+    scalars = list(tmp_path.glob("*/vis_data/scalars.json"))
+    assert len(scalars) == 1
+    logged = [json.loads(line) for line in scalars[0].read_text().splitlines()]
+    assert [rec["iter"] for rec in logged] == [1, 2]
+    assert all(("loss_corr" in rec) == with_corr for rec in logged)
+    assert all(torch.isfinite(torch.tensor(rec["loss"])) for rec in logged)
+    ckpt = tmp_path / "iter_2.pth"
+    assert ckpt.is_file()
+    allow_mmengine_checkpoints()  # the checkpoint loads with torch's safe loader
+    state = torch.load(ckpt, map_location="cpu", weights_only=True)
+    assert state["meta"]["iter"] == 2 and "state_dict" in state
+
+
+# ---------------------------------------------------------------------------------------------
+# the loss term
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root):
+    (base_id, corr_id), _, _ = CASES[detector]
+    data = _batch(_cfg(base_id, smoke_data_root))
+    base_model = _model(base_id, smoke_data_root)
+    corr_model = _model(corr_id, smoke_data_root)
+    corr_model.load_state_dict(base_model.state_dict())
+    base, corr = _head_losses(base_model, data), _head_losses(corr_model, data)
+    assert "loss_corr" not in base
+    assert set(corr) == set(base) | {"loss_corr"}
+    value = corr["loss_corr"]
+    assert value.dim() == 0 and value.requires_grad
+    lam = get_experiment(corr_id).loss_weight
+    assert 0.0 <= value.item() <= 2.0 * lam + 1e-6  # λ · (1 − ρ), ρ ∈ [−1, 1]
+    assert value.item() > 0.0  # random init: far from perfect correlation
+    for key in base:  # the detector's own terms are untouched
+        torch.testing.assert_close(_total({key: corr[key]}), _total({key: base[key]}))
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_gradient_switch_selects_the_branch(detector, smoke_data_root):
+    """gradient='classifier': the regression conv gets the baseline's gradients, the
+    classifier's change; gradient='regressor': the other way round (§5.5.4)."""
+    (base_id, corr_id), _, names = CASES[detector]
+    data = _batch(_cfg(base_id, smoke_data_root))
+    base, corr = _model(base_id, smoke_data_root), _model(corr_id, smoke_data_root)
+    corr.load_state_dict(base.state_dict())
+    g_base = _grads(base, data, names)
+    switch = corr.bbox_head.loss_corr
+    assert switch.gradient == "classifier"  # the thesis's choice is the default
+
+    reg, cls = _grads(corr, data, names)
+    torch.testing.assert_close(reg, g_base[0], rtol=1e-6, atol=1e-9)
+    assert not torch.allclose(cls, g_base[1], rtol=1e-6, atol=1e-9)
+
+    switch.gradient = "regressor"
+    try:
+        reg, cls = _grads(corr, data, names)
+    finally:
+        switch.gradient = "classifier"
+    torch.testing.assert_close(cls, g_base[1], rtol=1e-6, atol=1e-9)
+    # random init: near-constant scores make the IoU-side gradient tiny, but it is there
+    assert not torch.equal(reg, g_base[0])
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_without_loss_corr_the_head_is_mmdets(detector, smoke_data_root):
+    """loss_corr=None (and the aux head on): same losses and predictions as mmdet's head."""
+    (base_id, _), mmdet_head, _ = CASES[detector]
+    cfg = _cfg(base_id, smoke_data_root)
+    ours_cfg = cfg.model.deepcopy()
+    if "with_aux_head" in ours_cfg.bbox_head:
+        ours_cfg.bbox_head.with_aux_head = True
+    theirs_cfg = ours_cfg.deepcopy()
+    theirs_cfg.bbox_head.type = mmdet_head
+    for key in CORRLIB_ONLY_KEYS:
+        theirs_cfg.bbox_head.pop(key, None)
+    ours, theirs = _build(ours_cfg), _build(theirs_cfg)
+    theirs.load_state_dict(ours.state_dict())
+    data = _batch(cfg)
+
+    l_ours, l_theirs = _head_losses(ours, data), _head_losses(theirs, data)
+    assert set(l_ours) == set(l_theirs)
+    for key in l_ours:
+        torch.testing.assert_close(
+            _total({key: l_ours[key]}), _total({key: l_theirs[key]}), rtol=0, atol=0
+        )
+
+    val = _batch(cfg, "val")
+    ours.eval(), theirs.eval()
+    with torch.no_grad():
+        p_ours, p_theirs = ours.test_step(val), theirs.test_step(val)
+    for a, b in zip(p_ours, p_theirs, strict=True):
+        torch.testing.assert_close(a.pred_instances.scores, b.pred_instances.scores)
+        torch.testing.assert_close(a.pred_instances.bboxes, b.pred_instances.bboxes)
+
+
+@pytest.mark.parametrize("detector", ["atss", "paa"])
+def test_aux_head_off_has_no_aux_parameters_or_loss(detector, smoke_data_root):
+    (base_id, _), _, _ = CASES[detector]
+    cfg = _cfg(base_id, smoke_data_root)
+    assert cfg.model.bbox_head.with_aux_head is False
+    model = _model(base_id, smoke_data_root)
+    assert not list(model.bbox_head.atss_centerness.parameters())
+    losses = _head_losses(model, _batch(cfg))
+    assert not {"loss_centerness", "loss_iou"} & set(losses)
+
+
+# ---------------------------------------------------------------------------------------------
+# pre-NMS positives
+
+
+_PREDICTORS: dict[str, torch.nn.Module] = {}
+
+
+def _predict(experiment: str, root: Path, permutation: str | None) -> list:
+    """Predictions on a val batch with pre-NMS positives (and the given permutation)."""
+    from corrlib.integration import enable_pre_nms_positives
+
+    cfg = _cfg(experiment, root)
+    enable_pre_nms_positives(cfg, permutation)
+    cfg.model.test_cfg.score_thr = 0.0  # random weights: keep every candidate
+    cfg.model.test_cfg.max_per_img = 100_000  # ... and every detection NMS leaves
+    if experiment not in _PREDICTORS:
+        _PREDICTORS[experiment] = _build(cfg.model).eval()
+    model = _PREDICTORS[experiment]
+    model.bbox_head.test_cfg = cfg.model.test_cfg  # the switches are read at predict time
+    with torch.no_grad():
+        return model.test_step(_batch(cfg, "val"))
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_pre_nms_positives_and_score_permutation(detector, smoke_data_root):
+    (base_id, _), _, _ = CASES[detector]
+    plain = _predict(base_id, smoke_data_root, None)
+    upper = _predict(base_id, smoke_data_root, "upper")
+    lower = _predict(base_id, smoke_data_root, "lower")
+
+    assert sum(len(s.pre_nms_positives) for s in plain) >= 2
+    rescored = outputs_changed = 0
+    for p, u, lo in zip(plain, upper, lower, strict=True):
+        pos = p.pre_nms_positives
+        assert pos.scores.shape == pos.ious.shape == pos.labels.shape
+        assert bool((pos.ious >= 0.5).all()) and bool((pos.ious <= 1.0).all())
+        for perm, descending in ((u, True), (lo, False)):
+            q = perm.pre_nms_positives
+            torch.testing.assert_close(q.ious, pos.ious)  # same candidates, same boxes
+            torch.testing.assert_close(q.scores.sort().values, pos.scores.sort().values)
+            by_iou = q.scores[q.ious.argsort(descending=True, stable=True)]
+            steps = by_iou[1:] - by_iou[:-1]
+            assert bool((steps <= 0).all() if descending else (steps >= 0).all())
+        if not torch.equal(u.pre_nms_positives.scores, pos.scores):
+            rescored += 1  # NMS ran on the new scores: other (box, score) pairs may survive
+            same_boxes = torch.equal(u.pred_instances.bboxes, p.pred_instances.bboxes)
+            same_scores = torch.equal(u.pred_instances.scores, p.pred_instances.scores)
+            outputs_changed += not (same_boxes and same_scores)
+    assert rescored and outputs_changed
+
+
+def test_pre_nms_needs_ground_truth(smoke_data_root):
+    from corrlib.integration import enable_pre_nms_positives
+
+    cfg = _cfg("retinanet_baseline", smoke_data_root)
+    enable_pre_nms_positives(cfg)
+    model = _build(cfg.model).eval()
+    data = dict(_batch(cfg, "val"))
+    samples = [s.clone() for s in data["data_samples"]]
+    del samples[0].gt_instances
+    data["data_samples"] = samples
+    with pytest.raises(ValueError, match="gt_instances"), torch.no_grad():
+        model.test_step(data)
+
+
+def test_match_and_permute_on_hand_made_candidates():
+    from corrlib.integration.heads import match_positives, permute_positive_scores
+
+    gt_boxes = torch.tensor([[0.0, 0.0, 10.0, 10.0], [20.0, 20.0, 30.0, 30.0]])
+    gt_labels = torch.tensor([0, 1])
+    boxes = torch.tensor(
+        [
+            [0.0, 0.0, 10.0, 10.0],  # IoU 1 with gt 0, class 0: positive
+            [0.0, 0.0, 10.0, 6.0],  # IoU 0.6, class 0: positive
+            [0.0, 0.0, 10.0, 10.0],  # IoU 1 but class 1 (gt 0 is class 0): negative
+            [20.0, 20.0, 30.0, 26.0],  # IoU 0.6 with gt 1, class 1: positive
+            [0.0, 0.0, 10.0, 4.0],  # IoU 0.4: negative
+        ]
+    )
+    labels = torch.tensor([0, 0, 1, 1, 0])
+    mask, ious = match_positives(boxes, labels, gt_boxes, gt_labels)
+    assert mask.tolist() == [True, True, False, True, False]
+    torch.testing.assert_close(ious, torch.tensor([1.0, 0.6, 0.0, 0.6, 0.4]))
+
+    scores = torch.tensor([0.1, 0.9, 0.5, 0.3, 0.7])
+    upper = permute_positive_scores(scores, mask, ious, "upper")
+    lower = permute_positive_scores(scores, mask, ious, "lower")
+    # positives' scores {0.1, 0.9, 0.3}; IoU order: 1.0, then 0.6 (index 1), 0.6 (index 3)
+    torch.testing.assert_close(upper, torch.tensor([0.9, 0.3, 0.5, 0.1, 0.7]))
+    torch.testing.assert_close(lower, torch.tensor([0.1, 0.9, 0.5, 0.3, 0.7]))
+    # tied IoUs keep their scores' order (the class-level bounds' rule): index 3 outranks 1
+    swapped = torch.tensor([0.1, 0.3, 0.5, 0.9, 0.7])
+    torch.testing.assert_close(
+        permute_positive_scores(swapped, mask, ious, "upper"),
+        torch.tensor([0.9, 0.1, 0.5, 0.3, 0.7]),
+    )
+    with pytest.raises(ValueError, match="score_permutation"):
+        permute_positive_scores(scores, mask, ious, "best")
+    empty_mask, empty_ious = match_positives(boxes, labels, gt_boxes[:0], gt_labels[:0])
+    assert not empty_mask.any() and empty_ious.shape == (5,)
+
+
+# ---------------------------------------------------------------------------------------------
+# registry and configs
+
+
+def test_registry_unknown_id_names_it_and_suggests():
+    with pytest.raises(KeyError) as info:
+        get_experiment("atss_concordence_0.3")
+    message = str(info.value)
+    assert "atss_concordence_0.3" in message and "atss_concordance_0.3" in message
+    with pytest.raises(KeyError, match="unknown detector"):
+        list_experiments(detector="yolo")
+
+
+def test_registry_covers_the_thesis_rows():
+    ids = set(experiment_ids())
+    assert len(ids) == len(experiment_ids())  # unique
+    headline = {
+        "retinanet_spearman_0.1",
+        "fovea_concordance_0.2",
+        "atss_concordance_0.3",
+        "paa_concordance_0.3",
+        "sparsercnn_spearman_0.2",
+        "sparsercnn_concordance_0.3",
+        "yolact_spearman_0.5",
+    }
+    assert headline <= ids
+    assert {e.detector for e in list_experiments(table="5.1")} == {
+        "retinanet",
+        "fovea",
+        "atss",
+        "paa",
+        "sparsercnn",
+    }
+    grid = list_experiments(table="5.7")
+    assert {(e.detector, e.loss_weight) for e in grid if not e.is_baseline} >= {
+        ("atss", lam) for lam in (0.1, 0.2, 0.3, 0.4, 0.5)
+    }
+    assert {e.gradient for e in list_experiments(table="§5.5.4")} == {
+        "classifier",
+        "regressor",
+        "both",
+    }
+    assert {e.kind for e in list_experiments(table="5.6")} == {
+        None,
+        "pearson",
+        "concordance",
+        "spearman",
+    }
+    for e in list_experiments():
+        assert e.detector in DETECTORS
+        assert (e.loss_corr() is None) == e.is_baseline
+        assert e.reproduces, e.id
+
+
+@pytest.mark.parametrize("profile", ["smoke", "demo", "paper"])
+def test_config_applies_profile_and_experiment(profile, tmp_path):
+    from corrlib.integration import build_config
+
+    cfg = build_config(
+        "fovea_concordance_0.2",
+        profile,
+        data_root=tmp_path / "nowhere",
+        work_dir=tmp_path / "w",
+        seed=3,
+    )
+    head = cfg.model.bbox_head
+    assert head.type == "CorrFoveaHead"
+    assert head.loss_corr == dict(
+        type="CorrelationLoss", kind="concordance", loss_weight=0.2, gradient="classifier"
+    )
+    assert cfg.randomness.seed == 3 and cfg.work_dir == str(tmp_path / "w")
+    assert cfg.custom_imports.imports == ["corrlib.integration"]
+    assert cfg.train_dataloader.dataset.data_root == f"{tmp_path / 'nowhere'}/"
+    if profile == "paper":
+        assert cfg.model.backbone.depth == 50
+        assert cfg.model.backbone.init_cfg.checkpoint == "torchvision://resnet50"
+        assert cfg.train_cfg.max_epochs == 12
+        assert cfg.train_dataloader.batch_size * 4 == 16
+        assert head.num_classes == 80
+    else:
+        assert cfg.model.backbone.depth == 18 and cfg.model.backbone.init_cfg is None
+        assert cfg.model.neck.out_channels == head.in_channels == 64
+        assert cfg.train_cfg.type == "IterBasedTrainLoop"
+        assert head.num_classes == len(cfg.train_dataloader.dataset.metainfo["classes"])
+    baseline = build_config("fovea_baseline", profile, data_root=tmp_path)
+    assert baseline.model.bbox_head.loss_corr is None
+
+
+def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
+    from corrlib.integration import build_config
+
+    cfg = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=1200)
+    assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 1200
+    steps = [s for s in cfg.param_scheduler if s.type == "MultiStepLR"][0]
+    assert steps.milestones == [900, 1100] and steps.end == 1200
+    paper = build_config("atss_baseline", "paper", data_root=tmp_path, max_iters=5, gpus=8)
+    assert paper.train_cfg.type == "IterBasedTrainLoop" and paper.train_cfg.max_iters == 5
+    assert paper.train_dataloader.batch_size == 2
+
+
+def test_every_registered_detector_with_a_config_file_builds(tmp_path):
+    from corrlib.configs import CONFIG_DIR
+    from corrlib.integration import build_config
+
+    built = 0
+    for detector in DETECTORS:
+        if not (CONFIG_DIR / f"{detector}.py").is_file():
+            continue  # detectors whose configs are still to come
+        for experiment in list_experiments(detector=detector):
+            cfg = build_config(experiment.id, "demo", data_root=tmp_path)
+            assert cfg.corrlib.experiment == experiment.id
+            built += 1
+    assert built >= len(list_experiments(detector="atss"))
+
+
+# ---------------------------------------------------------------------------------------------
+# the command line
+
+
+def test_cli_rejects_unknown_experiment_and_missing_data(tmp_path, capsys):
+    from corrlib.integration.train import main
+
+    assert main(["atss_concordence_0.3", "--profile", "smoke"]) == 2
+    assert "atss_concordance_0.3" in capsys.readouterr().err
+    work = tmp_path / "work"
+    code = main(
+        [
+            "atss_baseline",
+            "--profile",
+            "smoke",
+            "--data-root",
+            str(tmp_path / "none"),
+            "--work-dir",
+            str(work),
+        ]
+    )
+    assert code == 2
+    assert "dataset" in capsys.readouterr().err
+    assert not work.exists()  # nothing written
+
+
+def test_cli_dumps_the_resolved_config(tmp_path, capsys):
+    from corrlib.integration.train import main
+
+    assert main(["paa_concordance_0.3", "--profile", "demo", "--dump-config"]) == 0
+    text = capsys.readouterr().out
+    assert "CorrPAAHead" in text and "kind='concordance'" in text
+    out = tmp_path / "cfg.py"
+    assert main(["paa_concordance_0.3", "--profile", "paper", "--dump-config", str(out)]) == 0
+    assert "instances_val2017.json" in out.read_text()
+
+
+def test_checkpoint_loader_allows_only_history_buffer_methods():
+    import pickle
+
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    from corrlib.integration.train import _history_buffer_method
+
+    assert _history_buffer_method(HistoryBuffer, "mean") is HistoryBuffer.mean
+    with pytest.raises(pickle.UnpicklingError):
+        _history_buffer_method(HistoryBuffer, "__init__")
+    with pytest.raises(pickle.UnpicklingError):
+        _history_buffer_method(torch, "load")

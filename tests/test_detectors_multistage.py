@@ -1,0 +1,424 @@
+"""Correlation Loss on Sparse R-CNN (six stages, NMS-free) and YOLACT (instance segmentation).
+
+All on CPU with the embedded ``smoke`` dataset (fixture ``smoke_data_root``) and the smoke
+profile's narrow models. Tests that run mmengine's Runner are marked slow (seconds each);
+the others build models directly and compare losses and gradients on one batch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from corrlib.experiments import get_experiment
+
+NUM_STAGES = 6
+
+# detector -> (baseline, with Correlation Loss at the thesis's λ), mmdet's own head type
+CASES = {
+    "sparsercnn": (("sparsercnn_baseline", "sparsercnn_spearman_0.2"), "DIIHead"),
+    "yolact": (("yolact_baseline", "yolact_spearman_0.5"), "YOLACTHead"),
+}
+# parameters only the classification / only the regression branch uses
+BRANCHES = {
+    "sparsercnn": {"classifier": ("fc_cls", "cls_fcs"), "regressor": ("fc_reg", "reg_fcs")},
+    "yolact": {"classifier": ("conv_cls",), "regressor": ("conv_reg",)},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """Run these small models on one intra-op thread: on a shared 2-core machine, OpenMP's
+    spin-waiting threads made this module 4-5x slower (188 s vs 39 s measured) and barely help
+    on an idle one."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _cfg(experiment: str, root: Path, tmp: Path | None = None, **kwargs):
+    from corrlib.integration import build_config
+
+    work_dir = tmp if tmp is not None else root.parent / "work"
+    return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)
+
+
+def _heads(model_cfg) -> list:
+    """The config dicts of the heads that carry ``loss_corr`` (six stages, or one head)."""
+    if "roi_head" in model_cfg:
+        return list(model_cfg.roi_head.bbox_head)
+    return [model_cfg.bbox_head]
+
+
+def _build(model_cfg, seed: int = 0):
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+
+    register_all_modules()
+    torch.manual_seed(seed)
+    model = MODELS.build(model_cfg)
+    model.init_weights()  # Sparse R-CNN's box deltas need their near-zero initialisation
+    return model
+
+
+_BATCHES: dict[tuple[str, str, str], dict] = {}
+BATCH_SIZE = 2
+
+
+def _batch(cfg, split: str = "train") -> dict:
+    """One (unprocessed) batch of smoke images, cached per detector pipeline and split."""
+    from mmengine.runner import Runner
+
+    key = (cfg.corrlib.detector, cfg.corrlib.data_root, split)
+    if key not in _BATCHES:
+        loader_cfg = cfg.train_dataloader if split == "train" else cfg.val_dataloader
+        loader_cfg = loader_cfg.copy()
+        loader_cfg.batch_size = BATCH_SIZE
+        _BATCHES[key] = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
+    return _BATCHES[key]
+
+
+def _losses(model, data: dict) -> dict:
+    """The detector's loss dict on a batch (training-mode forward, no optimiser step)."""
+    model.train()
+    processed = model.data_preprocessor(data, True)
+    return model.loss(processed["inputs"], processed["data_samples"])
+
+
+def _total(losses: dict) -> torch.Tensor:
+    return sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
+
+
+def _branch_params(model, detector: str, branch: str) -> list[tuple[str, torch.nn.Parameter]]:
+    """(name, parameter) of one branch, over every stage of Sparse R-CNN."""
+    prefixes = BRANCHES[detector][branch]
+    return [
+        (name, p)
+        for name, p in model.named_parameters()
+        if any(f".{prefix}." in name for prefix in prefixes)
+    ]
+
+
+def _grads(model, data: dict, detector: str) -> dict[str, dict[str, torch.Tensor]]:
+    """Gradients of the total loss w.r.t. each branch's parameters (None read as zeros)."""
+    model.zero_grad()
+    _total(_losses(model, data)).backward()
+    return {
+        branch: {
+            name: (p.grad if p.grad is not None else torch.zeros_like(p)).detach().clone()
+            for name, p in _branch_params(model, detector, branch)
+        }
+        for branch in ("classifier", "regressor")
+    }
+
+
+def _loss_corr_keys(detector: str) -> set[str]:
+    if detector == "sparsercnn":
+        return {f"s{stage}.loss_corr" for stage in range(NUM_STAGES)}
+    return {"loss_corr"}
+
+
+# ---------------------------------------------------------------------------------------------
+# training through mmengine's Runner
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
+    from corrlib.integration.train import train
+
+    experiment = CASES[detector][0][int(with_corr)]
+    cfg = _cfg(experiment, smoke_data_root, tmp_path, validate=False)
+    train(cfg)
+
+    scalars = list(tmp_path.glob("*/vis_data/scalars.json"))
+    assert len(scalars) == 1
+    logged = [json.loads(line) for line in scalars[0].read_text().splitlines()]
+    train_logs = [rec for rec in logged if "loss" in rec]
+    assert [rec["iter"] for rec in train_logs] == [1, 2]
+    for rec in train_logs:
+        assert torch.isfinite(torch.tensor(rec["loss"]))
+        present = {key for key in rec if key.endswith("loss_corr")}
+        assert present == (_loss_corr_keys(detector) if with_corr else set())
+    assert (tmp_path / "iter_2.pth").is_file()
+
+
+# ---------------------------------------------------------------------------------------------
+# the loss term
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root):
+    (base_id, corr_id), _ = CASES[detector]
+    data = _batch(_cfg(base_id, smoke_data_root))
+    base = _losses(_build(_cfg(base_id, smoke_data_root).model), data)
+    corr = _losses(_build(_cfg(corr_id, smoke_data_root).model), data)
+    keys = _loss_corr_keys(detector)
+    assert not keys & set(base)
+    assert set(corr) == set(base) | keys
+    lam = get_experiment(corr_id).loss_weight
+    values = torch.stack([corr[key] for key in sorted(keys)])
+    assert values.requires_grad
+    assert bool((values >= 0).all()) and bool((values <= 2.0 * lam + 1e-6).all())
+    assert bool((values > 0).any())  # random init: far from perfect correlation
+    for key in base:  # the detector's own terms are untouched
+        torch.testing.assert_close(_total({key: corr[key]}), _total({key: base[key]}))
+
+
+def test_every_stage_of_sparse_rcnn_gets_the_experiments_loss(smoke_data_root):
+    for experiment in (
+        "sparsercnn_concordance_0.3",
+        "sparsercnn_3x_spearman_0.2",
+        "sparsercnn_spearman_0.2_both",
+    ):
+        model = _build(_cfg(experiment, smoke_data_root).model)
+        expected = get_experiment(experiment)
+        assert len(model.roi_head.bbox_head) == NUM_STAGES
+        for head in model.roi_head.bbox_head:
+            assert type(head).__name__ == "CorrDIIHead"
+            assert head.loss_corr.kind == expected.kind
+            assert head.loss_corr.loss_weight == expected.loss_weight
+            assert head.loss_corr.gradient == expected.gradient
+
+
+def _switch_cases() -> list:
+    cases = []
+    for detector in sorted(CASES):
+        for gradient, unchanged, changed in (
+            ("classifier", ("regressor",), ("classifier",)),
+            ("regressor", ("classifier",), ("regressor",)),
+            ("both", (), ("classifier", "regressor")),
+        ):
+            cases.append(
+                pytest.param(detector, gradient, unchanged, changed, id=f"{detector}-{gradient}")
+            )
+    return cases
+
+
+_BASE_GRADS: dict[str, tuple] = {}
+
+
+@pytest.mark.parametrize("detector, gradient, unchanged, changed", _switch_cases())
+def test_gradient_switch_selects_the_branch(
+    detector, gradient, unchanged, changed, smoke_data_root
+):
+    """§5.5.4: with gradient='classifier' the regression branch gets the baseline's gradients
+    and the classifier's change; 'regressor' the other way round; 'both' changes both."""
+    (base_id, corr_id), _ = CASES[detector]
+    data = _batch(_cfg(base_id, smoke_data_root))
+    if detector not in _BASE_GRADS:
+        base = _build(_cfg(base_id, smoke_data_root).model)
+        _BASE_GRADS[detector] = (base.state_dict(), _grads(base, data, detector))
+    state, g_base = _BASE_GRADS[detector]
+    corr_cfg = _cfg(corr_id, smoke_data_root)
+    for head in _heads(corr_cfg.model):
+        head.loss_corr.gradient = gradient
+    corr = _build(corr_cfg.model)
+    corr.load_state_dict(state)
+
+    g_corr = _grads(corr, data, detector)
+
+    assert g_base["classifier"] and g_base["regressor"]
+    for branch in unchanged:
+        for name, grad in g_base[branch].items():
+            torch.testing.assert_close(
+                g_corr[branch][name],
+                grad,
+                rtol=1e-6,
+                atol=1e-9,
+                msg=f"{branch} parameter {name} changed",
+            )
+    for branch in changed:
+        assert any(
+            not torch.allclose(g_corr[branch][name], grad, rtol=1e-6, atol=1e-9)
+            for name, grad in g_base[branch].items()
+        ), f"no {branch} gradient changed"
+
+
+@pytest.mark.parametrize("detector", sorted(CASES))
+def test_without_loss_corr_the_head_is_mmdets(detector, smoke_data_root):
+    """loss_corr=None: exactly mmdet's losses and predictions."""
+    (base_id, _), mmdet_head = CASES[detector]
+    cfg = _cfg(base_id, smoke_data_root)
+    theirs_cfg = cfg.model.deepcopy()
+    for head in _heads(theirs_cfg):
+        head.type = mmdet_head
+        head.pop("loss_corr")
+    ours, theirs = _build(cfg.model), _build(theirs_cfg)
+    assert type(_heads_of(theirs)[0]).__name__ == mmdet_head
+    theirs.load_state_dict(ours.state_dict())
+    data = _batch(cfg)
+
+    l_ours, l_theirs = _losses(ours, data), _losses(theirs, data)
+    assert set(l_ours) == set(l_theirs)
+    for key in l_ours:
+        torch.testing.assert_close(
+            _total({key: l_ours[key]}), _total({key: l_theirs[key]}), rtol=0, atol=0
+        )
+
+    val = _batch(cfg, "val")
+    ours.eval(), theirs.eval()
+    with torch.no_grad():
+        p_ours, p_theirs = ours.test_step(val), theirs.test_step(val)
+    for a, b in zip(p_ours, p_theirs, strict=True):
+        torch.testing.assert_close(a.pred_instances.scores, b.pred_instances.scores)
+        torch.testing.assert_close(a.pred_instances.bboxes, b.pred_instances.bboxes)
+
+
+def _heads_of(model) -> list:
+    if hasattr(model, "roi_head"):
+        return list(model.roi_head.bbox_head)
+    return [model.bbox_head]
+
+
+def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
+    """ŝ and IoU come from exactly the anchors mmdet's box loss regresses, and the GT-class
+    probability is the softmax one YOLACT's cross-entropy trains."""
+    (_, corr_id), _ = CASES["yolact"]
+    cfg = _cfg(corr_id, smoke_data_root)
+    model = _build(cfg.model)
+    head = model.bbox_head
+    calls: list[int] = []
+    seen: list[tuple[torch.Tensor, torch.Tensor]] = []
+    record, select = head._record_positives, head._positive_scores_and_ious
+
+    def spy_record(cls_score, *rest):
+        calls.append(cls_score.shape[0])
+        record(cls_score, *rest)
+
+    def spy_select(*rows):
+        seen.append(select(*rows))
+        return seen[-1]
+
+    head._record_positives, head._positive_scores_and_ious = spy_record, spy_select
+    losses = _losses(model, _batch(cfg))
+    assert len(calls) == BATCH_SIZE  # OHEM: one call per image
+    assert len(seen) == 1  # L_corr once, over the batch
+    scores, ious = seen[0]
+    sampling = head._raw_positive_infos["sampling_results"]
+    assert scores.shape == ious.shape == (sum(len(r.pos_inds) for r in sampling),)
+    assert scores.numel() >= 2
+    assert bool(((scores > 0) & (scores < 1)).all())
+    assert bool(((ious >= 0) & (ious <= 1)).all())
+    expected = head.loss_corr(scores, ious)
+    torch.testing.assert_close(losses["loss_corr"], expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# YOLACT's pre-NMS positives (Fast NMS)
+
+
+def _yolact_predict(root: Path, permutation: str | None) -> list:
+    from corrlib.integration import enable_pre_nms_positives
+
+    cfg = _cfg("yolact_baseline", root)
+    enable_pre_nms_positives(cfg, permutation)
+    cfg.model.test_cfg.score_thr = 0.0  # random weights: keep every candidate
+    cfg.model.test_cfg.update(nms_pre=100, top_k=100, max_per_img=1000)  # all Fast NMS keeps
+    model = _build(cfg.model)
+    model.eval()
+    with torch.no_grad():
+        return model.test_step(_batch(cfg, "val"))
+
+
+def test_yolact_pre_nms_positives_and_score_permutation(smoke_data_root):
+    plain = _yolact_predict(smoke_data_root, None)
+    upper = _yolact_predict(smoke_data_root, "upper")
+    lower = _yolact_predict(smoke_data_root, "lower")
+
+    assert sum(len(s.pre_nms_positives) for s in plain) >= 2
+    changed = False
+    for p, u, lo in zip(plain, upper, lower, strict=True):
+        pos = p.pre_nms_positives
+        assert pos.scores.shape == pos.ious.shape == pos.labels.shape
+        assert bool((pos.ious >= 0.5).all()) and bool((pos.ious <= 1.0).all())
+        for perm, descending in ((u, True), (lo, False)):
+            q = perm.pre_nms_positives
+            torch.testing.assert_close(q.ious, pos.ious)  # same candidates, same boxes
+            torch.testing.assert_close(q.scores.sort().values, pos.scores.sort().values)
+            by_iou = q.scores[q.ious.argsort(descending=True, stable=True)]
+            steps = by_iou[1:] - by_iou[:-1]
+            assert bool((steps <= 0).all() if descending else (steps >= 0).all())
+        if not torch.equal(u.pre_nms_positives.scores, pos.scores):
+            changed = True
+            a, b = u.pred_instances, p.pred_instances  # Fast NMS saw other scores
+            assert not (
+                torch.equal(a.scores, b.scores)
+                and torch.equal(a.bboxes, b.bboxes)
+                and torch.equal(a.labels, b.labels)
+            )
+        assert "masks" in p.pred_instances  # the mask branch still runs
+    assert changed
+
+
+# ---------------------------------------------------------------------------------------------
+# configs of the three profiles
+
+
+def test_paper_configs_follow_the_thesis(tmp_path):
+    from corrlib.integration import build_config
+
+    one_x = build_config("sparsercnn_spearman_0.2", "paper", data_root=tmp_path)
+    heads = one_x.model.roi_head.bbox_head
+    assert len(heads) == NUM_STAGES and {h.type for h in heads} == {"CorrDIIHead"}
+    assert all(h.in_channels == 256 and h.num_classes == 80 for h in heads)
+    assert one_x.model.rpn_head.num_proposals == 100
+    assert one_x.model.backbone.depth == 50
+    assert one_x.model.backbone.init_cfg.checkpoint == "torchvision://resnet50"
+    assert one_x.train_cfg.max_epochs == 12
+    assert one_x.train_dataloader.batch_size * 4 == 16
+    assert one_x.optim_wrapper.optimizer.type == "AdamW"
+    assert one_x.corrlib.nms_based is False
+
+    three_x = build_config("sparsercnn_3x_concordance_0.3", "paper", data_root=tmp_path)
+    assert three_x.model.rpn_head.num_proposals == 300
+    assert three_x.model.test_cfg.rcnn.max_per_img == 300
+    assert three_x.train_cfg.max_epochs == 36
+    pipeline = [t.type for t in three_x.train_dataloader.dataset.pipeline]
+    assert "RandomChoice" in pipeline  # multi-scale resize, or resize + crop + resize
+    assert {h.loss_corr.kind for h in three_x.model.roi_head.bbox_head} == {"concordance"}
+
+    yolact = build_config("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=1)
+    assert yolact.model.bbox_head.type == "CorrYOLACTHead"
+    assert yolact.model.bbox_head.loss_corr.loss_weight == 0.5
+    assert yolact.model.bbox_head.num_classes == yolact.model.mask_head.num_classes == 80
+    assert yolact.train_dataloader.batch_size == 8  # its standard setting: 1 × 8 images
+    assert yolact.train_cfg.max_epochs == 55
+    assert set(yolact.val_evaluator.metric) == {"bbox", "segm"}
+
+
+def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
+    from corrlib.integration import build_config
+
+    one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
+    three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)
+    for cfg in (one_x, three_x):
+        assert cfg.model.backbone.depth == 18 and cfg.model.backbone.init_cfg is None
+        assert all(h.in_channels == 64 for h in cfg.model.roi_head.bbox_head)
+        assert cfg.model.roi_head.bbox_roi_extractor.out_channels == 64
+        assert cfg.model.rpn_head.proposal_feature_channel == 64
+    assert three_x.model.rpn_head.num_proposals == 3 * one_x.model.rpn_head.num_proposals
+    assert three_x.train_cfg.max_iters == 3 * one_x.train_cfg.max_iters
+    steps = [s for s in three_x.param_scheduler if s.type == "MultiStepLR"][0]
+    assert steps.end == three_x.train_cfg.max_iters
+    smoke_3x = build_config("sparsercnn_3x_baseline", "smoke", data_root=tmp_path)
+    assert smoke_3x.train_cfg.max_iters == 2  # the smoke profile stays a handful
+
+    yolact = build_config("yolact_concordance_0.4", "demo", data_root=tmp_path)
+    assert yolact.model.bbox_head.in_channels == yolact.model.mask_head.in_channels == 64
+    assert yolact.model.neck.out_channels == 64
+    for loader in (yolact.train_dataloader, yolact.val_dataloader):
+        loads = [t for t in loader.dataset.pipeline if t.type == "LoadAnnotations"]
+        assert loads and loads[0].with_mask
+    assert set(yolact.val_evaluator.metric) == {"bbox", "segm"}
+    # YOLACT's standard 55 epochs against the 12 of the 1x detectors
+    assert yolact.train_cfg.max_iters == round(55 / 12 * one_x.train_cfg.max_iters)
