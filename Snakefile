@@ -4,6 +4,7 @@
 #   snakemake --cores 2 --config profile=smoke           # the plumbing check
 #   snakemake -n --config profile=paper                  # what the paper profile would run
 #   snakemake --cores 2 --config seeds=0,1,2             # every experiment with seeds 0, 1, 2
+#   snakemake --cores 2 --config add=comparisons         # + Tables 3.1 / 3.2 / 5.4 methods
 #
 # Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
 # resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
@@ -23,13 +24,15 @@ PROFILE = config.get("profile", "demo")
 PLAN = plan(PROFILE)
 if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experiment, same seeds)
     PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
+if "add" in config:  # e.g. --config add=comparisons: more experiments (corrlib.plans.EXTENSIONS)
+    PLAN = PLAN.adding(str(config["add"]).split(","))
 GPUS = int(config.get("gpus", 8))
 DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
 PY = sys.executable
 JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
 ANALYSES = [
-    "status", "coefficients", "toy_correlation", "bounds", "table_5_1", "table_5_3",
+    "status", "coefficients", "toy_correlation", "bounds", "table_5_1", "table_5_3", "table_5_4",
     "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient",
 ]
 RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]

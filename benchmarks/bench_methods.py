@@ -4,10 +4,9 @@ The methods of Tables 3.1, 3.2 and 5.4 — ATSS (no aux. head) with Focal Loss, 
 centerness head, with QFL, RS Loss, AP Loss, aLRP Loss, and DETR — in the demo profile (ResNet-18,
 64-channel FPN, 128 px, batch 8), with and without Correlation Loss where Table 5.4 has the
 combination. One training iteration = data preprocessing, forward, losses, backward and the
-optimiser step (``model.train_step``); batches are loaded beforehand, so data loading is not
-timed. Iterations of the methods are interleaved (round r times every method once) so that load
-changes on a shared machine hit all methods alike; the table gives each method's median seconds
-per iteration and its ratio to ATSS with Focal Loss in the same run.
+optimiser step (``model.train_step``), timed as ``_training_timer.py`` says (preloaded batches,
+interleaved rounds); the table gives each method's median seconds per iteration and its ratio
+to ATSS with Focal Loss in the same run.
 
     .venv/bin/python benchmarks/bench_methods.py [--iters 5] [--warmup 2] [--threads N]
         [--no-corr] [--data-root data/generated/demo]
@@ -18,11 +17,10 @@ The demo data must exist (``python -m corrlib.data generate --preset demo``).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from pathlib import Path
 
 import torch
+from _training_timer import median_seconds_per_iteration
 
 BASELINE = "atss_baseline"
 METHODS: tuple[tuple[str, str], ...] = (
@@ -42,26 +40,6 @@ WITH_CORR: tuple[tuple[str, str], ...] = (
 )
 
 
-def _setup(experiment: str, data_root: Path, n_batches: int):
-    """(model, optimiser wrapper, preloaded batches) of an experiment in the demo profile."""
-    from mmdet.registry import MODELS
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.runner import Runner
-
-    from corrlib.integration import build_config
-
-    cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.train()
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    loader_cfg = cfg.train_dataloader.copy()
-    loader_cfg.update(num_workers=0, persistent_workers=False)
-    loader = iter(Runner.build_dataloader(loader_cfg, seed=0))
-    return model, optim, [next(loader) for _ in range(n_batches)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iters", type=int, default=5, help="timed iterations per method")
@@ -72,25 +50,10 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    from mmdet.utils import register_all_modules
-
-    from corrlib.integration.configs import default_data_root
-
-    register_all_modules()
-    root = args.data_root or default_data_root("demo")
     methods = METHODS + (() if args.no_corr else WITH_CORR)
-    total = args.warmup + args.iters
-    runs = {exp: _setup(exp, root, total) for exp, _ in methods}
-    seconds: dict[str, list[float]] = {exp: [] for exp, _ in methods}
-    for step in range(total):
-        for exp, _ in methods:
-            model, optim, batches = runs[exp]
-            start = time.perf_counter()
-            model.train_step(batches[step], optim)
-            if step >= args.warmup:
-                seconds[exp].append(time.perf_counter() - start)
-
-    medians = {exp: statistics.median(s) for exp, s in seconds.items()}
+    medians = median_seconds_per_iteration(
+        [exp for exp, _ in methods], args.data_root, args.iters, args.warmup
+    )
     base = medians[BASELINE]
     print(
         f"Training iteration (demo profile: ResNet-18, 128 px, batch 8), CPU, "

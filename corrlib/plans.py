@@ -6,7 +6,7 @@ is checked against :mod:`corrlib.experiments`, the single source of experiment d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from corrlib.experiments import experiment_ids, get_experiment, list_experiments
@@ -43,6 +43,20 @@ class Plan:
             raise ValueError("seeds is empty")
         return replace(self, seeds=parsed)
 
+    def adding(self, names: Sequence[str]) -> Plan:
+        """Return the plan with more experiments: each name is a group of :data:`EXTENSIONS`
+        or an experiment id. Experiments already planned keep their place; the others follow
+        in the order given. KeyError (with suggestions) names an unknown id."""
+        added: list[str] = []
+        for name in (n.strip() for n in names if n.strip()):
+            group = EXTENSIONS.get(name)
+            if group is None:
+                get_experiment(name)  # raises KeyError with suggestions
+                group = (name,)
+            added.extend(group() if callable(group) else group)
+        ordered = dict.fromkeys((*self.experiments, *added))
+        return replace(self, experiments=tuple(ordered))
+
     def runs(self) -> list[tuple[str, int]]:
         """Return every (experiment id, seed) pair of the plan."""
         return [(e, s) for e in self.experiments for s in self.seeds]
@@ -67,6 +81,29 @@ _PLANS: dict[str, Plan] = {
         "embedded-demo",
     ),
 }
+
+
+EXTENSIONS: dict[str, tuple[str, ...] | Callable[[], tuple[str, ...]]] = {
+    # Tables 3.1, 3.2 and 5.4: the methods compared on one ATSS, with and without L_corr,
+    # and the NMS-free detectors of Table 3.2.
+    "comparisons": (
+        "atss_baseline",
+        "atss_concordance_0.3",
+        "atss_centerness_baseline",
+        "atss_centerness_concordance_0.2",
+        "atss_qfl_baseline",
+        "atss_qfl_concordance_0.2",
+        "atss_rs_baseline",
+        "atss_rs_concordance_0.2",
+        "atss_aploss_baseline",
+        "atss_alrp_baseline",
+        "detr_baseline",
+        "sparsercnn_baseline",
+    ),
+    # every experiment of the registry that reproduces a thesis table or section
+    "all": _paper_experiments,
+}
+"""Named groups of experiments a run can add to a profile's plan (``--config add=...``)."""
 
 
 def plan(profile: str) -> Plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corrlib.experiments import experiment_ids
-from corrlib.plans import PROFILES, plan
+from corrlib.plans import EXTENSIONS, PROFILES, plan
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -28,3 +28,21 @@ def test_with_seeds_and_errors() -> None:
         plan("smoke").with_seeds(["zero"])
     with pytest.raises(ValueError, match="unknown profile 'laptop'"):
         plan("laptop")
+
+
+def test_adding_groups_and_ids_keeps_order_and_checks_names() -> None:
+    demo = plan("demo")
+    more = demo.adding(["comparisons", "fovea_baseline", "atss_baseline"])
+    assert more.experiments[: len(demo.experiments)] == demo.experiments
+    assert len(set(more.experiments)) == len(more.experiments)  # no run twice
+    assert set(EXTENSIONS["comparisons"]) | {"fovea_baseline"} <= set(more.experiments)
+    assert more.experiments[-1] == "fovea_baseline"
+    assert set(demo.adding(["all"]).experiments) == set(plan("paper").experiments)
+    with pytest.raises(KeyError, match="atss_baselin"):
+        demo.adding(["atss_baselin"])
+
+
+def test_every_extension_is_in_the_registry() -> None:
+    for name, group in EXTENSIONS.items():
+        ids = group() if callable(group) else group
+        assert ids and set(ids) <= set(experiment_ids()), name

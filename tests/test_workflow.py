@@ -8,6 +8,7 @@ never touches the checkout's own data, results or book.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,14 @@ def snakemake(workdir: Path, *args: str, env: dict | None = None) -> subprocess.
     )
 
 
+# Two seeds and a Correlation-Loss partner for the plan's baseline: paired runs, so the book
+# shows intervals over seeds and paired differences (which a smoke run cannot resolve).
+SMOKE_SEEDS = (0, 1)
+SMOKE_PAIRED = "atss_concordance_0.3"
+SMOKE_CONFIG = ("profile=smoke", "seeds=0,1", f"add={SMOKE_PAIRED}")
+SMOKE_PLAN = plan("smoke").adding([SMOKE_PAIRED]).with_seeds(SMOKE_SEEDS)
+
+
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the smoke profile end to end in a temporary copy; return that directory."""
@@ -45,27 +54,34 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         REPO / "book", work / "book", ignore=shutil.ignore_patterns("_build", "executed")
     )
     env = {"CORRLIB_DATA": str(work / "data")}
-    done = snakemake(work, "--config", "profile=smoke", env=env)
+    done = snakemake(work, "--config", *SMOKE_CONFIG, env=env)
     assert done.returncode == 0, done.stderr[-4000:]
-    again = snakemake(work, "-n", "--config", "profile=smoke", env=env)
+    again = snakemake(work, "-n", "--config", *SMOKE_CONFIG, env=env)
     assert again.returncode == 0 and "Nothing to be done" in again.stdout + again.stderr
     return work
 
 
 @pytest.mark.slow
 def test_smoke_profile_produces_results_and_book(smoke_run: Path) -> None:
-    runs = plan("smoke").runs()
+    runs = SMOKE_PLAN.runs()
+    seen_seeds = set()
     for experiment, seed in runs:
         record = read_results(smoke_run / "results" / "smoke" / experiment / f"seed{seed}.json")
         assert record["dataset"]["synthetic"] is True
         assert 0.0 <= record["metrics"]["AP"] <= 1.0
         assert record["provenance"]["hardware"]["cores"] >= 1
+        seen_seeds.add(record["seed"])
+    assert seen_seeds == set(SMOKE_SEEDS)  # each results file records its seed
     html = smoke_run / "book" / "_build" / "html"
     assert (html / "index.html").is_file()
     page = (html / "executed" / "table_5_1.html").read_text()
     first = runs[0][0]
-    assert f"{first} (1 seed)" in page  # a reproduced row, labelled with its run
+    assert f"{first} (2 seeds)" in page  # a reproduced row, labelled with its runs
     assert "not yet reproduced" in page and "NOT COCO" in page
+    assert "95% CI" in page  # intervals over seeds beside the means
+    # the paired difference atss_concordance_0.3 − atss_baseline, per seed: with two smoke
+    # seeds its t-interval (12.7 × s/√2) cannot exclude 0 unless it is degenerate
+    assert SMOKE_PAIRED in page and re.search(r">\s*not resolved\s*</td>", page)
     assert "Provenance" in page
 
 

@@ -1,0 +1,62 @@
+"""Shared by the training benchmarks: time ``model.train_step`` of several experiments.
+
+Each experiment is built in the demo profile from the same seed and fed the same preloaded
+batches, so data loading is not timed and every experiment sees identical inputs. Iterations are
+interleaved (round r runs every experiment once) so that load changes on a shared machine hit
+all experiments alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+
+def build_training(experiment: str, data_root: Path, n_batches: int):
+    """Return (model, optimiser wrapper, preloaded batches) of an experiment, demo profile."""
+    from mmdet.registry import MODELS
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.runner import Runner
+
+    from corrlib.integration import build_config
+
+    cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    loader_cfg = cfg.train_dataloader.copy()
+    loader_cfg.update(num_workers=0, persistent_workers=False)
+    loader = iter(Runner.build_dataloader(loader_cfg, seed=0))
+    return model, optim, [next(loader) for _ in range(n_batches)]
+
+
+def median_seconds_per_iteration(
+    experiments: Sequence[str], data_root: Path | None, iters: int, warmup: int
+) -> dict[str, float]:
+    """Return each experiment's median seconds per training iteration (interleaved rounds).
+
+    ``warmup`` untimed rounds come first; then ``iters`` timed rounds. ``data_root`` None
+    means the demo dataset's default place (it must have been generated).
+    """
+    from mmdet.utils import register_all_modules
+
+    from corrlib.integration.configs import default_data_root
+
+    register_all_modules()
+    root = data_root or default_data_root("demo")
+    total = warmup + iters
+    runs = {exp: build_training(exp, root, total) for exp in dict.fromkeys(experiments)}
+    seconds: dict[str, list[float]] = {exp: [] for exp in runs}
+    for step in range(total):
+        for exp, (model, optim, batches) in runs.items():
+            start = time.perf_counter()
+            model.train_step(batches[step], optim)
+            if step >= warmup:
+                seconds[exp].append(time.perf_counter() - start)
+    return {exp: statistics.median(values) for exp, values in seconds.items()}
