@@ -33,7 +33,7 @@ JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
 ANALYSES = [
     "status", "coefficients", "toy_correlation", "bounds", "table_5_1", "table_5_3", "table_5_4",
-    "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient",
+    "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient", "study",
 ]
 RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
 PRESET = {"smoke": "smoke", "demo": "demo"}.get(PROFILE)
@@ -47,6 +47,11 @@ DATASET_READY = (
 rule all:
     input:
         "book/_build/html/index.html",
+
+
+rule study:  # the demo-protocol study page alone: snakemake study --config seeds=0,1,2
+    input:
+        "book/executed/study.ipynb",
 
 
 rule embedded_dataset:

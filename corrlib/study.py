@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from corrlib import metrics
 from corrlib.stats import paired_difference, verdict
@@ -64,6 +65,28 @@ def interval_by_seed_count(
             }
         )
     return pd.DataFrame(rows, columns=["n_seeds", "half_width", "resolved_share", "subsets"])
+
+
+def seeds_to_resolve(
+    differences: Sequence[float], confidence: float = 0.95, max_seeds: int = 100
+) -> int | None:
+    """Project how many seeds would resolve an effect of the size measured (a projection).
+
+    From per-seed paired differences (at least two), with mean m and sample standard
+    deviation s, return the smallest n ≥ 2 for which the t-interval half-width
+    t_{(1+confidence)/2, n-1} · s / √n falls below |m|, assuming m and s stay as measured;
+    None if no n ≤ ``max_seeds`` does (or m = 0). Raises ValueError for fewer than two values.
+    """
+    values = np.asarray(differences, dtype=float)
+    if values.size < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"need at least two finite paired differences, got {values.tolist()}")
+    mean, sd = abs(float(values.mean())), float(values.std(ddof=1))
+    if mean == 0.0:
+        return None
+    for n in range(2, max_seeds + 1):
+        if scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * sd / np.sqrt(n) < mean:
+            return n
+    return None
 
 
 def subset_ground_truth(gt: dict, image_ids: Iterable[int]) -> dict:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from corrlib import metrics
-from corrlib.study import interval_by_seed_count, interval_by_val_size, rescore
+from corrlib.study import interval_by_seed_count, interval_by_val_size, rescore, seeds_to_resolve
 
 
 def test_interval_narrows_with_more_seeds() -> None:
@@ -70,3 +70,17 @@ def test_interval_by_val_size_uses_nested_subsets(tmp_path: Path) -> None:
     assert set(table["n_val"]) == {4, 10} and set(table["metric"]) == {"AP", "AP75"}
     ap10 = table[(table["n_val"] == 10) & (table["metric"] == "AP")].iloc[0]
     assert ap10["mean"] > 0 and ap10["half_width"] == pytest.approx(0.0)  # identical seeds
+
+
+def test_seeds_to_resolve_matches_the_t_interval() -> None:
+    from scipy import stats
+
+    diffs = [1.0, 3.0, 2.0]  # mean 2, sd 1
+    n = seeds_to_resolve(diffs)
+    half = lambda k: stats.t.ppf(0.975, k - 1) / np.sqrt(k)  # noqa: E731  (× sd = 1)
+    assert half(n) < 2.0 <= half(n - 1)  # the first n whose half-width is below |mean|
+    assert n == 4  # t(3) 3.18 / 2 = 1.59 < 2; t(2) 4.30 / 1.73 = 2.48
+    assert seeds_to_resolve([-1.0, 1.0]) is None  # mean 0: nothing to resolve
+    assert seeds_to_resolve([0.1, -5.0, 5.2], max_seeds=10) is None
+    with pytest.raises(ValueError, match="at least two"):
+        seeds_to_resolve([1.0])
