@@ -68,6 +68,30 @@ def data_label(profile: str) -> str:
     return f"{profile} profile: {PROFILE_DATA.get(profile, 'unknown data')}"
 
 
+UNTRAINED_AP = 5.0
+"""Mean AP (%) below which a run is said not to have learned to detect in its profile."""
+
+
+def untrained_note(runs: pd.DataFrame, threshold: float = UNTRAINED_AP) -> str:
+    """Return a Markdown warning naming the experiments whose mean AP is below ``threshold``.
+
+    Their β and bounds describe a detector that has not learned yet and say little about the
+    method; the tables still print them. Returns "" when every experiment is above.
+    """
+    if runs.empty or "AP" not in runs.columns:
+        return ""
+    means = runs.groupby("experiment")["AP"].mean()
+    weak = means[means < threshold]
+    if weak.empty:
+        return ""
+    names = ", ".join(f"`{e}` (AP {ap:.1f})" for e, ap in weak.items())
+    return (
+        f"> **Did not learn to detect in this profile** (mean AP below {threshold:g} %): "
+        f"{names}. Their rows are printed as measured, but their β and bounds describe an "
+        "untrained detector, not the method; this profile's schedule is too short for them."
+    )
+
+
 def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
     """Return the row keys of a thesis table that an experiment reproduces (maybe none).
 

@@ -101,3 +101,13 @@ def test_a_column_no_run_has_is_blank_not_an_error(tmp_path: Path) -> None:
     table = report.side_by_side("5.3", runs, ["AP_mask"])  # YOLACT mask AP: we score boxes
     assert table[("AP_mask", "reproduced")].isna().all()
     assert (table[("", "status")] == report.NOT_REPRODUCED).all()
+
+
+def test_untrained_note_names_runs_below_the_threshold(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.30)
+    _write(tmp_path, "detr_baseline", 0, 0.001)
+    _write(tmp_path, "detr_baseline", 1, 0.05)  # mean AP 2.55 %
+    note = report.untrained_note(report.load_runs(tmp_path, "demo"))
+    assert "`detr_baseline` (AP 2.5)" in note or "`detr_baseline` (AP 2.6)" in note
+    assert "atss_baseline" not in note
+    assert report.untrained_note(report.load_runs(tmp_path, "demo"), threshold=1.0) == ""
