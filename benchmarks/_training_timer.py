@@ -8,6 +8,7 @@ all experiments alike.
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from collections.abc import Sequence
@@ -19,12 +20,14 @@ import torch
 def build_training(experiment: str, data_root: Path, n_batches: int):
     """Return (model, optimiser wrapper, preloaded batches) of an experiment, demo profile."""
     from mmdet.registry import MODELS
+    from mmengine.logging import MMLogger
     from mmengine.optim import build_optim_wrapper
     from mmengine.runner import Runner
 
     from corrlib.integration import build_config
 
     cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
+    MMLogger.get_current_instance().setLevel(logging.WARNING)  # no per-parameter init log
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
