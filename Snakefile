@@ -79,6 +79,7 @@ rule train:
         "work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",
     log:
         notebook="results/{profile}/notebooks/train_{experiment}_seed{seed}.ipynb",
+    retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     resources:
         gpus=GPUS if PROFILE == "paper" else 0,
@@ -108,6 +109,7 @@ rule evaluate:
         "results/{profile}/{experiment}/seed{seed}.json",
     log:
         notebook="results/{profile}/notebooks/evaluate_{experiment}_seed{seed}.ipynb",
+    retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     params:
         work_dir="work_dirs/{profile}/{experiment}/seed{seed}",
@@ -124,6 +126,7 @@ rule analysis:
         notebook="notebooks/{name}.ipynb",
     output:
         "book/executed/{name}.ipynb",
+    retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     wildcard_constraints:
         name="|".join(ANALYSES),
     params:

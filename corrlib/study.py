@@ -108,7 +108,9 @@ def rescore(gt: dict, kept: dict, image_ids: Sequence[int]) -> dict[str, float |
         image_ids: the images to score on.
 
     Returns:
-        ``{"AP", "AP75", "beta_cls", "beta_img"}`` ×100; β_img is None without positives.
+        ``{"AP", "AP75", "beta_cls", "beta_img"}`` ×100; None where a value is undefined on
+        the subset (β_img without pre-NMS positives, β_cls without a class of two true
+        positives).
     """
     keep = set(int(i) for i in image_ids)
     sub_gt = subset_ground_truth(gt, keep)
@@ -120,11 +122,14 @@ def rescore(gt: dict, kept: dict, image_ids: Sequence[int]) -> dict[str, float |
         if int(k) in keep
     ]
     beta_img = metrics.image_level_correlation(pairs) if pairs else None
+    values = {
+        "AP": analysis["ap"]["AP"],
+        "AP75": analysis["ap"]["AP75"],
+        "beta_cls": analysis["beta_cls"]["value"],
+        "beta_img": beta_img,
+    }
     return {
-        "AP": 100 * analysis["ap"]["AP"],
-        "AP75": 100 * analysis["ap"]["AP75"],
-        "beta_cls": 100 * analysis["beta_cls"]["value"],
-        "beta_img": None if beta_img is None or np.isnan(beta_img) else 100 * beta_img,
+        k: None if v is None or not np.isfinite(v) else 100 * float(v) for k, v in values.items()
     }
 
 

@@ -70,6 +70,17 @@ def test_interval_by_val_size_uses_nested_subsets(tmp_path: Path) -> None:
     assert set(table["n_val"]) == {4, 10} and set(table["metric"]) == {"AP", "AP75"}
     ap10 = table[(table["n_val"] == 10) & (table["metric"] == "AP")].iloc[0]
     assert ap10["mean"] > 0 and ap10["half_width"] == pytest.approx(0.0)  # identical seeds
+    # one image holds one true positive: β_cls is undefined there and its row is left out,
+    # not an error (the smoke profile's tiny validation set hits this)
+    small = interval_by_val_size(
+        gt_path,
+        {s: files["bad", s] for s in (0, 1)},
+        {s: files["good", s] for s in (0, 1)},
+        sizes=[1, 10],
+        study_metrics=("AP", "beta_cls"),
+    )
+    assert set(small[small["n_val"] == 1]["metric"]) == {"AP"}
+    assert set(small[small["n_val"] == 10]["metric"]) == {"AP", "beta_cls"}
 
 
 def test_seeds_to_resolve_matches_the_t_interval() -> None:
