@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from smoke_models import build_model, head_losses, smoke_batch, smoke_cfg, total_loss
 
 from corrlib.experiments import DETECTORS, get_experiment, list_experiments
 
@@ -42,14 +43,6 @@ HEAD_TYPES = {
 }
 
 
-def _cfg(experiment: str, root: Path, work_dir: Path | None = None, **kwargs):
-    from corrlib.integration import build_config
-
-    return build_config(
-        experiment, "smoke", data_root=root, work_dir=work_dir or root.parent / "work", **kwargs
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # two training iterations through the Runner
 
@@ -60,7 +53,7 @@ def test_method_trains_two_iterations_in_smoke_profile(name, smoke_data_root, tm
     from corrlib.integration.train import train
 
     experiment, add_corr, keys = RUNS[name]
-    cfg = _cfg(experiment, smoke_data_root, tmp_path, validate=False)
+    cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
     run = f"{name}-{uuid.uuid4().hex[:8]}"
     cfg.experiment_name = cfg.visualizer.name = run  # own logger and visualizer
     if add_corr:
@@ -83,56 +76,31 @@ def test_method_trains_two_iterations_in_smoke_profile(name, smoke_data_root, tm
 # the heads, built directly
 
 _MODELS: dict[tuple, torch.nn.Module] = {}
-_BATCHES: dict[tuple, dict] = {}
-
-
-def _model(experiment: str, root: Path, corr: bool = False):
-    from mmdet.registry import MODELS
-    from mmdet.utils import register_all_modules
-
-    key = (experiment, str(root), corr)
-    if key not in _MODELS:
-        register_all_modules()
-        cfg = _cfg(experiment, root)
-        if corr:
-            cfg.model.bbox_head.loss_corr = dict(CORR)
-        torch.manual_seed(0)
-        model = MODELS.build(cfg.model)
-        model.init_weights()
-        _MODELS[key] = model
-    return _MODELS[key]
 
 
 def _batch(root: Path, split: str = "train") -> dict:
-    from mmengine.runner import Runner
-
-    key = (str(root), split)
-    if key not in _BATCHES:
-        cfg = _cfg("atss_baseline", root)
-        loader = (cfg.train_dataloader if split == "train" else cfg.val_dataloader).copy()
-        loader.batch_size = 2 if split == "train" else 4
-        _BATCHES[key] = next(iter(Runner.build_dataloader(loader, seed=0)))
-    return _BATCHES[key]
+    """One cached smoke batch (the ATSS pipeline every method here shares)."""
+    return smoke_batch(smoke_cfg("atss_baseline", root), split)
 
 
-def _head_losses(model, data: dict) -> dict:
-    model.train()
-    processed = model.data_preprocessor(data, True)
-    feats = model.extract_feat(processed["inputs"])
-    return model.bbox_head.loss(feats, processed["data_samples"])
-
-
-def _total(losses: dict) -> torch.Tensor:
-    return sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
+def _model(experiment: str, root: Path, corr: bool = False):
+    """The smoke-profile model of an experiment (seed 0), optionally with ``CORR``; cached."""
+    key = (experiment, str(root), corr)
+    if key not in _MODELS:
+        cfg = smoke_cfg(experiment, root)
+        if corr:
+            cfg.model.bbox_head.loss_corr = dict(CORR)
+        _MODELS[key] = build_model(cfg.model)
+    return _MODELS[key]
 
 
 @pytest.mark.parametrize("detector", NEW_ATSS)
 def test_head_losses_reach_both_branches(detector, smoke_data_root):
     model = _model(f"{detector}_baseline", smoke_data_root)
     model.zero_grad()
-    losses = _head_losses(model, _batch(smoke_data_root))
+    losses = head_losses(model, _batch(smoke_data_root))
     assert "loss_corr" not in losses and "loss_centerness" not in losses
-    _total(losses).backward()
+    total_loss(losses).backward()
     head = model.bbox_head
     assert head.atss_cls.weight.grad.abs().sum() > 0
     assert head.atss_reg.weight.grad.abs().sum() > 0
@@ -146,16 +114,16 @@ def test_head_losses_reach_both_branches(detector, smoke_data_root):
 @pytest.mark.parametrize("detector", NEW_ATSS)
 def test_loss_corr_adds_a_term_and_leaves_the_method_losses_unchanged(detector, smoke_data_root):
     data = _batch(smoke_data_root)
-    base = _head_losses(_model(f"{detector}_baseline", smoke_data_root), data)
-    corr = _head_losses(_model(f"{detector}_baseline", smoke_data_root, corr=True), data)
+    base = head_losses(_model(f"{detector}_baseline", smoke_data_root), data)
+    corr = head_losses(_model(f"{detector}_baseline", smoke_data_root, corr=True), data)
     assert set(corr) == set(base) | {"loss_corr"}
     for key, value in base.items():
-        torch.testing.assert_close(_total({key: corr[key]}), _total({key: value}))
+        torch.testing.assert_close(total_loss({key: corr[key]}), total_loss({key: value}))
     assert 0.0 <= float(corr["loss_corr"]) <= 2 * CORR["loss_weight"]
 
 
 def test_rs_head_self_balances_the_box_loss(smoke_data_root):
-    losses = _head_losses(_model("atss_rs_baseline", smoke_data_root), _batch(smoke_data_root))
+    losses = head_losses(_model("atss_rs_baseline", smoke_data_root), _batch(smoke_data_root))
     ranking = float(losses["loss_rank"] + losses["loss_sort"])
     assert 0.0 < ranking <= 2.0
     assert float(losses["loss_bbox"]) == pytest.approx(ranking, rel=1e-5)
@@ -164,7 +132,7 @@ def test_rs_head_self_balances_the_box_loss(smoke_data_root):
 def test_ranking_head_rejects_other_losses_and_the_aux_head(smoke_data_root):
     from mmdet.registry import MODELS
 
-    cfg = _cfg("atss_rs_baseline", smoke_data_root).model.bbox_head
+    cfg = smoke_cfg("atss_rs_baseline", smoke_data_root).model.bbox_head
     with pytest.raises(ValueError, match="auxiliary"):
         MODELS.build(dict(cfg, with_aux_head=True))
     with pytest.raises(TypeError, match="RankSortLoss"):

@@ -11,6 +11,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from smoke_models import (
+    assert_matches_mmdet,
+    build_model,
+    head_losses,
+    smoke_batch,
+    smoke_cfg,
+    total_loss,
+)
 
 from corrlib.experiments import (
     DETECTORS,
@@ -38,25 +46,6 @@ CORRLIB_ONLY_KEYS = ("loss_corr", "with_aux_head")
 # helpers
 
 
-def _cfg(experiment: str, root: Path, tmp: Path | None = None, **kwargs):
-    from corrlib.integration import build_config
-
-    work_dir = tmp if tmp is not None else root.parent / "work"
-    return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)
-
-
-def _build(model_cfg, seed: int = 0):
-    from mmdet.registry import MODELS
-    from mmdet.utils import register_all_modules
-
-    register_all_modules()
-    torch.manual_seed(seed)
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    return model
-
-
-_BATCHES: dict[tuple[str, str], dict] = {}
 _MODELS: dict[tuple, torch.nn.Module] = {}
 
 
@@ -64,41 +53,16 @@ def _model(experiment: str, root: Path, **head):
     """The smoke-profile model of an experiment (seed 0), with head overrides; cached."""
     key = (experiment, str(root), tuple(sorted(head.items())))
     if key not in _MODELS:
-        cfg = _cfg(experiment, root)
+        cfg = smoke_cfg(experiment, root)
         cfg.model.bbox_head.update(head)
-        _MODELS[key] = _build(cfg.model)
+        _MODELS[key] = build_model(cfg.model)
     return _MODELS[key]
-
-
-def _batch(cfg, split: str = "train") -> dict:
-    """One (unprocessed) batch of the smoke set, cached: the same images for every model."""
-    from mmengine.runner import Runner
-
-    key = (cfg.corrlib.data_root, split)
-    if key not in _BATCHES:
-        loader_cfg = cfg.train_dataloader if split == "train" else cfg.val_dataloader
-        loader_cfg = loader_cfg.copy()
-        loader_cfg.batch_size = 2 if split == "train" else 4
-        _BATCHES[key] = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
-    return _BATCHES[key]
-
-
-def _head_losses(model, data: dict) -> dict:
-    """The head's loss dict on a batch (training-mode forward, no optimiser step)."""
-    model.train()
-    processed = model.data_preprocessor(data, True)
-    feats = model.extract_feat(processed["inputs"])
-    return model.bbox_head.loss(feats, processed["data_samples"])
-
-
-def _total(losses: dict) -> torch.Tensor:
-    return sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
 
 
 def _grads(model, data: dict, names: tuple[str, str]) -> tuple[torch.Tensor, torch.Tensor]:
     """Gradients of the head's regression and classification output convs after backward."""
     model.zero_grad()
-    _total(_head_losses(model, data)).backward()
+    total_loss(head_losses(model, data)).backward()
     head = model.bbox_head
     return tuple(getattr(head, n).weight.grad.detach().clone() for n in names)
 
@@ -114,7 +78,7 @@ def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_
     from corrlib.integration.train import allow_mmengine_checkpoints, train
 
     experiment = CASES[detector][0][int(with_corr)]
-    cfg = _cfg(experiment, smoke_data_root, tmp_path, validate=False)
+    cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
     train(cfg)
 
     scalars = list(tmp_path.glob("*/vis_data/scalars.json"))
@@ -137,11 +101,11 @@ def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root):
     (base_id, corr_id), _, _ = CASES[detector]
-    data = _batch(_cfg(base_id, smoke_data_root))
+    data = smoke_batch(smoke_cfg(base_id, smoke_data_root))
     base_model = _model(base_id, smoke_data_root)
     corr_model = _model(corr_id, smoke_data_root)
     corr_model.load_state_dict(base_model.state_dict())
-    base, corr = _head_losses(base_model, data), _head_losses(corr_model, data)
+    base, corr = head_losses(base_model, data), head_losses(corr_model, data)
     assert "loss_corr" not in base
     assert set(corr) == set(base) | {"loss_corr"}
     value = corr["loss_corr"]
@@ -150,7 +114,7 @@ def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root)
     assert 0.0 <= value.item() <= 2.0 * lam + 1e-6  # λ · (1 − ρ), ρ ∈ [−1, 1]
     assert value.item() > 0.0  # random init: far from perfect correlation
     for key in base:  # the detector's own terms are untouched
-        torch.testing.assert_close(_total({key: corr[key]}), _total({key: base[key]}))
+        torch.testing.assert_close(total_loss({key: corr[key]}), total_loss({key: base[key]}))
 
 
 @pytest.mark.parametrize("detector", sorted(CASES))
@@ -158,7 +122,7 @@ def test_gradient_switch_selects_the_branch(detector, smoke_data_root):
     """gradient='classifier': the regression conv gets the baseline's gradients, the
     classifier's change; gradient='regressor': the other way round (§5.5.4)."""
     (base_id, corr_id), _, names = CASES[detector]
-    data = _batch(_cfg(base_id, smoke_data_root))
+    data = smoke_batch(smoke_cfg(base_id, smoke_data_root))
     base, corr = _model(base_id, smoke_data_root), _model(corr_id, smoke_data_root)
     corr.load_state_dict(base.state_dict())
     g_base = _grads(base, data, names)
@@ -183,7 +147,7 @@ def test_gradient_switch_selects_the_branch(detector, smoke_data_root):
 def test_without_loss_corr_the_head_is_mmdets(detector, smoke_data_root):
     """loss_corr=None (and the aux head on): same losses and predictions as mmdet's head."""
     (base_id, _), mmdet_head, _ = CASES[detector]
-    cfg = _cfg(base_id, smoke_data_root)
+    cfg = smoke_cfg(base_id, smoke_data_root)
     ours_cfg = cfg.model.deepcopy()
     if "with_aux_head" in ours_cfg.bbox_head:
         ours_cfg.bbox_head.with_aux_head = True
@@ -191,34 +155,18 @@ def test_without_loss_corr_the_head_is_mmdets(detector, smoke_data_root):
     theirs_cfg.bbox_head.type = mmdet_head
     for key in CORRLIB_ONLY_KEYS:
         theirs_cfg.bbox_head.pop(key, None)
-    ours, theirs = _build(ours_cfg), _build(theirs_cfg)
-    theirs.load_state_dict(ours.state_dict())
-    data = _batch(cfg)
-
-    l_ours, l_theirs = _head_losses(ours, data), _head_losses(theirs, data)
-    assert set(l_ours) == set(l_theirs)
-    for key in l_ours:
-        torch.testing.assert_close(
-            _total({key: l_ours[key]}), _total({key: l_theirs[key]}), rtol=0, atol=0
-        )
-
-    val = _batch(cfg, "val")
-    ours.eval(), theirs.eval()
-    with torch.no_grad():
-        p_ours, p_theirs = ours.test_step(val), theirs.test_step(val)
-    for a, b in zip(p_ours, p_theirs, strict=True):
-        torch.testing.assert_close(a.pred_instances.scores, b.pred_instances.scores)
-        torch.testing.assert_close(a.pred_instances.bboxes, b.pred_instances.bboxes)
+    ours, theirs = build_model(ours_cfg), build_model(theirs_cfg)
+    assert_matches_mmdet(ours, theirs, cfg, head_losses)
 
 
 @pytest.mark.parametrize("detector", ["atss", "paa"])
 def test_aux_head_off_has_no_aux_parameters_or_loss(detector, smoke_data_root):
     (base_id, _), _, _ = CASES[detector]
-    cfg = _cfg(base_id, smoke_data_root)
+    cfg = smoke_cfg(base_id, smoke_data_root)
     assert cfg.model.bbox_head.with_aux_head is False
     model = _model(base_id, smoke_data_root)
     assert not list(model.bbox_head.atss_centerness.parameters())
-    losses = _head_losses(model, _batch(cfg))
+    losses = head_losses(model, smoke_batch(cfg))
     assert not {"loss_centerness", "loss_iou"} & set(losses)
 
 
@@ -233,16 +181,16 @@ def _predict(experiment: str, root: Path, permutation: str | None) -> list:
     """Predictions on a val batch with pre-NMS positives (and the given permutation)."""
     from corrlib.integration import enable_pre_nms_positives
 
-    cfg = _cfg(experiment, root)
+    cfg = smoke_cfg(experiment, root)
     enable_pre_nms_positives(cfg, permutation)
     cfg.model.test_cfg.score_thr = 0.0  # random weights: keep every candidate
     cfg.model.test_cfg.max_per_img = 100_000  # ... and every detection NMS leaves
     if experiment not in _PREDICTORS:
-        _PREDICTORS[experiment] = _build(cfg.model).eval()
+        _PREDICTORS[experiment] = build_model(cfg.model).eval()
     model = _PREDICTORS[experiment]
     model.bbox_head.test_cfg = cfg.model.test_cfg  # the switches are read at predict time
     with torch.no_grad():
-        return model.test_step(_batch(cfg, "val"))
+        return model.test_step(smoke_batch(cfg, "val"))
 
 
 @pytest.mark.parametrize("detector", sorted(CASES))
@@ -276,10 +224,10 @@ def test_pre_nms_positives_and_score_permutation(detector, smoke_data_root):
 def test_pre_nms_needs_ground_truth(smoke_data_root):
     from corrlib.integration import enable_pre_nms_positives
 
-    cfg = _cfg("retinanet_baseline", smoke_data_root)
+    cfg = smoke_cfg("retinanet_baseline", smoke_data_root)
     enable_pre_nms_positives(cfg)
-    model = _build(cfg.model).eval()
-    data = dict(_batch(cfg, "val"))
+    model = build_model(cfg.model).eval()
+    data = dict(smoke_batch(cfg, "val"))
     samples = [s.clone() for s in data["data_samples"]]
     del samples[0].gt_instances
     data["data_samples"] = samples

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from smoke_models import assert_matches_mmdet, build_model, smoke_batch, smoke_cfg, total_loss
 
 from corrlib.experiments import get_experiment
 
@@ -44,13 +45,6 @@ def _one_thread():
     torch.set_num_threads(threads)
 
 
-def _cfg(experiment: str, root: Path, tmp: Path | None = None, **kwargs):
-    from corrlib.integration import build_config
-
-    work_dir = tmp if tmp is not None else root.parent / "work"
-    return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)
-
-
 def _heads(model_cfg) -> list:
     """The config dicts of the heads that carry ``loss_corr`` (six stages, or one head)."""
     if "roi_head" in model_cfg:
@@ -58,32 +52,12 @@ def _heads(model_cfg) -> list:
     return [model_cfg.bbox_head]
 
 
-def _build(model_cfg, seed: int = 0):
-    from mmdet.registry import MODELS
-    from mmdet.utils import register_all_modules
-
-    register_all_modules()
-    torch.manual_seed(seed)
-    model = MODELS.build(model_cfg)
-    model.init_weights()  # Sparse R-CNN's box deltas need their near-zero initialisation
-    return model
-
-
-_BATCHES: dict[tuple[str, str, str], dict] = {}
 BATCH_SIZE = 2
 
 
 def _batch(cfg, split: str = "train") -> dict:
-    """One (unprocessed) batch of smoke images, cached per detector pipeline and split."""
-    from mmengine.runner import Runner
-
-    key = (cfg.corrlib.detector, cfg.corrlib.data_root, split)
-    if key not in _BATCHES:
-        loader_cfg = cfg.train_dataloader if split == "train" else cfg.val_dataloader
-        loader_cfg = loader_cfg.copy()
-        loader_cfg.batch_size = BATCH_SIZE
-        _BATCHES[key] = next(iter(Runner.build_dataloader(loader_cfg, seed=0)))
-    return _BATCHES[key]
+    """One cached smoke batch of ``BATCH_SIZE`` images for the detector's pipeline."""
+    return smoke_batch(cfg, split, BATCH_SIZE)
 
 
 def _losses(model, data: dict) -> dict:
@@ -91,10 +65,6 @@ def _losses(model, data: dict) -> dict:
     model.train()
     processed = model.data_preprocessor(data, True)
     return model.loss(processed["inputs"], processed["data_samples"])
-
-
-def _total(losses: dict) -> torch.Tensor:
-    return sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
 
 
 def _branch_params(model, detector: str, branch: str) -> list[tuple[str, torch.nn.Parameter]]:
@@ -110,7 +80,7 @@ def _branch_params(model, detector: str, branch: str) -> list[tuple[str, torch.n
 def _grads(model, data: dict, detector: str) -> dict[str, dict[str, torch.Tensor]]:
     """Gradients of the total loss w.r.t. each branch's parameters (None read as zeros)."""
     model.zero_grad()
-    _total(_losses(model, data)).backward()
+    total_loss(_losses(model, data)).backward()
     return {
         branch: {
             name: (p.grad if p.grad is not None else torch.zeros_like(p)).detach().clone()
@@ -137,7 +107,7 @@ def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_
     from corrlib.integration.train import train
 
     experiment = CASES[detector][0][int(with_corr)]
-    cfg = _cfg(experiment, smoke_data_root, tmp_path, validate=False)
+    cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
     train(cfg)
 
     scalars = list(tmp_path.glob("*/vis_data/scalars.json"))
@@ -159,9 +129,9 @@ def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root):
     (base_id, corr_id), _ = CASES[detector]
-    data = _batch(_cfg(base_id, smoke_data_root))
-    base = _losses(_build(_cfg(base_id, smoke_data_root).model), data)
-    corr = _losses(_build(_cfg(corr_id, smoke_data_root).model), data)
+    data = _batch(smoke_cfg(base_id, smoke_data_root))
+    base = _losses(build_model(smoke_cfg(base_id, smoke_data_root).model), data)
+    corr = _losses(build_model(smoke_cfg(corr_id, smoke_data_root).model), data)
     keys = _loss_corr_keys(detector)
     assert not keys & set(base)
     assert set(corr) == set(base) | keys
@@ -171,7 +141,7 @@ def test_loss_dict_has_loss_corr_only_when_configured(detector, smoke_data_root)
     assert bool((values >= 0).all()) and bool((values <= 2.0 * lam + 1e-6).all())
     assert bool((values > 0).any())  # random init: far from perfect correlation
     for key in base:  # the detector's own terms are untouched
-        torch.testing.assert_close(_total({key: corr[key]}), _total({key: base[key]}))
+        torch.testing.assert_close(total_loss({key: corr[key]}), total_loss({key: base[key]}))
 
 
 def test_every_stage_of_sparse_rcnn_gets_the_experiments_loss(smoke_data_root):
@@ -180,7 +150,7 @@ def test_every_stage_of_sparse_rcnn_gets_the_experiments_loss(smoke_data_root):
         "sparsercnn_3x_spearman_0.2",
         "sparsercnn_spearman_0.2_both",
     ):
-        model = _build(_cfg(experiment, smoke_data_root).model)
+        model = build_model(smoke_cfg(experiment, smoke_data_root).model)
         expected = get_experiment(experiment)
         assert len(model.roi_head.bbox_head) == NUM_STAGES
         for head in model.roi_head.bbox_head:
@@ -214,15 +184,15 @@ def test_gradient_switch_selects_the_branch(
     """§5.5.4: with gradient='classifier' the regression branch gets the baseline's gradients
     and the classifier's change; 'regressor' the other way round; 'both' changes both."""
     (base_id, corr_id), _ = CASES[detector]
-    data = _batch(_cfg(base_id, smoke_data_root))
+    data = _batch(smoke_cfg(base_id, smoke_data_root))
     if detector not in _BASE_GRADS:
-        base = _build(_cfg(base_id, smoke_data_root).model)
+        base = build_model(smoke_cfg(base_id, smoke_data_root).model)
         _BASE_GRADS[detector] = (base.state_dict(), _grads(base, data, detector))
     state, g_base = _BASE_GRADS[detector]
-    corr_cfg = _cfg(corr_id, smoke_data_root)
+    corr_cfg = smoke_cfg(corr_id, smoke_data_root)
     for head in _heads(corr_cfg.model):
         head.loss_corr.gradient = gradient
-    corr = _build(corr_cfg.model)
+    corr = build_model(corr_cfg.model)
     corr.load_state_dict(state)
 
     g_corr = _grads(corr, data, detector)
@@ -248,30 +218,14 @@ def test_gradient_switch_selects_the_branch(
 def test_without_loss_corr_the_head_is_mmdets(detector, smoke_data_root):
     """loss_corr=None: exactly mmdet's losses and predictions."""
     (base_id, _), mmdet_head = CASES[detector]
-    cfg = _cfg(base_id, smoke_data_root)
+    cfg = smoke_cfg(base_id, smoke_data_root)
     theirs_cfg = cfg.model.deepcopy()
     for head in _heads(theirs_cfg):
         head.type = mmdet_head
         head.pop("loss_corr")
-    ours, theirs = _build(cfg.model), _build(theirs_cfg)
+    ours, theirs = build_model(cfg.model), build_model(theirs_cfg)
     assert type(_heads_of(theirs)[0]).__name__ == mmdet_head
-    theirs.load_state_dict(ours.state_dict())
-    data = _batch(cfg)
-
-    l_ours, l_theirs = _losses(ours, data), _losses(theirs, data)
-    assert set(l_ours) == set(l_theirs)
-    for key in l_ours:
-        torch.testing.assert_close(
-            _total({key: l_ours[key]}), _total({key: l_theirs[key]}), rtol=0, atol=0
-        )
-
-    val = _batch(cfg, "val")
-    ours.eval(), theirs.eval()
-    with torch.no_grad():
-        p_ours, p_theirs = ours.test_step(val), theirs.test_step(val)
-    for a, b in zip(p_ours, p_theirs, strict=True):
-        torch.testing.assert_close(a.pred_instances.scores, b.pred_instances.scores)
-        torch.testing.assert_close(a.pred_instances.bboxes, b.pred_instances.bboxes)
+    assert_matches_mmdet(ours, theirs, cfg, _losses)
 
 
 def _heads_of(model) -> list:
@@ -284,8 +238,8 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
     """ŝ and IoU come from exactly the anchors mmdet's box loss regresses, and the GT-class
     probability is the softmax one YOLACT's cross-entropy trains."""
     (_, corr_id), _ = CASES["yolact"]
-    cfg = _cfg(corr_id, smoke_data_root)
-    model = _build(cfg.model)
+    cfg = smoke_cfg(corr_id, smoke_data_root)
+    model = build_model(cfg.model)
     head = model.bbox_head
     calls: list[int] = []
     seen: list[tuple[torch.Tensor, torch.Tensor]] = []
@@ -320,11 +274,11 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
 def _yolact_predict(root: Path, permutation: str | None) -> list:
     from corrlib.integration import enable_pre_nms_positives
 
-    cfg = _cfg("yolact_baseline", root)
+    cfg = smoke_cfg("yolact_baseline", root)
     enable_pre_nms_positives(cfg, permutation)
     cfg.model.test_cfg.score_thr = 0.0  # random weights: keep every candidate
     cfg.model.test_cfg.update(nms_pre=100, top_k=100, max_per_img=1000)  # all Fast NMS keeps
-    model = _build(cfg.model)
+    model = build_model(cfg.model)
     model.eval()
     with torch.no_grad():
         return model.test_step(_batch(cfg, "val"))
