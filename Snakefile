@@ -18,7 +18,8 @@
 import os
 import sys
 
-from corrlib.plans import plan
+from corrlib.plans import STUDY_SEEDS, plan
+from corrlib.profiles import get_profile, study_variants
 
 PROFILE = config.get("profile", "demo")
 PLAN = plan(PROFILE)
@@ -36,12 +37,26 @@ ANALYSES = [
     "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient", "study",
 ]
 RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
-PRESET = {"smoke": "smoke", "demo": "demo"}.get(PROFILE)
 DATA = os.environ.get("CORRLIB_DATA", "data")  # the same variable corrlib.data reads
-DATASET_READY = (
-    f"{DATA}/generated/{PRESET}/annotations/val.json" if PRESET
-    else f"results/{PROFILE}/coco_checked.txt"
-)
+
+
+def dataset_ready(profile):
+    """The file that stands for a profile's checked dataset (generated, or COCO checked)."""
+    spec = get_profile(profile)
+    if spec.synthetic:
+        return f"{DATA}/generated/{spec.dataset}/annotations/val.json"
+    return f"results/{profile}/coco_checked.txt"
+
+
+DATASET_READY = dataset_ready(PROFILE)
+# The protocol study's demo variants (corrlib.profiles): schedule length and class count, each
+# with the demo's baseline / Correlation-Loss pairs; --config study_seeds=0,1,2,3 for more.
+STUDY_SEED_LIST = str(config.get("study_seeds", ",".join(map(str, STUDY_SEEDS)))).split(",")
+STUDY_RESULTS = [
+    f"results/{v.name}/{e}/seed{s}.json"
+    for v in study_variants()
+    for e, s in plan(v.name).with_seeds(STUDY_SEED_LIST).runs()
+]
 
 
 rule all:
@@ -52,6 +67,11 @@ rule all:
 rule study:  # the demo-protocol study page alone: snakemake study --config seeds=0,1,2
     input:
         "book/executed/study.ipynb",
+
+
+rule study_runs:  # train and evaluate the study variants: snakemake --cores 2 study_runs
+    input:
+        STUDY_RESULTS,
 
 
 rule embedded_dataset:
@@ -73,7 +93,7 @@ rule check_coco:
 
 rule train:
     input:
-        DATASET_READY,
+        lambda wildcards: dataset_ready(wildcards.profile),
         notebook="notebooks/train.ipynb",
     output:
         "work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",

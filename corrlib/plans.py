@@ -10,8 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from corrlib.experiments import experiment_ids, get_experiment, list_experiments
+from corrlib.profiles import get_profile
 
-PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
+STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
+"""Seeds of a study variant's plan: an interval over seeds needs more than one."""
 
 _TABLE_5_1_DETECTORS = ("retinanet", "fovea", "atss", "paa", "sparsercnn")
 
@@ -21,11 +23,11 @@ class Plan:
     """The runs of one profile.
 
     Attributes:
-        profile: "smoke", "demo" or "paper".
+        profile: a name of :data:`corrlib.profiles.PROFILES`.
         experiments: experiment ids, in the order they are listed in the book.
         seeds: the seeds every experiment runs with (paired: a baseline and its variants
             share each seed).
-        dataset: "embedded-smoke", "embedded-demo" or "coco".
+        dataset: "embedded-<preset>" (e.g. "embedded-demo") or "coco".
     """
 
     profile: str
@@ -107,12 +109,19 @@ EXTENSIONS: dict[str, tuple[str, ...] | Callable[[], tuple[str, ...]]] = {
 
 
 def plan(profile: str) -> Plan:
-    """Return the plan of a profile; ValueError names an unknown profile or experiment."""
+    """Return the plan of a profile; ValueError names an unknown profile or experiment.
+
+    A study variant of the demo (:func:`corrlib.profiles.study_variants`) runs the demo's
+    baseline / Correlation-Loss pairs with :data:`STUDY_SEEDS`.
+    """
+    spec = get_profile(profile)
     if profile == "paper":
         return Plan("paper", _paper_experiments(), (0,), "coco")
-    if profile not in _PLANS:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
-    chosen = _PLANS[profile]
+    if spec.is_study_variant:
+        demo = _PLANS["demo"]
+        chosen = Plan(profile, demo.experiments, STUDY_SEEDS, f"embedded-{spec.dataset}")
+    else:
+        chosen = _PLANS[profile]
     known = set(experiment_ids())
     for experiment_id in chosen.experiments:
         if experiment_id not in known:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from corrlib import thesis
 from corrlib.experiments import get_experiment
+from corrlib.profiles import PROFILES
 from corrlib.results import iter_results
 from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
@@ -64,8 +65,18 @@ PROFILE_DATA: dict[str, str] = {
 
 
 def data_label(profile: str) -> str:
-    """Return a one-line label saying which data a profile's numbers come from."""
-    return f"{profile} profile: {PROFILE_DATA.get(profile, 'unknown data')}"
+    """Return a one-line label saying which data a profile's numbers come from.
+
+    A study variant of the demo says what it changes (schedule or classes) and that its data
+    are synthetic.
+    """
+    if profile in PROFILE_DATA:
+        return f"{profile} profile: {PROFILE_DATA[profile]}"
+    spec = PROFILES.get(profile)
+    if spec is None:
+        return f"{profile} profile: unknown data"
+    data = "embedded synthetic shapes dataset (synthetic data, NOT COCO)"
+    return f"{profile} profile ({spec.purpose}): {data if spec.synthetic else 'COCO 2017'}"
 
 
 UNTRAINED_AP = 5.0

@@ -372,6 +372,27 @@ def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
     assert paper.train_dataloader.batch_size == 2
 
 
+def test_study_variants_change_only_schedule_or_classes():
+    from corrlib import data as corrdata
+    from corrlib.integration import build_config
+    from corrlib.integration.configs import default_data_root
+
+    demo = build_config("atss_concordance_0.3", "demo")
+    long = build_config("atss_concordance_0.3", "demo-it1200")
+    assert long.train_cfg.max_iters == 2 * demo.train_cfg.max_iters == 1200
+    assert [s for s in long.param_scheduler if s.type == "MultiStepLR"][0].milestones == [
+        900,
+        1100,
+    ]
+    assert long.model == demo.model and long.corrlib.profile == "demo-it1200"
+    three = build_config("atss_baseline", "demo-3cls")
+    assert three.train_cfg.max_iters == demo.train_cfg.max_iters
+    assert default_data_root("demo-3cls") == corrdata.preset_dir("demo-3cls")
+    assert three.model.bbox_head.num_classes == corrdata.PRESETS["demo-3cls"].n_classes == 3
+    with pytest.raises(ValueError, match="unknown profile 'demo-long-typo'"):
+        build_config("atss_baseline", "demo-long-typo")
+
+
 def test_every_registered_detector_with_a_config_file_builds(tmp_path):
     from corrlib.configs import CONFIG_DIR
     from corrlib.integration import build_config

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from corrlib.experiments import experiment_ids
-from corrlib.plans import EXTENSIONS, PROFILES, plan
+from corrlib.plans import EXTENSIONS, STUDY_SEEDS, plan
+from corrlib.profiles import PROFILES, get_profile, study_variants
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", list(PROFILES))
 def test_every_planned_experiment_is_in_the_registry(profile: str) -> None:
     chosen = plan(profile)
     assert chosen.experiments and set(chosen.experiments) <= set(experiment_ids())
@@ -46,3 +47,16 @@ def test_every_extension_is_in_the_registry() -> None:
     for name, group in EXTENSIONS.items():
         ids = group() if callable(group) else group
         assert ids and set(ids) <= set(experiment_ids()), name
+
+
+def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
+    demo = plan("demo")
+    variants = study_variants()
+    assert {v.name for v in variants} >= {"demo-it300", "demo-it1200", "demo-3cls"}
+    for variant in variants:
+        chosen = plan(variant.name)
+        assert chosen.experiments == demo.experiments
+        assert chosen.seeds == STUDY_SEEDS and len(STUDY_SEEDS) >= 3
+        assert chosen.dataset == f"embedded-{variant.dataset}"
+    with pytest.raises(ValueError, match="unknown profile 'demo-it7'"):
+        get_profile("demo-it7")

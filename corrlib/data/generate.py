@@ -48,8 +48,10 @@ class DatasetSpec:
 PRESETS: dict[str, DatasetSpec] = {
     "smoke": DatasetSpec(n_train=16, n_val=8, image_size=96, n_classes=MAX_CLASSES),
     "demo": DatasetSpec(n_train=800, n_val=200, image_size=128, n_classes=MAX_CLASSES),
+    "demo-3cls": DatasetSpec(n_train=800, n_val=200, image_size=128, n_classes=3),
 }
-"""Named dataset sizes: ``smoke`` for tests and CI, ``demo`` for CPU training."""
+"""Named dataset sizes: ``smoke`` for tests and CI, ``demo`` for CPU training, ``demo-3cls``
+(the demo's size on its first three classes) for the protocol study's class-count axis."""
 
 
 def _source_hash() -> str:

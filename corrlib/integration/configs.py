@@ -29,14 +29,12 @@ from mmengine.config import Config, ConfigDict
 
 from corrlib.configs import CONFIG_DIR
 from corrlib.experiments import Experiment, get_experiment
+from corrlib.profiles import PROFILES, get_profile
 
-PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
-"""Profile names, from the cheapest."""
 DEVICES: tuple[str, ...] = ("cpu", "cuda")
 THESIS_GPUS = 4
 """The thesis trains on 4 GPUs × 4 images (§5.1)."""
 
-_DATASET_PRESET = {"smoke": "smoke", "demo": "demo"}
 _LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
 _EVALUATORS = ("val_evaluator", "test_evaluator")
 
@@ -52,14 +50,15 @@ def detector_config_path(detector: str) -> Path:
 def default_data_root(profile: str, seed: int = 0) -> Path:
     """Where a profile's data lives by default.
 
-    smoke / demo: the generated embedded preset of that name (``data/generated/<preset>``,
-    data seed 0 whatever the training seed); paper: ``$COCO_ROOT`` (else ``data/coco``).
+    Embedded profiles: the generated preset of the profile (``data/generated/<preset>``, data
+    seed 0 whatever the training seed); paper: ``$COCO_ROOT`` (else ``data/coco``).
     """
     from corrlib import data as corrdata
 
-    if profile == "paper":
+    spec = get_profile(profile)
+    if not spec.synthetic:
         return corrdata.coco_root()
-    return corrdata.preset_dir(_DATASET_PRESET[profile])
+    return corrdata.preset_dir(spec.dataset)
 
 
 def default_work_dir(experiment_id: str, profile: str, seed: int = 0) -> Path:
@@ -83,7 +82,8 @@ def build_config(
 
     Args:
         experiment_id: an id of :mod:`corrlib.experiments` (KeyError with suggestions if not).
-        profile: "smoke", "demo" or "paper".
+        profile: a name of :data:`corrlib.profiles.PROFILES` ("smoke", "demo", "paper" or a
+            study variant of the demo).
         data_root: dataset root; default :func:`default_data_root`. Not checked here (the
             training CLI checks it before anything is written).
         work_dir: where the checkpoint and log go; default :func:`default_work_dir`.
@@ -100,29 +100,30 @@ def build_config(
         An ``mmengine.Config`` ready for ``Runner.from_cfg``. Its ``corrlib`` entry records
         the experiment, profile, data root and seed.
     """
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
+    spec = get_profile(profile)
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
     experiment = get_experiment(experiment_id)
     cfg = Config.fromfile(str(detector_config_path(experiment.detector)))
-    _merge_file(cfg, CONFIG_DIR / "profiles" / f"{profile}.py")
-    if profile != "paper":
+    _merge_file(cfg, CONFIG_DIR / "profiles" / f"{spec.overlay}.py")
+    if spec.synthetic:
         _merge_file(
             cfg, CONFIG_DIR / "profiles" / "demo" / f"{experiment.detector}.py", optional=True
         )
 
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
-    if profile == "paper":
+    if not spec.synthetic:
         _apply_coco(cfg, root, gpus)
     else:
         _apply_embedded(cfg, root)
+        if spec.max_iters is not None:  # a study variant: another schedule length
+            _apply_max_iters(cfg, spec.overlay, spec.max_iters)
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
-        if profile == "demo" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
-            _apply_max_iters(cfg, profile, round(cfg.train_cfg.max_iters * scale))
+        if spec.overlay == "demo" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
+            _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))
     _apply_experiment(cfg, experiment)
     if max_iters is not None:
-        _apply_max_iters(cfg, profile, max_iters)
+        _apply_max_iters(cfg, spec.overlay, max_iters)
     if not validate:  # mmengine runs no validation loop when all three are None
         cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     if device == "cpu":

@@ -28,6 +28,7 @@ from mmengine.runner import Runner
 from corrlib import metrics
 from corrlib.experiments import get_experiment
 from corrlib.integration.runs import read_summary
+from corrlib.profiles import get_profile
 from corrlib.provenance import collect
 from corrlib.results import write_json_atomic, write_results
 
@@ -162,7 +163,7 @@ def evaluate_experiment(
         "seed": seed,
         "dataset": {
             "name": Path(dataset_cfg.data_root).name,
-            "synthetic": profile != "paper",
+            "synthetic": get_profile(profile).synthetic,
             "n_val_images": len(json.loads(gt_json.read_text())["images"]),
         },
         "metrics": {

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from corrlib.profiles import get_profile
 from corrlib.results import write_json_atomic
 
 SUMMARY_NAME = "train_summary.json"
@@ -82,7 +83,7 @@ def train_experiment(
         validate=False,
     )
     work = Path(cfg.work_dir)
-    layout = "coco" if profile == "paper" else "embedded"
+    layout = "embedded" if get_profile(profile).synthetic else "coco"
     corrdata.check_coco_dataset(Path(cfg.corrlib.data_root), ("train", "val"), layout=layout)
 
     allow_mmengine_checkpoints()

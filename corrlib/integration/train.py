@@ -44,7 +44,7 @@ import sys
 import time
 from pathlib import Path
 
-PROFILES = ("smoke", "demo", "paper")
+from corrlib.profiles import PROFILES, get_profile
 
 
 def allow_mmengine_checkpoints() -> None:
@@ -108,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Train one thesis experiment (see corrlib.experiments) in a profile.",
     )
     p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
-    p.add_argument("--profile", choices=PROFILES, default="demo")
+    p.add_argument("--profile", choices=list(PROFILES), default="demo")
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     p.add_argument(
         "--work-dir",
@@ -172,7 +172,7 @@ def _world_size() -> int | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the process exit status (0 ok, 2 bad input or dataset)."""
     args = _parser().parse_args(argv)
-    device = args.device or ("cuda" if args.profile == "paper" else "cpu")
+    device = args.device or ("cpu" if get_profile(args.profile).synthetic else "cuda")
     if device == "cpu":  # before torch sees a GPU: mmengine puts the model on any it finds
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
@@ -216,14 +216,15 @@ def _check_dataset(root: Path, profile: str, default_root: Path) -> bool:
     """Check the dataset before anything is written; print one clear error if it fails."""
     from corrlib import data as corrdata
 
-    layout = "coco" if profile == "paper" else "embedded"
+    spec = get_profile(profile)
+    layout = "embedded" if spec.synthetic else "coco"
     try:
         corrdata.check_coco_dataset(root, ("train", "val"), layout=layout)
     except corrdata.DatasetError as err:
         hint = ""
-        if profile != "paper" and root == default_root:
-            hint = f" (generate it: python -m corrlib.data generate --preset {profile})"
-        elif profile == "paper":
+        if spec.synthetic and root == default_root:
+            hint = f" (generate it: python -m corrlib.data generate --preset {spec.dataset})"
+        elif not spec.synthetic:
             hint = f" (set ${corrdata.COCO_ROOT_ENV}; see data/README.md)"
         print(f"error: dataset check failed: {err}{hint}", file=sys.stderr)
         return False

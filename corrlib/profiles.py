@@ -1,0 +1,77 @@
+"""The profiles: what data, schedule and config overlay each named profile runs with (pure data).
+
+Three main profiles (see ../shared/DESIGN.md): ``smoke`` (tests), ``demo`` (the default, a
+2-core CPU in minutes) and ``paper`` (COCO on GPUs). The demo-protocol study (issue 7,
+``notebooks/study.ipynb``) adds *study variants* of the demo: the same overlay with one
+setting changed — the schedule length or the number of classes — so that the study can
+measure how the interval of a paired difference depends on it. Every other module asks this
+table, never a hard-coded profile name, what a profile means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One named profile.
+
+    Attributes:
+        name: the name used on the command line, in work and results paths.
+        overlay: the config overlay it builds on: ``corrlib/configs/profiles/<overlay>.py``
+            ("smoke", "demo" or "paper").
+        dataset: the embedded dataset preset (``corrlib.data.PRESETS``) or "coco".
+        max_iters: schedule length in iterations, replacing the overlay's (the schedule's
+            shape — warm-up and steps as fractions — is kept); None keeps the overlay's.
+        purpose: one line for the book and ``--help``.
+    """
+
+    name: str
+    overlay: str
+    dataset: str
+    max_iters: int | None
+    purpose: str
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the profile trains and evaluates on the embedded synthetic data."""
+        return self.dataset != "coco"
+
+    @property
+    def is_study_variant(self) -> bool:
+        """True for the demo variants of the protocol study."""
+        return self.name not in MAIN_PROFILES
+
+
+MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
+"""The three profiles of the design, from the cheapest."""
+
+DEMO_ITERS = 600
+"""Length of the demo schedule (``corrlib/configs/profiles/demo.py``), for labels."""
+
+_ALL: tuple[Profile, ...] = (
+    Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
+    Profile("demo", "demo", "demo", None, "the default: 600 iterations, 8 classes, 2-core CPU"),
+    Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs"),
+    Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule"),
+    Profile("demo-it1200", "demo", "demo", 1200, "study: the demo with twice its schedule"),
+    Profile("demo-3cls", "demo", "demo-3cls", None, "study: the demo on 3 classes instead of 8"),
+)
+PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
+"""Every profile by name: the main three, then the study variants."""
+
+
+def get_profile(name: str) -> Profile:
+    """Return the named profile; ValueError lists the known names."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}"
+        ) from None
+
+
+def study_variants() -> tuple[Profile, ...]:
+    """Return the demo variants of the protocol study, in table order."""
+    return tuple(p for p in _ALL if p.is_study_variant)
