@@ -15,6 +15,7 @@
 # snakemake-executor-plugin-slurm, and run
 #   snakemake --executor slurm --jobs 40 --config profile=paper gpus=8
 # each training job then runs torchrun with `gpus` processes on one node.
+import glob
 import os
 import sys
 
@@ -49,14 +50,33 @@ def dataset_ready(profile):
 
 
 DATASET_READY = dataset_ready(PROFILE)
-# The protocol study's demo variants (corrlib.profiles): schedule length and class count, each
-# with the demo's baseline / Correlation-Loss pairs; --config study_seeds=0,1,2,3 for more.
+# The protocol study (notebooks/study.ipynb): the demo and its variants (corrlib.profiles:
+# schedule length, class count), each with the demo's baseline / Correlation-Loss pairs and
+# seeds 0, 1, 2 (--config study_seeds=0,1,2,3 for more). Their results files can be archived
+# (python -m corrlib.archive ...) and committed; the study page reads those when no local
+# study runs exist, and is re-run when either changes.
+STUDY_PROFILES = ["demo", *(v.name for v in study_variants())]
 STUDY_SEED_LIST = str(config.get("study_seeds", ",".join(map(str, STUDY_SEEDS)))).split(",")
 STUDY_RESULTS = [
-    f"results/{v.name}/{e}/seed{s}.json"
-    for v in study_variants()
-    for e, s in plan(v.name).with_seeds(STUDY_SEED_LIST).runs()
+    f"results/{name}/{e}/seed{s}.json"
+    for name in STUDY_PROFILES
+    for e, s in plan(name).with_seeds(STUDY_SEED_LIST).runs()
 ]
+
+
+def analysis_inputs(wildcards):
+    """A page's results files; the study page also depends on the study runs that exist."""
+    if wildcards.name != "study":
+        return RESULTS
+    present = [
+        path
+        for root in ("results", "archive")
+        for name in STUDY_PROFILES
+        if name != PROFILE
+        for path in sorted(glob.glob(f"{root}/{name}/*/seed[0-9]*.json"))
+        if not path.endswith(".detections.json")
+    ]
+    return RESULTS + present
 
 
 rule all:
@@ -142,7 +162,7 @@ rule evaluate:
 
 rule analysis:
     input:
-        RESULTS,
+        analysis_inputs,
         notebook="notebooks/{name}.ipynb",
     output:
         "book/executed/{name}.ipynb",

@@ -145,6 +145,7 @@ def _flatten(record: dict) -> dict:
         "beta_img_images": metrics.get("beta_img_images"),
         "s_per_iter": record["training"].get("seconds_per_iter"),
         "iterations": record["training"].get("iterations"),
+        "evaluation_s": record.get("evaluation_s"),
         "device": record.get("provenance", {}).get("hardware", {}).get("device"),
     }
     for name in PERCENT_METRICS:

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from corrlib import metrics
-from corrlib.stats import paired_difference, verdict
+from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
 """The paired differences the study follows (all in percentage points)."""
@@ -171,3 +171,157 @@ def interval_by_val_size(
     return pd.DataFrame(
         rows, columns=["n_val", "metric", "mean", "low", "high", "half_width", "verdict"]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# across settings: schedule length, number of classes, and the choice of a protocol
+
+
+def _per_seed(runs: pd.DataFrame, experiment: str, metric: str) -> dict[int, float]:
+    """{seed: value} of one experiment's runs in a ``report.load_runs`` frame (None dropped)."""
+    if runs.empty or metric not in runs:
+        return {}
+    rows = runs[runs["experiment"] == experiment]
+    return {
+        int(s): float(v)
+        for s, v in zip(rows["seed"], rows[metric], strict=True)
+        if v is not None and not pd.isna(v)
+    }
+
+
+def paired_differences(runs: pd.DataFrame, pair: tuple[str, str], metric: str) -> dict[int, float]:
+    """Return {seed: variant − baseline} over the seeds both experiments of ``pair`` ran."""
+    base, var = (_per_seed(runs, e, metric) for e in pair)
+    return {s: var[s] - base[s] for s in sorted(set(base) & set(var))}
+
+
+def paired_by_setting(
+    settings: dict[str, pd.DataFrame],
+    pairs: Sequence[tuple[str, str]],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+) -> pd.DataFrame:
+    """Return the paired difference of each pair and metric in each setting (profile).
+
+    ``settings`` maps a setting name (e.g. a profile) to its ``report.load_runs`` frame;
+    ``pairs`` are (baseline id, variant id). Columns: ``setting``, ``pair`` ("variant −
+    baseline"), ``metric``, ``n_seeds``, ``mean`` (points), ``low``, ``high``, ``half_width``
+    (None with one seed), ``verdict``. Pairs without a shared seed are left out.
+    """
+    rows = []
+    for setting, runs in settings.items():
+        for base, var in pairs:
+            for metric in study_metrics:
+                diffs = paired_differences(runs, (base, var), metric)
+                if not diffs:
+                    continue
+                diff = mean_interval(list(diffs.values()))
+                rows.append(
+                    {"setting": setting, "pair": f"{var} − {base}", "metric": metric,
+                     "n_seeds": len(diffs), "mean": diff.mean, "low": diff.low,
+                     "high": diff.high, "half_width": diff.half_width,
+                     "verdict": verdict(diff)}
+                )  # fmt: skip
+    columns = ["setting", "pair", "metric", "n_seeds", "mean", "low", "high", "half_width"]
+    return pd.DataFrame(rows, columns=[*columns, "verdict"])
+
+
+def minutes_per_seed(runs: pd.DataFrame, experiments: Sequence[str], parallel: int = 2) -> float:
+    """Wall minutes one seed of ``experiments`` takes: training + evaluation, ``parallel`` jobs.
+
+    From the results' measured s/iter × iterations and evaluation seconds (mean over the
+    seeds run); ValueError names an experiment without runs.
+    """
+    total_s = 0.0
+    for experiment in experiments:
+        rows = runs[runs["experiment"] == experiment] if not runs.empty else runs
+        if rows.empty:
+            raise ValueError(f"no runs of {experiment!r} to time")
+        train_s = (rows["s_per_iter"].astype(float) * rows["iterations"].astype(float)).mean()
+        eval_s = rows["evaluation_s"].astype(float).fillna(0.0).mean()
+        total_s += float(train_s + eval_s)
+    return total_s / parallel / 60.0
+
+
+def _resolves(differences: Sequence[float], n: int, confidence: float = 0.95) -> bool:
+    """Whether a t-interval over ``n`` seeds, with the measured mean and spread, excludes 0."""
+    values = np.asarray(differences, dtype=float)
+    if n < 2 or values.size < 2:
+        return False
+    mean, sd = abs(float(values.mean())), float(values.std(ddof=1))
+    return bool(
+        mean > 0 and scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * sd / np.sqrt(n) < mean
+    )
+
+
+def protocol_options(
+    settings: dict[str, pd.DataFrame],
+    pairs: Sequence[tuple[str, str]],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+    max_seeds: int = 12,
+    parallel: int = 2,
+    other_minutes: float = 0.0,
+) -> pd.DataFrame:
+    """Return, for each setting and number of seeds, what it resolves and what it costs.
+
+    For n up to the seeds run, the verdict is measured on the first n shared seeds (in seed
+    order, as a protocol with seeds 0 … n−1 would run them); beyond, it is projected from all
+    measured per-seed differences (t-interval with their mean and standard deviation; see
+    :func:`seeds_to_resolve`). Columns: ``setting``, ``n_seeds``, ``basis`` ("measured" /
+    "projected"), ``minutes`` (n × :func:`minutes_per_seed` of every experiment of the pairs
+    + ``other_minutes``), ``resolved`` (a tuple of "pair|metric" keys), ``n_resolved``.
+    """
+    rows = []
+    experiments = list(dict.fromkeys(e for pair in pairs for e in pair))
+    for setting, runs in settings.items():
+        try:
+            per_seed = minutes_per_seed(runs, experiments, parallel)
+        except ValueError:
+            continue
+        diffs = {
+            (f"{var} − {base}", metric): paired_differences(runs, (base, var), metric)
+            for base, var in pairs
+            for metric in study_metrics
+        }
+        seeds_run = min((len(d) for d in diffs.values() if d), default=0)
+        for n in range(1, max_seeds + 1):
+            resolved = []
+            for (pair, metric), by_seed in diffs.items():
+                values = list(by_seed.values())
+                if n <= len(values):
+                    first = values[:n]  # by_seed is in seed order
+                    ok = n >= 2 and verdict(mean_interval(first)) != NOT_RESOLVED
+                else:
+                    ok = _resolves(values, n)
+                if ok:
+                    resolved.append(f"{pair}|{metric}")
+            rows.append(
+                {"setting": setting, "n_seeds": n,
+                 "basis": "measured" if n <= seeds_run else "projected",
+                 "minutes": n * per_seed + other_minutes, "resolved": tuple(resolved),
+                 "n_resolved": len(resolved)}
+            )  # fmt: skip
+    columns = ["setting", "n_seeds", "basis", "minutes", "resolved", "n_resolved"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def choose_protocol(
+    options: pd.DataFrame, targets: Sequence[str], budget_minutes: float
+) -> dict[str, object]:
+    """Choose the cheapest protocol that resolves every target ("pair|metric" keys).
+
+    Returns ``{"within_budget": row or None, "cheapest": row or None}``: the cheapest option
+    (a dict of an :func:`protocol_options` row) resolving all targets with ``minutes`` ≤
+    ``budget_minutes``, and the cheapest resolving all targets at any cost (None when no
+    option does, e.g. an effect whose measured mean is 0).
+    """
+    wanted = set(targets)
+    hits = (
+        options[[wanted <= set(r) for r in options["resolved"]]] if not options.empty else options
+    )
+    hits = hits.sort_values(["minutes", "n_seeds"]) if not hits.empty else hits
+    cheapest = None if hits.empty else hits.iloc[0].to_dict()
+    within = hits[hits["minutes"] <= budget_minutes] if not hits.empty else hits
+    return {
+        "within_budget": None if within.empty else within.iloc[0].to_dict(),
+        "cheapest": cheapest,
+    }

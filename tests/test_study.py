@@ -6,10 +6,20 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from corrlib import metrics
-from corrlib.study import interval_by_seed_count, interval_by_val_size, rescore, seeds_to_resolve
+from corrlib.study import (
+    choose_protocol,
+    interval_by_seed_count,
+    interval_by_val_size,
+    minutes_per_seed,
+    paired_by_setting,
+    protocol_options,
+    rescore,
+    seeds_to_resolve,
+)
 
 
 def test_interval_narrows_with_more_seeds() -> None:
@@ -95,3 +105,85 @@ def test_seeds_to_resolve_matches_the_t_interval() -> None:
     assert seeds_to_resolve([0.1, -5.0, 5.2], max_seeds=10) is None
     with pytest.raises(ValueError, match="at least two"):
         seeds_to_resolve([1.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# across settings and the protocol choice
+
+
+def _runs(diffs: dict[int, float], s_per_iter: float = 0.5, iterations: int = 600) -> pd.DataFrame:
+    """A load_runs-like frame: a baseline at 40 and its variant at 40 + diff, per seed."""
+    rows = []
+    for seed, diff in diffs.items():
+        for experiment, beta in (("a_baseline", 40.0), ("a_corr", 40.0 + diff)):
+            rows.append({"experiment": experiment, "seed": seed, "beta_cls": beta,
+                         "beta_img": beta, "AP": 30.0, "AP75": 20.0, "s_per_iter": s_per_iter,
+                         "iterations": iterations, "evaluation_s": 12.0})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+PAIR = [("a_baseline", "a_corr")]
+
+
+def test_paired_by_setting_equals_the_t_interval_of_differences() -> None:
+    from scipy import stats
+
+    diffs = {0: 2.0, 1: 4.0, 2: 3.0}
+    table = paired_by_setting({"long": _runs(diffs), "one": _runs({0: 5.0})}, PAIR)
+    row = table[(table["setting"] == "long") & (table["metric"] == "beta_cls")].iloc[0]
+    low, high = stats.t.interval(0.95, 2, loc=3.0, scale=stats.sem([2.0, 4.0, 3.0]))
+    assert row["mean"] == pytest.approx(3.0) and row["n_seeds"] == 3
+    assert (row["low"], row["high"]) == pytest.approx((low, high))
+    assert row["verdict"] == "gain" and row["pair"] == "a_corr − a_baseline"
+    one = table[(table["setting"] == "one") & (table["metric"] == "AP")].iloc[0]
+    assert one["verdict"] == "not resolved" and pd.isna(one["low"])  # one seed: no interval
+
+
+def test_minutes_per_seed_counts_training_and_evaluation_in_parallel() -> None:
+    runs = _runs({0: 1.0, 1: 1.0})
+    # two experiments × (0.5 s × 600 + 12 s), two jobs at a time
+    assert minutes_per_seed(runs, ["a_baseline", "a_corr"]) == pytest.approx(312 / 60)
+    with pytest.raises(ValueError, match="no runs of 'b_baseline'"):
+        minutes_per_seed(runs, ["b_baseline"])
+
+
+def test_protocol_options_measure_then_project_and_the_choice_is_the_cheapest() -> None:
+    noisy = _runs({0: 2.0, 1: 3.0, 2: 2.5})  # mean 2.5, sd 0.5: t(2) half-width 1.24
+    cheap = _runs({0: 2.0, 1: 3.0, 2: 2.5}, iterations=300)
+    options = protocol_options({"long": noisy, "short": cheap}, PAIR, ("beta_cls",), max_seeds=5)
+    long = options[options["setting"] == "long"].set_index("n_seeds")
+    assert list(long["basis"]) == ["measured"] * 3 + ["projected"] * 2
+    assert long.loc[2, "n_resolved"] == 0  # seeds 0, 1 → t(1) interval contains 0
+    assert long.loc[3, "resolved"] == ("a_corr − a_baseline|beta_cls",)
+    assert long.loc[5, "minutes"] == pytest.approx(5 * 312 / 60)
+    target = ["a_corr − a_baseline|beta_cls"]
+    choice = choose_protocol(options, target, budget_minutes=10.0)
+    assert choice["within_budget"]["setting"] == "short"  # same verdicts, half the time
+    assert choice["within_budget"]["n_seeds"] == 3
+    assert choose_protocol(options, target, budget_minutes=1.0)["within_budget"] is None
+    flat = protocol_options({"flat": _runs({0: -1.0, 1: 1.0, 2: 0.0})}, PAIR, ("beta_cls",))
+    assert choose_protocol(flat, target, 1e9) == {"within_budget": None, "cheapest": None}
+
+
+def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: Path) -> None:
+    from corrlib.archive import archive_profile, load_best, main
+    from corrlib.results import ResultsError, results_path, write_results
+    from tests.test_results import make_record
+
+    local, archive = tmp_path / "results", tmp_path / "archive"
+    for seed in (0, 1):
+        write_results(results_path(local, "smoke", "atss_baseline", seed), make_record(seed=seed))
+    (local / "smoke" / "atss_baseline" / "seed0.detections.json").write_text("{}")
+    written = archive_profile(local, archive, "smoke")
+    assert sorted(p.name for p in written) == ["seed0.json", "seed1.json"]
+    assert not (archive / "smoke" / "atss_baseline" / "seed0.detections.json").exists()
+    frame, source = load_best("smoke", tmp_path / "elsewhere", archive)
+    assert source == "archive" and sorted(frame["seed"]) == [0, 1]
+    assert load_best("smoke", local, archive)[1] == "local"  # a tie goes to the local runs
+    assert load_best("demo", local, archive)[1] == "none"
+    with pytest.raises(ValueError, match="no results files under"):
+        archive_profile(local, archive, "demo")
+    (local / "smoke" / "atss_baseline" / "seed1.json").write_text("{not json")
+    with pytest.raises(ResultsError, match="seed1.json: malformed JSON"):
+        archive_profile(local, tmp_path / "second", "smoke")
+    assert main(["demo", "--results", str(local), "--to", str(archive)]) == 2

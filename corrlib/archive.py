@@ -1,0 +1,88 @@
+"""Results kept in the repository: copy runs' results files into ``archive/`` to commit them.
+
+Runs that are too long to repeat on every build — the protocol study's demo variants on a CPU,
+or the same study at a larger scale on a GPU — are archived: their results files (the small
+``seed<k>.json`` records, with their provenance: commit, hardware, seeds, package versions;
+never the kept detections or checkpoints) are copied to ``archive/<profile>/<experiment>/``
+and committed. The book then renders them without re-training; anyone can still re-run them
+(``snakemake --cores 2 study_runs``), and a page prefers the source with more seeds.
+
+Usage::
+
+    python -m corrlib.archive demo demo-it300 demo-it1200 demo-3cls   # results/ → archive/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from corrlib.results import iter_results, results_path, write_json_atomic
+
+ARCHIVE_ROOT = Path("archive")
+"""Where archived results live, relative to the repository root."""
+
+
+def archive_profile(results_root: Path, archive_root: Path, profile: str) -> list[Path]:
+    """Copy every results file of ``profile`` from ``results_root`` to ``archive_root``.
+
+    Each file is read and validated first (ResultsError names a bad one, and nothing of that
+    file is written), then written atomically. Returns the archived paths; ValueError when the
+    profile has no results under ``results_root``.
+    """
+    records = list(iter_results(Path(results_root), profile))
+    if not records:
+        raise ValueError(f"no results files under {Path(results_root) / profile}")
+    written = []
+    for record in records:
+        target = results_path(archive_root, profile, record["experiment"]["id"], record["seed"])
+        written.append(write_json_atomic(target, record))
+    return written
+
+
+def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.DataFrame, str]:
+    """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds.
+
+    Looks in ``results_root`` (runs made here) and ``archive_root`` (committed); the one with
+    more (experiment, seed) runs wins, a tie goes to the local runs. Returns the frame and
+    ``"local"``, ``"archive"`` or ``"none"``.
+    """
+    from corrlib.report import load_runs
+
+    local = load_runs(Path(results_root), profile)
+    archived = load_runs(Path(archive_root), profile)
+    if local.empty and archived.empty:
+        return local, "none"
+    if len(archived) > len(local):
+        return archived, "archive"
+    return local, "local"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Archive the named profiles; return 0, or 2 after printing the first error."""
+    parser = argparse.ArgumentParser(
+        prog="python -m corrlib.archive",
+        description="Copy results files (results/<profile>/...) into archive/ for committing.",
+    )
+    parser.add_argument("profiles", nargs="+", help="profile names, e.g. demo-it1200")
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--to", type=Path, default=ARCHIVE_ROOT)
+    args = parser.parse_args(argv)
+    for profile in args.profiles:
+        try:
+            paths = archive_profile(args.results, args.to, profile)
+        except ValueError as err:  # ResultsError is a ValueError
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        print(f"{profile}: {len(paths)} results files → {args.to / profile}")
+    return 0
+
+
+__all__ = ["ARCHIVE_ROOT", "archive_profile", "load_best", "main"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
