@@ -15,6 +15,9 @@ from corrlib.profiles import get_profile
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
 """Seeds of a study variant's plan: an interval over seeds needs more than one."""
 
+LONG_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
+"""Seeds of the ``demo-long`` profile: as many as the protocol study found it takes."""
+
 _TABLE_5_1_DETECTORS = ("retinanet", "fovea", "atss", "paa", "sparsercnn")
 
 
@@ -81,6 +84,12 @@ _PLANS: dict[str, Plan] = {
         ("atss_baseline", "atss_concordance_0.3", "retinanet_baseline", "retinanet_spearman_0.1"),
         (0,),
         "embedded-demo",
+    ),
+    "demo-long": Plan(
+        "demo-long",
+        ("atss_baseline", "atss_concordance_0.3", "retinanet_baseline", "retinanet_spearman_0.1"),
+        LONG_SEEDS,
+        "embedded-demo-3cls",
     ),
 }
 

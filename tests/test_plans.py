@@ -60,3 +60,16 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
         assert chosen.dataset == f"embedded-{variant.dataset}"
     with pytest.raises(ValueError, match="unknown profile 'demo-it7'"):
         get_profile("demo-it7")
+
+
+def test_every_embedded_plan_names_its_profiles_dataset() -> None:
+    from corrlib.plans import LONG_SEEDS
+    from corrlib.profiles import LONG_PROFILE
+
+    for name, spec in PROFILES.items():
+        if spec.synthetic:
+            assert plan(name).dataset == f"embedded-{spec.dataset}", name
+    long = plan(LONG_PROFILE)
+    assert long.seeds == LONG_SEEDS and len(LONG_SEEDS) > len(STUDY_SEEDS)
+    assert long.experiments == plan("demo").experiments
+    assert not get_profile(LONG_PROFILE).is_study_variant
