@@ -9,7 +9,8 @@ and committed. The book then renders them without re-training; anyone can still 
 
 Usage::
 
-    python -m corrlib.archive demo demo-it300 demo-it1200 demo-3cls   # results/ → archive/
+    python -m corrlib.archive demo demo-it300 demo-it1200 demo-3cls \
+        --experiments atss_baseline,atss_concordance_0.3,retinanet_baseline,retinanet_spearman_0.1
 """
 
 from __future__ import annotations
@@ -27,14 +28,25 @@ ARCHIVE_ROOT = Path("archive")
 """Where archived results live, relative to the repository root."""
 
 
-def archive_profile(results_root: Path, archive_root: Path, profile: str) -> list[Path]:
-    """Copy every results file of ``profile`` from ``results_root`` to ``archive_root``.
+def archive_profile(
+    results_root: Path,
+    archive_root: Path,
+    profile: str,
+    experiments: Sequence[str] | None = None,
+) -> list[Path]:
+    """Copy the results files of ``profile`` from ``results_root`` to ``archive_root``.
+
+    ``experiments`` limits the copy to those experiment ids (default: every experiment).
 
     Each file is read and validated first (ResultsError names a bad one, and nothing of that
     file is written), then written atomically. Returns the archived paths; ValueError when the
     profile has no results under ``results_root``.
     """
-    records = list(iter_results(Path(results_root), profile))
+    records = [
+        r
+        for r in iter_results(Path(results_root), profile)
+        if experiments is None or r["experiment"]["id"] in experiments
+    ]
     if not records:
         raise ValueError(f"no results files under {Path(results_root) / profile}")
     written = []
@@ -71,10 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("profiles", nargs="+", help="profile names, e.g. demo-it1200")
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--to", type=Path, default=ARCHIVE_ROOT)
+    parser.add_argument(
+        "--experiments", default=None, help="comma-separated experiment ids (default: all)"
+    )
     args = parser.parse_args(argv)
+    chosen = args.experiments.split(",") if args.experiments else None
     for profile in args.profiles:
         try:
-            paths = archive_profile(args.results, args.to, profile)
+            paths = archive_profile(args.results, args.to, profile, chosen)
         except ValueError as err:  # ResultsError is a ValueError
             print(f"error: {err}", file=sys.stderr)
             return 2

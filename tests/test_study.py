@@ -177,6 +177,9 @@ def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: P
     written = archive_profile(local, archive, "smoke")
     assert sorted(p.name for p in written) == ["seed0.json", "seed1.json"]
     assert not (archive / "smoke" / "atss_baseline" / "seed0.detections.json").exists()
+    assert archive_profile(local, tmp_path / "none", "smoke", ["atss_baseline"]) != []
+    with pytest.raises(ValueError, match="no results files"):
+        archive_profile(local, tmp_path / "none", "smoke", ["retinanet_baseline"])
     frame, source = load_best("smoke", tmp_path / "elsewhere", archive)
     assert source == "archive" and sorted(frame["seed"]) == [0, 1]
     assert load_best("smoke", local, archive)[1] == "local"  # a tie goes to the local runs
