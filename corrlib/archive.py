@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from corrlib.report import load_runs
 from corrlib.results import iter_results, results_path, write_json_atomic
 
 ARCHIVE_ROOT = Path("archive")
@@ -63,8 +64,6 @@ def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.
     more (experiment, seed) runs wins, a tie goes to the local runs. Returns the frame and
     ``"local"``, ``"archive"`` or ``"none"``.
     """
-    from corrlib.report import load_runs
-
     local = load_runs(Path(results_root), profile)
     archived = load_runs(Path(archive_root), profile)
     if local.empty and archived.empty:

@@ -19,6 +19,13 @@ LONG_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 """Seeds of the ``demo-long`` profile: as many as the protocol study found it takes."""
 
 _TABLE_5_1_DETECTORS = ("retinanet", "fovea", "atss", "paa", "sparsercnn")
+_DEMO_PAIRS = (
+    "atss_baseline",
+    "atss_concordance_0.3",
+    "retinanet_baseline",
+    "retinanet_spearman_0.1",
+)
+"""The demo's two baseline / Correlation-Loss pairs (also those of demo-long and the study)."""
 
 
 @dataclass(frozen=True)
@@ -79,18 +86,8 @@ _PLANS: dict[str, Plan] = {
         (0,),
         "embedded-smoke",
     ),
-    "demo": Plan(
-        "demo",
-        ("atss_baseline", "atss_concordance_0.3", "retinanet_baseline", "retinanet_spearman_0.1"),
-        (0,),
-        "embedded-demo",
-    ),
-    "demo-long": Plan(
-        "demo-long",
-        ("atss_baseline", "atss_concordance_0.3", "retinanet_baseline", "retinanet_spearman_0.1"),
-        LONG_SEEDS,
-        "embedded-demo-3cls",
-    ),
+    "demo": Plan("demo", _DEMO_PAIRS, (0,), "embedded-demo"),
+    "demo-long": Plan("demo-long", _DEMO_PAIRS, LONG_SEEDS, "embedded-demo-3cls"),
 }
 
 

@@ -25,7 +25,7 @@ class Profile:
         max_iters: schedule length in iterations, replacing the overlay's (the schedule's
             shape — warm-up and steps as fractions — is kept); None keeps the overlay's.
         purpose: one line for the book and ``--help``.
-        study_variant: True for the demo variants the protocol study compares.
+        is_study_variant: True for the demo variants the protocol study compares.
     """
 
     name: str
@@ -33,17 +33,12 @@ class Profile:
     dataset: str
     max_iters: int | None
     purpose: str
-    study_variant: bool = False
+    is_study_variant: bool = False
 
     @property
     def synthetic(self) -> bool:
         """True when the profile trains and evaluates on the embedded synthetic data."""
         return self.dataset != "coco"
-
-    @property
-    def is_study_variant(self) -> bool:
-        """True for the demo variants of the protocol study."""
-        return self.study_variant
 
 
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")

@@ -253,6 +253,21 @@ def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -
     )
 
 
+def per_seed(runs: pd.DataFrame, experiment_id: str, column: str) -> dict[int, float]:
+    """Return {seed: value} of one experiment's column in a :func:`load_runs` frame.
+
+    Seeds whose value is undefined (None / NaN) are left out; an empty frame gives {}.
+    """
+    if runs.empty:
+        return {}
+    rows = runs[runs["experiment"] == experiment_id]
+    return {
+        int(s): float(v)
+        for s, v in zip(rows["seed"], rows[column], strict=True)
+        if v is not None and not pd.isna(v)
+    }
+
+
 def baseline_of(experiment_id: str) -> str:
     """Return the id of the baseline an experiment is paired with (same detector, no L_corr)."""
     return f"{get_experiment(experiment_id).detector}_baseline"
@@ -277,10 +292,8 @@ def paired_effects(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
             ("", "baseline"): baseline_of(experiment_id),
         }
         for metric in metrics:
-            base = dict(zip(base_runs["seed"], base_runs[metric], strict=True))
-            var = dict(zip(var_runs["seed"], var_runs[metric], strict=True))
-            base = {k: v for k, v in base.items() if v is not None and not pd.isna(v)}
-            var = {k: v for k, v in var.items() if v is not None and not pd.isna(v)}
+            base = per_seed(runs, baseline_of(experiment_id), metric)
+            var = per_seed(runs, experiment_id, metric)
             if not set(base) & set(var):
                 record[(metric, "Δ")] = None
                 record[(metric, "95% CI")] = None

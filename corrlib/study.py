@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from corrlib import metrics
+from corrlib.report import per_seed
 from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
@@ -177,21 +178,9 @@ def interval_by_val_size(
 # across settings: schedule length, number of classes, and the choice of a protocol
 
 
-def _per_seed(runs: pd.DataFrame, experiment: str, metric: str) -> dict[int, float]:
-    """{seed: value} of one experiment's runs in a ``report.load_runs`` frame (None dropped)."""
-    if runs.empty or metric not in runs:
-        return {}
-    rows = runs[runs["experiment"] == experiment]
-    return {
-        int(s): float(v)
-        for s, v in zip(rows["seed"], rows[metric], strict=True)
-        if v is not None and not pd.isna(v)
-    }
-
-
 def paired_differences(runs: pd.DataFrame, pair: tuple[str, str], metric: str) -> dict[int, float]:
     """Return {seed: variant − baseline} over the seeds both experiments of ``pair`` ran."""
-    base, var = (_per_seed(runs, e, metric) for e in pair)
+    base, var = (per_seed(runs, e, metric) for e in pair)
     return {s: var[s] - base[s] for s in sorted(set(base) & set(var))}
 
 
@@ -243,14 +232,14 @@ def minutes_per_seed(runs: pd.DataFrame, experiments: Sequence[str], parallel: i
 
 
 def _resolves(differences: Sequence[float], n: int, confidence: float = 0.95) -> bool:
-    """Whether a t-interval over ``n`` seeds, with the measured mean and spread, excludes 0."""
-    values = np.asarray(differences, dtype=float)
-    if n < 2 or values.size < 2:
+    """Whether a t-interval over ``n`` seeds, with the measured mean and spread, excludes 0.
+
+    The half-width shrinks with n, so this holds exactly when :func:`seeds_to_resolve`
+    finds a number of seeds no larger than n.
+    """
+    if n < 2 or len(differences) < 2:
         return False
-    mean, sd = abs(float(values.mean())), float(values.std(ddof=1))
-    return bool(
-        mean > 0 and scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * sd / np.sqrt(n) < mean
-    )
+    return seeds_to_resolve(differences, confidence, max_seeds=n) is not None
 
 
 def protocol_options(
@@ -274,7 +263,7 @@ def protocol_options(
     experiments = list(dict.fromkeys(e for pair in pairs for e in pair))
     for setting, runs in settings.items():
         try:
-            per_seed = minutes_per_seed(runs, experiments, parallel)
+            seed_minutes = minutes_per_seed(runs, experiments, parallel)
         except ValueError:
             continue
         diffs = {
@@ -297,7 +286,7 @@ def protocol_options(
             rows.append(
                 {"setting": setting, "n_seeds": n,
                  "basis": "measured" if n <= seeds_run else "projected",
-                 "minutes": n * per_seed + other_minutes, "resolved": tuple(resolved),
+                 "minutes": n * seed_minutes + other_minutes, "resolved": tuple(resolved),
                  "n_resolved": len(resolved)}
             )  # fmt: skip
     columns = ["setting", "n_seeds", "basis", "minutes", "resolved", "n_resolved"]
