@@ -8,7 +8,7 @@
 #
 # Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
 # resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
-# seeds come from corrlib.plans / corrlib.experiments, the single registry. Notebooks do the
+# seeds come from reproduction.plans / reproduction.experiments, the single registry. Notebooks do the
 # work; this file only runs them (papermill) and the project's commands.
 #
 # Paper profile on a cluster: set COCO_ROOT (see data/README.md), install the
@@ -19,14 +19,14 @@ import glob
 import os
 import sys
 
-from corrlib.plans import STUDY_SEEDS, plan
-from corrlib.profiles import get_profile, study_variants
+from reproduction.plans import STUDY_SEEDS, plan
+from reproduction.profiles import get_profile, study_variants
 
 PROFILE = config.get("profile", "demo")
 PLAN = plan(PROFILE)
 if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experiment, same seeds)
     PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
-if "add" in config:  # e.g. --config add=comparisons: more experiments (corrlib.plans.EXTENSIONS)
+if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduction.plans.EXTENSIONS)
     PLAN = PLAN.adding(str(config["add"]).split(","))
 GPUS = int(config.get("gpus", 8))
 DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
@@ -38,7 +38,7 @@ ANALYSES = [
     "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient", "study",
 ]
 RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
-DATA = os.environ.get("CORRLIB_DATA", "data")  # the same variable corrlib.data reads
+DATA = os.environ.get("CORRLIB_DATA", "data")  # the same variable reproduction.dataset reads
 
 
 def dataset_ready(profile):
@@ -50,10 +50,10 @@ def dataset_ready(profile):
 
 
 DATASET_READY = dataset_ready(PROFILE)
-# The protocol study (notebooks/study.ipynb): the demo and its variants (corrlib.profiles:
+# The protocol study (notebooks/study.ipynb): the demo and its variants (reproduction.profiles:
 # schedule length, class count), each with the demo's baseline / Correlation-Loss pairs and
 # seeds 0, 1, 2 (--config study_seeds=0,1,2,3 for more). Their results files can be archived
-# (python -m corrlib.archive ...) and committed; the study page reads those when no local
+# (python -m reproduction.archive ...) and committed; the study page reads those when no local
 # study runs exist, and is re-run when either changes.
 STUDY_PROFILES = ["demo", *(v.name for v in study_variants())]
 STUDY_SEED_LIST = str(config.get("study_seeds", ",".join(map(str, STUDY_SEEDS)))).split(",")
@@ -98,7 +98,7 @@ rule embedded_dataset:
     output:
         f"{DATA}/generated/{{preset}}/annotations/val.json",
     shell:
-        "{PY} -m corrlib.data generate --preset {wildcards.preset} --out {DATA}/generated/{wildcards.preset}"
+        "{PY} -m reproduction.dataset generate --preset {wildcards.preset} --out {DATA}/generated/{wildcards.preset}"
 
 
 rule check_coco:
@@ -107,7 +107,7 @@ rule check_coco:
     params:
         root=os.environ.get("COCO_ROOT", "data/coco"),
     shell:
-        "{PY} -m corrlib.data check --root {params.root} --layout coco > {output}.tmp"
+        "{PY} -m reproduction.dataset check --root {params.root} --layout coco > {output}.tmp"
         " && mv {output}.tmp {output}"
 
 
@@ -128,7 +128,7 @@ rule train:
     run:
         if wildcards.profile == "paper":
             shell(
-                "torchrun --nproc_per_node {GPUS} -m corrlib.integration.runs "
+                "torchrun --nproc_per_node {GPUS} -m reproduction.train "
                 "{wildcards.experiment} --profile paper --seed {wildcards.seed} --device cuda "
                 "--gpus {GPUS} --work-dir {params.work_dir} --launcher pytorch"
             )

@@ -24,7 +24,7 @@ def build_training(experiment: str, data_root: Path, n_batches: int):
     from mmengine.optim import build_optim_wrapper
     from mmengine.runner import Runner
 
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
 
     cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
     MMLogger.get_current_instance().setLevel(logging.WARNING)  # no per-parameter init log
@@ -49,7 +49,7 @@ def median_seconds_per_iteration(
     """
     from mmdet.utils import register_all_modules
 
-    from corrlib.integration.configs import default_data_root
+    from reproduction.config_builder import default_data_root
 
     register_all_modules()
     root = data_root or default_data_root("demo")

@@ -11,7 +11,7 @@ to ATSS with Focal Loss in the same run.
     .venv/bin/python benchmarks/bench_methods.py [--iters 5] [--warmup 2] [--threads N]
         [--no-corr] [--data-root data/generated/demo]
 
-The demo data must exist (``python -m corrlib.data generate --preset demo``).
+The demo data must exist (``python -m reproduction.dataset generate --preset demo``).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from corrlib import metrics
-from corrlib.metrics.synthetic import random_coco
+from reproduction.random_coco import random_coco
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:

@@ -9,7 +9,7 @@ median seconds per iteration of each and the overhead (with / without − 1).
     .venv/bin/python benchmarks/bench_overhead.py [--iters 10] [--warmup 2] [--threads N]
         [--data-root data/generated/demo]
 
-The demo data must exist (``python -m corrlib.data generate --preset demo``).
+The demo data must exist (``python -m reproduction.dataset generate --preset demo``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Usage: ``python scripts/pins.py NAME [NAME ...]`` prints one ``name==version`` line per
 name, looked up in ``[project].dependencies`` and every optional-dependency group (an
-optional group wins, so ``torch`` resolves to the exact CPU pin). ``--all`` prints the
-whole dependency list, ``--conda`` the environment.yml body. Uses only the standard library,
-so it runs before any virtual environment exists.
+optional group wins, so ``torch`` resolves to the exact CPU pin). ``--all`` prints every pin
+(dependencies and every group but ``torch-cpu``), ``--conda`` the environment.yml body.
+Uses only the standard library, so it runs before any virtual environment exists.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def lookup(names: list[str]) -> list[str]:
 def main(argv: list[str]) -> None:
     deps, groups = load_specs()
     if argv == ["--all"]:
-        print("\n".join(deps + groups.get("dev", [])))
+        rest = [spec for name, group in groups.items() if name != "torch-cpu" for spec in group]
+        print("\n".join(deps + rest))
     elif argv and argv[0] == "--group":
         print("\n".join(groups[argv[1]]))
     else:

@@ -24,7 +24,7 @@ stamp_file=$VENV/.corrlib-setup
 want_browser() { [ "${CORRLIB_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; }
 
 if [ -x "$VENV/bin/python" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp_now" ] \
-   && "$VENV/bin/python" -c "import corrlib, mmcv.ops, mmdet, torchsort" 2>/dev/null \
+   && "$VENV/bin/python" -c "import corrlib, reproduction, mmcv.ops, mmdet, torchsort" 2>/dev/null \
    && ! want_browser; then
   log "environment up to date ($VENV)"
   exit 0
@@ -78,7 +78,7 @@ fi
 
 # 5. everything else, and corrlib itself (editable).
 log "installing corrlib and the remaining pinned packages"
-"${PIP[@]}" -q --no-build-isolation -e ".[dev]"
+"${PIP[@]}" -q --no-build-isolation -e ".[mmdet,companion,dev]"
 
 # 6. a Jupyter kernel inside the venv, so papermill and JupyterLab run notebooks in it.
 "$PY" -m ipykernel install --sys-prefix --name corrlib --display-name "Python (corrlib)" >/dev/null
@@ -94,6 +94,6 @@ if want_browser; then
 fi
 
 "$PY" -m pip check
-"$PY" -c "import corrlib, mmcv.ops, mmdet, torchsort"
+"$PY" -c "import corrlib, reproduction, mmcv.ops, mmdet, torchsort"
 echo "$stamp_now" > "$stamp_file"
 log "environment ready: $VENV"

@@ -13,6 +13,6 @@ def smoke_data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Returns the dataset root (``annotations/{train,val}.json``, ``train/``, ``val/``).
     """
-    from corrlib.data import generate_preset
+    from reproduction.dataset import generate_preset
 
     return generate_preset("smoke", tmp_path_factory.mktemp("data") / "smoke")

@@ -1,4 +1,4 @@
-"""Tests of corrlib.data: the embedded dataset generator and the dataset check."""
+"""Tests of reproduction.dataset: the embedded dataset generator and the dataset check."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
-from corrlib.data import (
+from reproduction.dataset import (
     CLASS_NAMES,
     DatasetError,
     area_ranges,
@@ -19,8 +19,8 @@ from corrlib.data import (
     generate_dataset,
     generate_preset,
 )
-from corrlib.data import generate as generate_module
-from corrlib.data.__main__ import main
+from reproduction.dataset import generate as generate_module
+from reproduction.dataset.__main__ import main
 
 # pycocotools 2.0.11 warns about numpy 2's copy keyword inside its own decode().
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")

@@ -20,7 +20,7 @@ from smoke_models import (
     total_loss,
 )
 
-from corrlib.experiments import (
+from reproduction.experiments import (
     DETECTORS,
     experiment_ids,
     get_experiment,
@@ -75,7 +75,8 @@ def _grads(model, data: dict, names: tuple[str, str]) -> tuple[torch.Tensor, tor
 @pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
-    from corrlib.integration.train import allow_mmengine_checkpoints, train
+    from reproduction.checkpoints import allow_mmengine_checkpoints
+    from reproduction.train import train_config as train
 
     experiment = CASES[detector][0][int(with_corr)]
     cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
@@ -179,7 +180,7 @@ _PREDICTORS: dict[str, torch.nn.Module] = {}
 
 def _predict(experiment: str, root: Path, permutation: str | None) -> list:
     """Predictions on a val batch with pre-NMS positives (and the given permutation)."""
-    from corrlib.integration import enable_pre_nms_positives
+    from reproduction.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg(experiment, root)
     enable_pre_nms_positives(cfg, permutation)
@@ -222,7 +223,7 @@ def test_pre_nms_positives_and_score_permutation(detector, smoke_data_root):
 
 
 def test_pre_nms_needs_ground_truth(smoke_data_root):
-    from corrlib.integration import enable_pre_nms_positives
+    from reproduction.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg("retinanet_baseline", smoke_data_root)
     enable_pre_nms_positives(cfg)
@@ -328,7 +329,7 @@ def test_registry_covers_the_thesis_rows():
 
 @pytest.mark.parametrize("profile", ["smoke", "demo", "paper"])
 def test_config_applies_profile_and_experiment(profile, tmp_path):
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
 
     cfg = build_config(
         "fovea_concordance_0.2",
@@ -361,7 +362,7 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
 
 
 def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
 
     cfg = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=1200)
     assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 1200
@@ -373,9 +374,8 @@ def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
 
 
 def test_study_variants_change_only_schedule_or_classes():
-    from corrlib import data as corrdata
-    from corrlib.integration import build_config
-    from corrlib.integration.configs import default_data_root
+    from reproduction import dataset as corrdata
+    from reproduction.config_builder import build_config, default_data_root
 
     demo = build_config("atss_concordance_0.3", "demo")
     long = build_config("atss_concordance_0.3", "demo-it1200")
@@ -394,8 +394,8 @@ def test_study_variants_change_only_schedule_or_classes():
 
 
 def test_every_registered_detector_with_a_config_file_builds(tmp_path):
-    from corrlib.configs import CONFIG_DIR
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
+    from reproduction.mmdet_configs import CONFIG_DIR
 
     built = 0
     for detector in DETECTORS:
@@ -413,7 +413,7 @@ def test_every_registered_detector_with_a_config_file_builds(tmp_path):
 
 
 def test_cli_rejects_unknown_experiment_and_missing_data(tmp_path, capsys):
-    from corrlib.integration.train import main
+    from reproduction.train import main
 
     assert main(["atss_concordence_0.3", "--profile", "smoke"]) == 2
     assert "atss_concordance_0.3" in capsys.readouterr().err
@@ -435,7 +435,7 @@ def test_cli_rejects_unknown_experiment_and_missing_data(tmp_path, capsys):
 
 
 def test_cli_dumps_the_resolved_config(tmp_path, capsys):
-    from corrlib.integration.train import main
+    from reproduction.train import main
 
     assert main(["paa_concordance_0.3", "--profile", "demo", "--dump-config"]) == 0
     text = capsys.readouterr().out
@@ -450,7 +450,7 @@ def test_checkpoint_loader_allows_only_history_buffer_methods():
 
     from mmengine.logging.history_buffer import HistoryBuffer
 
-    from corrlib.integration.train import _history_buffer_method
+    from reproduction.checkpoints import _history_buffer_method
 
     assert _history_buffer_method(HistoryBuffer, "mean") is HistoryBuffer.mean
     with pytest.raises(pickle.UnpicklingError):

@@ -14,7 +14,7 @@ import pytest
 import torch
 from smoke_models import assert_matches_mmdet, build_model, smoke_batch, smoke_cfg, total_loss
 
-from corrlib.experiments import get_experiment
+from reproduction.experiments import get_experiment
 
 NUM_STAGES = 6
 
@@ -104,7 +104,7 @@ def _loss_corr_keys(detector: str) -> set[str]:
 @pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
-    from corrlib.integration.train import train
+    from reproduction.train import train_config as train
 
     experiment = CASES[detector][0][int(with_corr)]
     cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
@@ -272,7 +272,7 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
 
 
 def _yolact_predict(root: Path, permutation: str | None) -> list:
-    from corrlib.integration import enable_pre_nms_positives
+    from reproduction.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg("yolact_baseline", root)
     enable_pre_nms_positives(cfg, permutation)
@@ -319,7 +319,7 @@ def test_yolact_pre_nms_positives_and_score_permutation(smoke_data_root):
 
 
 def test_paper_configs_follow_the_thesis(tmp_path):
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
 
     one_x = build_config("sparsercnn_spearman_0.2", "paper", data_root=tmp_path)
     heads = one_x.model.roi_head.bbox_head
@@ -351,7 +351,7 @@ def test_paper_configs_follow_the_thesis(tmp_path):
 
 
 def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
-    from corrlib.integration import build_config
+    from reproduction.config_builder import build_config
 
     one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
     three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)

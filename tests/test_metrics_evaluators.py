@@ -14,7 +14,7 @@ from mmengine.structures import InstanceData
 
 import corrlib.integration  # noqa: F401  (registers the evaluators)
 from corrlib import metrics
-from corrlib.metrics.synthetic import random_coco
+from reproduction.random_coco import random_coco
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:torch")
 

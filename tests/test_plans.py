@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from corrlib.experiments import experiment_ids
-from corrlib.plans import EXTENSIONS, STUDY_SEEDS, plan
-from corrlib.profiles import PROFILES, get_profile, study_variants
+from reproduction.experiments import experiment_ids
+from reproduction.plans import EXTENSIONS, STUDY_SEEDS, plan
+from reproduction.profiles import PROFILES, get_profile, study_variants
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
@@ -63,8 +63,8 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
 
 
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:
-    from corrlib.plans import LONG_SEEDS
-    from corrlib.profiles import LONG_PROFILE
+    from reproduction.plans import LONG_SEEDS
+    from reproduction.profiles import LONG_PROFILE
 
     for name, spec in PROFILES.items():
         if spec.synthetic:

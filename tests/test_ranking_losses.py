@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from corrlib.losses import alrp_loss, ap_loss, rank_sort_loss, smooth_step
-from corrlib.losses import ranking as ranking_module
+from corrlib.losses import rank_based as ranking_module
 
 # two positives (logits 2 and 0) and one negative (logit 1): the running example
 LOGITS = (2.0, 0.0, 1.0)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corrlib import report, thesis
-from corrlib.experiments import get_experiment
-from corrlib.results import results_path, write_results
+from reproduction import report, thesis
+from reproduction.experiments import get_experiment
+from reproduction.results import results_path, write_results
 
 
 def _write(root: Path, experiment_id: str, seed: int, ap: float) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corrlib.results import (
+from reproduction.results import (
     ResultsError,
     iter_results,
     read_results,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from corrlib.stats import (
+from reproduction.stats import (
     NOT_RESOLVED,
     bootstrap_interval,
     mean_interval,

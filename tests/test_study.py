@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from corrlib import metrics
-from corrlib.study import (
+from reproduction.study import (
     choose_protocol,
     interval_by_seed_count,
     interval_by_val_size,
@@ -166,8 +166,8 @@ def test_protocol_options_measure_then_project_and_the_choice_is_the_cheapest() 
 
 
 def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: Path) -> None:
-    from corrlib.archive import archive_profile, load_best, main
-    from corrlib.results import ResultsError, results_path, write_results
+    from reproduction.archive import archive_profile, load_best, main
+    from reproduction.results import ResultsError, results_path, write_results
     from tests.test_results import make_record
 
     local, archive = tmp_path / "results", tmp_path / "archive"

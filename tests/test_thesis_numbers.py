@@ -1,4 +1,4 @@
-"""The thesis's numbers in ``corrlib.thesis`` against the thesis text itself.
+"""The thesis's numbers in ``reproduction.thesis`` against the thesis text itself.
 
 The text-based tests read ``../shared/paper/*.txt`` (the repository's parent directory holds
 ``shared/paper``), find each table's header line, walk its rows in printed order, parse the
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-import corrlib.thesis as thesis
-from corrlib.thesis import _data
+import reproduction.thesis as thesis
+from reproduction.thesis import _data
 
 PAPER_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "paper"
 TITLE = "CORRELATION LOSS: ENFORCING CORRELATION BETWEEN CLASSIFICATION AND LOCALIZATION"

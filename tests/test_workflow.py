@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from corrlib.plans import plan
-from corrlib.results import read_results
+from reproduction.plans import plan
+from reproduction.results import read_results
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -35,7 +35,7 @@ from corrlib.metrics.api import (
 from corrlib.metrics.evaluation import CocoEvaluation, CocoSession
 from corrlib.metrics.inputs import GroundTruth, detections_to_arrays, load_ground_truth
 
-__all__ = ["CorrelationMetric", "LRPMetric"]
+__all__ = ["CorrelationMetric", "LRPMetric", "coco_detections", "prediction_arrays"]
 
 
 def _numpy(value) -> np.ndarray:
@@ -50,6 +50,40 @@ def _field(container, name: str, default=None):
     if isinstance(container, Mapping):
         return container.get(name, default)
     return getattr(container, name, default)
+
+
+def prediction_arrays(sample) -> dict:
+    """One image's predictions as arrays: ``img_id``, ``bboxes`` (N×4, x, y, w, h in pixels of
+    the original image), ``scores`` (N) and ``labels`` (N, class indices of the dataset)."""
+    pred = _field(sample, "pred_instances")
+    boxes = _numpy(_field(pred, "bboxes")).reshape(-1, 4).astype(np.float64)
+    return {
+        "img_id": int(_field(sample, "img_id")),
+        "bboxes": np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1),
+        "scores": _numpy(_field(pred, "scores")).reshape(-1).astype(np.float64),
+        "labels": _numpy(_field(pred, "labels")).reshape(-1).astype(np.int64),
+    }
+
+
+def coco_detections(results: Sequence[Mapping], cat_ids: Sequence[int]) -> list[dict]:
+    """Per-image prediction arrays (:func:`prediction_arrays`) as COCO result dicts.
+
+    Returns one ``{"image_id", "category_id", "bbox" (x, y, w, h), "score"}`` per detection;
+    ``cat_ids[label]`` is the category id of a class index.
+    """
+    lookup = np.asarray(cat_ids, dtype=np.int64)
+    dets = []
+    for r in results:
+        for box, score, label in zip(r["bboxes"].tolist(), r["scores"], r["labels"], strict=True):
+            dets.append(
+                {
+                    "image_id": int(r["img_id"]),
+                    "category_id": int(lookup[label]),
+                    "bbox": box,
+                    "score": float(score),
+                }
+            )
+    return dets
 
 
 class _CocoResultsMetric(BaseMetric):
@@ -77,14 +111,7 @@ class _CocoResultsMetric(BaseMetric):
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Keep one result per image: predicted boxes (x, y, w, h), scores, labels, and more."""
         for sample in data_samples:
-            pred = _field(sample, "pred_instances")
-            boxes = _numpy(_field(pred, "bboxes")).reshape(-1, 4).astype(np.float64)
-            result = {
-                "img_id": int(_field(sample, "img_id")),
-                "bboxes": np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1),
-                "scores": _numpy(_field(pred, "scores")).reshape(-1).astype(np.float64),
-                "labels": _numpy(_field(pred, "labels")).reshape(-1).astype(np.int64),
-            }
+            result = prediction_arrays(sample)
             if self.ann_file is None:
                 shape = _field(sample, "ori_shape")
                 result["gt"] = {
@@ -145,25 +172,6 @@ class _CocoResultsMetric(BaseMetric):
         gt = {"images": images, "annotations": annotations, "categories": categories}
         return load_ground_truth(gt), list(range(n_classes))
 
-    @staticmethod
-    def _detections(results: list, cat_ids: list[int]) -> list[dict]:
-        """Predictions as COCO result dicts."""
-        lookup = np.asarray(cat_ids, dtype=np.int64)
-        dets = []
-        for r in results:
-            for box, score, label in zip(
-                r["bboxes"].tolist(), r["scores"], r["labels"], strict=True
-            ):
-                dets.append(
-                    {
-                        "image_id": r["img_id"],
-                        "category_id": int(lookup[label]),
-                        "bbox": box,
-                        "score": float(score),
-                    }
-                )
-        return dets
-
     def _evaluation(self, results: list) -> tuple[CocoSession, CocoEvaluation, dict]:
         """One COCO evaluation of the collected results.
 
@@ -172,7 +180,7 @@ class _CocoResultsMetric(BaseMetric):
         """
         gt, cat_ids = self._ground_truth(results)
         session = CocoSession(gt)
-        dets = detections_to_arrays(self._detections(results, cat_ids), gt)
+        dets = detections_to_arrays(coco_detections(results, cat_ids), gt)
         classes = list((self.dataset_meta or {}).get("classes", []))
         names = {int(c["id"]): str(c.get("name", c["id"])) for c in gt.dataset["categories"]}
         names.update(zip(cat_ids, classes, strict=False))

@@ -20,7 +20,7 @@ from corrlib.losses.correlation import (
     soft_rank,
     spearman,
 )
-from corrlib.losses.ranking import alrp_loss, ap_loss, rank_sort_loss, smooth_step
+from corrlib.losses.rank_based import alrp_loss, ap_loss, rank_sort_loss, smooth_step
 
 __all__ = [
     "KINDS",

@@ -33,7 +33,7 @@ from corrlib.metrics.correlation import (
     spearman,
 )
 from corrlib.metrics.lrp import optimal_lrp
-from corrlib.metrics.ranking import (
+from corrlib.metrics.reordering import (
     iou_ordered_permutation,
     reorder_scores_by_iou,
     reorder_within_groups,

@@ -15,7 +15,7 @@ from corrlib.metrics.correlation import mean_group_correlation
 from corrlib.metrics.evaluation import TAU, CocoEvaluation, CocoSession
 from corrlib.metrics.inputs import Detections, detections_to_arrays, load_ground_truth
 from corrlib.metrics.lrp import average_lrp, optimal_lrp
-from corrlib.metrics.ranking import reorder_within_groups
+from corrlib.metrics.reordering import reorder_within_groups
 
 __all__ = [
     "analyse",

@@ -29,7 +29,7 @@ from corrlib.integration.heads.pre_nms import (
     permute_positive_scores,
 )
 from corrlib.integration.heads.qfl import CorrQFLATSSHead
-from corrlib.integration.heads.ranking import CorrRankingATSSHead
+from corrlib.integration.heads.rank_based_atss import CorrRankingATSSHead
 from corrlib.integration.heads.retina import CorrRetinaHead
 from corrlib.integration.heads.sparse_rcnn import CorrDIIHead
 from corrlib.integration.heads.yolact import CorrYOLACTHead

@@ -46,7 +46,7 @@ from mmdet.structures.bbox import bbox_overlaps, get_box_tensor, scale_boxes
 from mmengine.structures import InstanceData
 from torch import Tensor
 
-from corrlib.metrics.ranking import iou_ordered_permutation
+from corrlib.metrics.reordering import iou_ordered_permutation
 
 PERMUTATIONS: tuple[str, ...] = ("upper", "lower")
 
@@ -92,7 +92,7 @@ def permute_positive_scores(scores: Tensor, mask: Tensor, ious: Tensor, mode: st
 
     Returns:
         A copy of ``scores`` whose positive entries hold the same multiset of values, ranked by
-        IoU as ``mode`` says (:func:`corrlib.metrics.ranking.iou_ordered_permutation`: positives
+        IoU as ``mode`` says (:func:`corrlib.metrics.reordering.iou_ordered_permutation`: positives
         with equal IoUs keep their scores' original order); other entries unchanged.
     """
     if mode not in PERMUTATIONS:

@@ -1,7 +1,7 @@
 """Which runs each profile makes: experiment ids of the registry × seeds (pure data).
 
 The workflow (Snakefile) reads :func:`plan` and nothing else to decide what to train; every id
-is checked against :mod:`corrlib.experiments`, the single source of experiment definitions.
+is checked against :mod:`reproduction.experiments`, the single source of experiment definitions.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from corrlib.experiments import experiment_ids, get_experiment, list_experiments
-from corrlib.profiles import get_profile
+from reproduction.experiments import experiment_ids, get_experiment, list_experiments
+from reproduction.profiles import get_profile
 
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
 """Seeds of a study variant's plan: an interval over seeds needs more than one."""
@@ -33,7 +33,7 @@ class Plan:
     """The runs of one profile.
 
     Attributes:
-        profile: a name of :data:`corrlib.profiles.PROFILES`.
+        profile: a name of :data:`reproduction.profiles.PROFILES`.
         experiments: experiment ids, in the order they are listed in the book.
         seeds: the seeds every experiment runs with (paired: a baseline and its variants
             share each seed).
@@ -117,7 +117,7 @@ EXTENSIONS: dict[str, tuple[str, ...] | Callable[[], tuple[str, ...]]] = {
 def plan(profile: str) -> Plan:
     """Return the plan of a profile; ValueError names an unknown profile or experiment.
 
-    A study variant of the demo (:func:`corrlib.profiles.study_variants`) runs the demo's
+    A study variant of the demo (:func:`reproduction.profiles.study_variants`) runs the demo's
     baseline / Correlation-Loss pairs with :data:`STUDY_SEEDS`.
     """
     spec = get_profile(profile)

@@ -1,20 +1,20 @@
 """Resolve an experiment and a profile into a complete mmengine config.
 
-:func:`build_config` is the one place where a thesis experiment (:mod:`corrlib.experiments`)
-meets a profile (smoke / demo / paper, see ../shared/DESIGN.md) and a run (data, seed, work
-dir). The layers it stacks are described in :mod:`corrlib.configs`.
+:func:`build_config` is the one place where a thesis experiment (:mod:`reproduction.experiments`)
+meets a profile (smoke / demo / paper, :mod:`reproduction.profiles`) and a run (data, seed, work
+dir). The layers it stacks are described in :mod:`reproduction.mmdet_configs`.
 
 Adding a detector takes files only, no edit here:
 
-1. ``corrlib/configs/<detector>.py``: inherits mmdet's config, sets the head type and declares
-   ``corrlib = dict(corr_heads=[...], class_heads=[...], nms_based=...)`` — the dotted paths of
-   the heads that take ``loss_corr`` and ``num_classes`` (a path to a list, such as Sparse
-   R-CNN's six ``model.roi_head.bbox_head`` stages, applies to every item); optionally
-   ``total_batch_size`` (paper profile, default 16) and ``demo_schedule_scale`` (demo
-   profile: train this many times the demo schedule, default 1);
-2. ``corrlib/configs/profiles/demo/<detector>.py`` (optional): the detector's demo/smoke
+1. ``reproduction/mmdet_configs/<detector>.py``: inherits mmdet's config, sets the head type
+   and declares ``corrlib = dict(corr_heads=[...], class_heads=[...], nms_based=...)`` — the
+   dotted paths of the heads that take ``loss_corr`` and ``num_classes`` (a path to a list, such
+   as Sparse R-CNN's six ``model.roi_head.bbox_head`` stages, applies to every item); optionally
+   ``total_batch_size`` (paper profile, default 16) and ``demo_schedule_scale`` (demo profile:
+   train this many times the demo schedule, default 1);
+2. ``reproduction/mmdet_configs/profiles/demo/<detector>.py`` (optional): the detector's demo/smoke
    changes (head widths, proposals, pipelines with masks, ...);
-3. the detector's name in :data:`corrlib.experiments.DETECTORS` and its experiments there.
+3. the detector's name in :data:`reproduction.experiments.DETECTORS` and its experiments there.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ from typing import Any
 
 from mmengine.config import Config, ConfigDict
 
-from corrlib.configs import CONFIG_DIR
-from corrlib.experiments import Experiment, get_experiment
-from corrlib.profiles import PROFILES, get_profile
+from reproduction.experiments import Experiment, get_experiment
+from reproduction.mmdet_configs import CONFIG_DIR
+from reproduction.profiles import PROFILES, get_profile
 
 DEVICES: tuple[str, ...] = ("cpu", "cuda")
-THESIS_GPUS = 4
-"""The thesis trains on 4 GPUs × 4 images (§5.1)."""
 
 _LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
 _EVALUATORS = ("val_evaluator", "test_evaluator")
@@ -53,7 +51,7 @@ def default_data_root(profile: str, seed: int = 0) -> Path:
     Embedded profiles: the generated preset of the profile (``data/generated/<preset>``, data
     seed 0 whatever the training seed); paper: ``$COCO_ROOT`` (else ``data/coco``).
     """
-    from corrlib import data as corrdata
+    from reproduction import dataset as corrdata
 
     spec = get_profile(profile)
     if not spec.synthetic:
@@ -75,14 +73,14 @@ def build_config(
     seed: int = 0,
     max_iters: int | None = None,
     device: str = "cpu",
-    gpus: int = THESIS_GPUS,
+    gpus: int | None = None,
     validate: bool = True,
 ) -> Config:
     """The complete config of one training run.
 
     Args:
-        experiment_id: an id of :mod:`corrlib.experiments` (KeyError with suggestions if not).
-        profile: a name of :data:`corrlib.profiles.PROFILES` ("smoke", "demo", "paper" or a
+        experiment_id: an id of :mod:`reproduction.experiments` (KeyError with suggestions if not).
+        profile: a name of :data:`reproduction.profiles.PROFILES` ("smoke", "demo", "paper" or a
             study variant of the demo).
         data_root: dataset root; default :func:`default_data_root`. Not checked here (the
             training CLI checks it before anything is written).
@@ -92,7 +90,8 @@ def build_config(
             training to this many iterations; for paper this replaces the 1x schedule with an
             iteration loop and warm-up only, for checking a set-up, not for results.
         device: "cpu" or "cuda"; with "cpu" the distributed backend is gloo.
-        gpus: paper profile: number of GPUs, so that images per GPU = 16 / gpus.
+        gpus: paper profile: number of GPUs, so that images per GPU = 16 / gpus; default the
+            profile's (:attr:`reproduction.profiles.Profile.gpus`).
         validate: evaluate on the validation split at the end of training (smoke / demo) or
             after each epoch (paper); False drops the validation loop.
 
@@ -113,7 +112,7 @@ def build_config(
 
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
     if not spec.synthetic:
-        _apply_coco(cfg, root, gpus)
+        _apply_coco(cfg, root, gpus or spec.gpus)
     else:
         _apply_embedded(cfg, root)
         if spec.max_iters is not None:  # a study variant: another schedule length
@@ -227,7 +226,7 @@ def _apply_embedded(cfg: Config, root: Path) -> None:
 def _embedded_classes(root: Path) -> tuple[str, ...]:
     """Class names of an embedded dataset: its train annotations' categories, by id.
 
-    Falls back to the preset's classes of ``corrlib.data`` when the dataset is not generated
+    Falls back to the preset's classes of ``reproduction.dataset`` when the dataset is not generated
     yet (so that a config can be printed before the data exist).
     """
     ann = root / "annotations" / "train.json"
@@ -235,7 +234,7 @@ def _embedded_classes(root: Path) -> tuple[str, ...]:
         with open(ann, encoding="utf-8") as f:
             categories = json.load(f).get("categories", [])
         return tuple(c["name"] for c in sorted(categories, key=lambda c: c["id"]))
-    from corrlib import data as corrdata
+    from reproduction import dataset as corrdata
 
     preset = corrdata.PRESETS.get(root.name.split("-seed")[0], corrdata.PRESETS["demo"])
     return tuple(corrdata.CLASS_NAMES[: preset.n_classes])
@@ -283,7 +282,6 @@ def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
 __all__ = [
     "DEVICES",
     "PROFILES",
-    "THESIS_GPUS",
     "build_config",
     "default_data_root",
     "default_work_dir",

@@ -2,7 +2,8 @@
 
 RS Loss (δ = 0.5) on all anchor × class logits of the batch, IoU targets for the sorting part;
 score-weighted GIoU loss, self-balanced to the RS Loss's value each iteration
-(:mod:`corrlib.integration.heads.ranking`). The learning rate is the RS-Loss authors' ATSS one
+(:mod:`corrlib.integration.heads.rank_based_atss`). The learning rate is the RS-Loss authors'
+ATSS one
 (0.008 for 16 images). Unlike their config (3 anchor scales per location), the anchors are
 mmdet's ATSS ones, the common baseline of every ATSS row here.
 """

@@ -2,8 +2,8 @@
 
 AP Loss (Chen et al., δ = 1, no interpolation of precision) on all anchor × class logits of
 the batch; score-weighted GIoU loss self-balanced to the AP Loss's value — our choice: the same
-treatment as RS Loss (:mod:`corrlib.integration.heads.ranking`), so that the two differ only in
-the ranking loss; learning rate as for RS Loss (0.008 for 16 images).
+treatment as RS Loss (:mod:`corrlib.integration.heads.rank_based_atss`), so that the two
+differ only in the ranking loss; learning rate as for RS Loss (0.008 for 16 images).
 """
 
 _base_ = "./atss.py"

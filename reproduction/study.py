@@ -23,8 +23,8 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from corrlib import metrics
-from corrlib.report import per_seed
-from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
+from reproduction.report import per_seed
+from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
 """The paired differences the study follows (all in percentage points)."""

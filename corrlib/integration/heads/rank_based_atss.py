@@ -15,7 +15,7 @@ class logit of the batch against every other — with the loss chosen by ``loss_
 - ``type='aLRPLoss'`` (Oksuz et al., 2020): one loss for both tasks. The localisation errors
   are ε = (1 − GIoU)/2 ∈ [0, 1] of the positives; the classification component receives the
   aLRP update (including ε), the localisation component is aLRP's rank-weighted mean of ε,
-  weighted by the loss's self-balancing weight (see :class:`corrlib.integration.ranking_losses.
+  weighted by the loss's self-balancing weight (see :class:`corrlib.integration.rank_based_losses.
   aLRPLoss`). ``loss_bbox`` in the config is not used. The log shows ``loss_cls`` and
   ``loss_bbox`` (the weighted localisation component).
 
@@ -36,7 +36,7 @@ from mmdet.utils import reduce_mean
 from torch import Tensor
 
 from corrlib.integration.heads.atss import CorrATSSHead
-from corrlib.integration.ranking_losses import APLoss, RankSortLoss, aLRPLoss
+from corrlib.integration.rank_based_losses import APLoss, RankSortLoss, aLRPLoss
 
 _EPS = 1e-12
 

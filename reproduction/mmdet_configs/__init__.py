@@ -1,4 +1,5 @@
-"""mmdetection config files of the companion (read by :func:`corrlib.integration.build_config`).
+"""mmdetection config files of the companion, read by
+:func:`reproduction.config_builder.build_config`.
 
 Layout — four layers, applied in this order; later layers override earlier ones:
 
@@ -9,12 +10,12 @@ Layout — four layers, applied in this order; later layers override earlier one
    backbone scale, schedule, logging (paper: only the batch layout).
 3. ``profiles/demo/<detector>.py`` — what the demo and smoke profiles change for one
    detector (head widths, pyramid levels); optional.
-4. the experiment (:mod:`corrlib.experiments`) — ``loss_corr`` on the detector's heads — and
+4. the experiment (:mod:`reproduction.experiments`) — ``loss_corr`` on the detector's heads — and
    the run (data root, classes, seed, work dir, iterations), set in Python by the builder.
 
 Layers 2 and 3 are *overlays*: plain config files merged onto the detector config with
 mmengine's merge rules (dicts merge key by key, lists are replaced, ``_delete_=True`` replaces
-a dict). ``python -m corrlib.integration.train EXP --profile P --dump-config`` prints the
+a dict). ``python -m reproduction.train EXP --profile P --dump-config`` prints the
 result, the one place to read what a run really uses.
 """
 

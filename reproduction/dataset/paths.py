@@ -54,7 +54,7 @@ def generated_root() -> Path:
 def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Return the COCO 2017 root: ``explicit`` if given, else ``$COCO_ROOT``, else ``<data>/coco``.
 
-    Nothing is checked here; see :func:`corrlib.data.check_coco_dataset`.
+    Nothing is checked here; see :func:`reproduction.dataset.check_coco_dataset`.
     """
     if explicit is not None:
         return Path(explicit)

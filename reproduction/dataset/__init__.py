@@ -9,8 +9,8 @@ Depends only on numpy and Pillow (no torch, no mmdet).
   is complete and well-formed; raises :class:`DatasetError`.
 - :func:`coco_root`: where the user's COCO lives (``$COCO_ROOT``).
 
-Command line: ``python -m corrlib.data generate --preset demo`` and
-``python -m corrlib.data check --root DIR``.
+Command line: ``python -m reproduction.dataset generate --preset demo`` and
+``python -m reproduction.dataset check --root DIR``.
 """
 
 from .check import DatasetError, SplitSummary, check_coco_dataset

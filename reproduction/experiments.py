@@ -1,10 +1,11 @@
 """The experiment registry: one definition per thesis experiment (pure data, no mmdet).
 
 Every training the companion runs is named by an experiment id and resolved, for a profile
-(smoke / demo / paper), by :func:`corrlib.integration.build_config`. An experiment fixes what the
-thesis fixes: the detector, the correlation coefficient of Correlation Loss, λ_corr, which head
-receives its gradient, and the thesis table rows it reproduces. The profile only decides the
-scale (data, backbone, schedule), so the three profiles share one definition of each experiment.
+(smoke / demo / paper), by :func:`reproduction.config_builder.build_config`. An experiment fixes
+what the thesis fixes: the detector, the correlation coefficient of Correlation Loss, λ_corr,
+which head receives its gradient, and the thesis table rows it reproduces. The profile only
+decides the scale (data, backbone, schedule), so the three profiles share one definition of each
+experiment.
 
 Public API::
 
@@ -464,7 +465,7 @@ def get_experiment(experiment_id: str) -> Experiment:
         hint = f" Did you mean: {', '.join(close)}?" if close else ""
         raise KeyError(
             f"unknown experiment id {experiment_id!r}.{hint} "
-            f"(corrlib.experiments.experiment_ids() lists all {len(_EXPERIMENTS)})"
+            f"(reproduction.experiments.experiment_ids() lists all {len(_EXPERIMENTS)})"
         ) from None
 
 

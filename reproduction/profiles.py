@@ -1,8 +1,8 @@
 """The profiles: what data, schedule and config overlay each named profile runs with (pure data).
 
-Three main profiles (see ../shared/DESIGN.md): ``smoke`` (tests), ``demo`` (the default, a
-2-core CPU in minutes) and ``paper`` (COCO on GPUs). The demo-protocol study (issue 7,
-``notebooks/study.ipynb``) adds *study variants* of the demo: the same overlay with one
+Three main profiles : ``smoke`` (tests), ``demo`` (the default, a
+2-core CPU in minutes) and ``paper`` (COCO on GPUs). The demo-protocol study
+(``notebooks/study.ipynb``) adds *study variants* of the demo: the same overlay with one
 setting changed — the schedule length or the number of classes — so that the study can
 measure how the interval of a paired difference depends on it. Every other module asks this
 table, never a hard-coded profile name, what a profile means.
@@ -19,13 +19,15 @@ class Profile:
 
     Attributes:
         name: the name used on the command line, in work and results paths.
-        overlay: the config overlay it builds on: ``corrlib/configs/profiles/<overlay>.py``
-            ("smoke", "demo" or "paper").
-        dataset: the embedded dataset preset (``corrlib.data.PRESETS``) or "coco".
+        overlay: the config overlay it builds on:
+            ``reproduction/mmdet_configs/profiles/<overlay>.py`` ("smoke", "demo" or "paper").
+        dataset: the embedded dataset preset (``reproduction.dataset.PRESETS``) or "coco".
         max_iters: schedule length in iterations, replacing the overlay's (the schedule's
             shape — warm-up and steps as fractions — is kept); None keeps the overlay's.
         purpose: one line for the book and ``--help``.
         is_study_variant: True for the demo variants the protocol study compares.
+        gpus: the number of GPUs a run uses by default (images per GPU = batch / gpus); the
+            paper profile's is the thesis's 4 (§5.1: 4 GPUs × 4 images).
     """
 
     name: str
@@ -34,6 +36,7 @@ class Profile:
     max_iters: int | None
     purpose: str
     is_study_variant: bool = False
+    gpus: int = 1
 
     @property
     def synthetic(self) -> bool:
@@ -47,16 +50,16 @@ MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
 LONG_PROFILE = "demo-long"
 """The protocol the study chose when no protocol within the demo's 20-minute budget resolves
 the effect (``notebooks/study.ipynb``, section 6): its setting is below, its seeds are
-:data:`corrlib.plans.LONG_SEEDS`. The study page says whether its measurements still choose
+:data:`reproduction.plans.LONG_SEEDS`. The study page says whether its measurements still choose
 it."""
 
 DEMO_ITERS = 600
-"""Length of the demo schedule (``corrlib/configs/profiles/demo.py``), for labels."""
+"""Length of the demo schedule (``reproduction/mmdet_configs/profiles/demo.py``), for labels."""
 
 _ALL: tuple[Profile, ...] = (
     Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
     Profile("demo", "demo", "demo", None, "the default: 600 iterations, 8 classes, 2-core CPU"),
-    Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs"),
+    Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs", gpus=4),
     Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),
     Profile("demo-it1200", "demo", "demo", 1200, "study: the demo with twice its schedule", True),
     Profile("demo-3cls", "demo", "demo-3cls", None, "study: the demo on 3 classes of 8", True),

@@ -1,6 +1,6 @@
 """Generating the embedded dataset: COCO-format train and val splits of rendered scenes.
 
-Layout written (the same as :data:`corrlib.data.paths.EMBEDDED_SPLITS`)::
+Layout written (the same as :data:`reproduction.dataset.paths.EMBEDDED_SPLITS`)::
 
     <out>/annotations/train.json   <out>/train/000001.png ...
     <out>/annotations/val.json     <out>/val/000001.png ...
@@ -64,7 +64,7 @@ def _source_hash() -> str:
 
 def _manifest(spec: DatasetSpec, seed: int) -> dict[str, Any]:
     return {
-        "generator": "corrlib.data",
+        "generator": "reproduction.dataset",
         "params": {**asdict(spec), "seed": seed},
         "source_sha256": _source_hash(),
         "numpy": np.__version__,
@@ -162,7 +162,7 @@ def generate_dataset(
 
     ``n_train`` and ``n_val`` images of ``image_size`` x ``image_size`` pixels, objects of the
     first ``n_classes`` classes of :data:`CLASS_NAMES`, all determined by ``seed``. The
-    directory is written atomically (see :mod:`corrlib.data.atomic`). If ``out_dir`` already
+    directory is written atomically (see :mod:`reproduction.dataset.atomic`). If ``out_dir`` already
     holds a set generated with the same parameters by the same generator code and library
     versions, nothing is done (unless ``force``); otherwise it is replaced as a whole.
     """

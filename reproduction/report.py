@@ -1,7 +1,7 @@
 """Tables and labels for the book: reproduced results beside the thesis's numbers.
 
 Used by the analysis notebooks; imports pandas, never torch or mmdet. Reproduced values are
-read from results files (:mod:`corrlib.results`) and shown in % like the thesis (β too).
+read from results files (:mod:`reproduction.results`) and shown in % like the thesis (β too).
 
 Main entry points::
 
@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from corrlib import thesis
-from corrlib.experiments import get_experiment
-from corrlib.profiles import PROFILES
-from corrlib.results import iter_results
-from corrlib.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
+from reproduction import thesis
+from reproduction.experiments import get_experiment
+from reproduction.profiles import PROFILES
+from reproduction.results import iter_results
+from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
 
 PERCENT_METRICS: tuple[str, ...] = (
     "AP", "AP50", "AP75", "APs", "APm", "APl",
@@ -106,7 +106,7 @@ def untrained_note(runs: pd.DataFrame, threshold: float = UNTRAINED_AP) -> str:
 def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
     """Return the row keys of a thesis table that an experiment reproduces (maybe none).
 
-    Keys follow :mod:`corrlib.thesis`: ``<stem>``, ``<stem>+<kind>`` and, in Table 5.7,
+    Keys follow :mod:`reproduction.thesis`: ``<stem>``, ``<stem>+<kind>`` and, in Table 5.7,
     ``<stem>+<kind>@<λ>`` (a baseline is every ``@0.0`` row of its stem).
     """
     exp = get_experiment(experiment_id)
@@ -198,7 +198,7 @@ def side_by_side(
 
     Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
     value and ``NOT_REPRODUCED`` in its status, never a number. "reproduced" is the mean over
-    seeds and "95% CI" its Student-t interval over seeds (:func:`corrlib.stats.mean_interval`).
+    seeds and "95% CI" its Student-t interval over seeds (:func:`reproduction.stats.mean_interval`).
     ``ours_columns`` maps a thesis column to the results column that reproduces it (default:
     the same name; Tables 3.1 / 3.2 bounds use ``image_AP_upper`` / ``class_AP_upper`` and so
     on). Δ = reproduced − thesis, in percentage points.

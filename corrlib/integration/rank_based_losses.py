@@ -1,10 +1,11 @@
 """AP Loss, aLRP Loss and Rank & Sort Loss as mmdet-registered loss modules.
 
-The maths (and the error-driven gradients) live in :mod:`corrlib.losses.ranking`; these modules
+The maths (and the error-driven gradients) live in :mod:`corrlib.losses.rank_based`; these modules
 only add mmdet's conventions (``loss_weight``, a ``use_sigmoid`` flag that the dense heads read
 to size their classifier) and, for aLRP Loss, its self-balancing weight. They take the logits
 of *all* anchors × classes of a batch at once, so the heads that use them
-(:mod:`corrlib.integration.heads.ranking`) compute them over the whole batch, not per level::
+(:mod:`corrlib.integration.heads.rank_based_atss`) compute them over the whole batch, not per
+level::
 
     loss_cls=dict(type='RankSortLoss', loss_weight=1.0)     # δ = 0.5
     loss_cls=dict(type='APLoss', loss_weight=1.0)           # δ = 1.0
@@ -17,7 +18,7 @@ import torch
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
-from corrlib.losses.ranking import alrp_loss, ap_loss, rank_sort_loss
+from corrlib.losses.rank_based import alrp_loss, ap_loss, rank_sort_loss
 
 
 class _RankingLoss(nn.Module):

@@ -35,7 +35,7 @@ R-CNN without / with Correlation Loss (Table 5.8). Not in %: ``epochs`` (Table 5
 Descriptor columns of the experiment tables
 -------------------------------------------
 ``method`` (row label as printed), ``group`` (section header(s) of the table the row sits in),
-``detector``, ``variant`` (see ``corrlib.thesis._data.BASES``), ``corr_loss`` (whether the row
+``detector``, ``variant`` (see ``reproduction.thesis._data.BASES``), ``corr_loss`` (whether the row
 adds Correlation Loss), ``coefficient`` (``"concordance"``, ``"spearman"``, ``"pearson"`` or
 None), ``lambda_corr`` (None where the text does not say it), ``lambda_source`` (where the text
 says it). Row keys read ``<base>[+conc|+spear|+pearson][@<λ_corr>]``, e.g. ``"atss_fl+conc"``,
@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from corrlib.thesis import _data as D
-from corrlib.thesis.prose import GRADIENT_HEADS_5_5_4, TRAINING_TIME_5_5_3
+from reproduction.thesis import _data as D
+from reproduction.thesis.prose import GRADIENT_HEADS_5_5_4, TRAINING_TIME_5_5_3
 
 if TYPE_CHECKING:
     import pandas as pd

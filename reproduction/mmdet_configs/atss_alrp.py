@@ -2,7 +2,7 @@
 
 aLRP Loss (δ = 1) replaces both the classification and the box loss: ε = (1 − GIoU)/2, the
 localisation component weighted by the self-balancing weight (starts at 50, re-estimated every
-7330 iterations, one COCO epoch at 16 images) — :mod:`corrlib.integration.ranking_losses`.
+7330 iterations, one COCO epoch at 16 images) — :mod:`corrlib.integration.rank_based_losses`.
 Learning rate as for RS Loss (0.008 for 16 images).
 """
 

@@ -1,6 +1,6 @@
 """Demo profile overlay: every detector, scaled to train in minutes on a 2-core CPU.
 
-Embedded synthetic dataset (``corrlib.data``, preset ``demo``: 128×128 images), ResNet-18
+Embedded synthetic dataset (``reproduction.dataset``, preset ``demo``: 128×128 images), ResNet-18
 trained from scratch (no pretrained weights can be downloaded here), a 64-channel FPN, batch 8,
 an iteration-based schedule with warm-up and two steps. The experiment's λ_corr and
 coefficient are the thesis's, unchanged. Data root, class names and ``num_classes`` are set by

@@ -9,7 +9,7 @@ and committed. The book then renders them without re-training; anyone can still 
 
 Usage::
 
-    python -m corrlib.archive demo demo-it300 demo-it1200 demo-3cls \
+    python -m reproduction.archive demo demo-it300 demo-it1200 demo-3cls \
         --experiments atss_baseline,atss_concordance_0.3,retinanet_baseline,retinanet_spearman_0.1
 """
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from corrlib.report import load_runs
-from corrlib.results import iter_results, results_path, write_json_atomic
+from reproduction.report import load_runs
+from reproduction.results import iter_results, results_path, write_json_atomic
 
 ARCHIVE_ROOT = Path("archive")
 """Where archived results live, relative to the repository root."""
@@ -76,7 +76,7 @@ def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.
 def main(argv: Sequence[str] | None = None) -> int:
     """Archive the named profiles; return 0, or 2 after printing the first error."""
     parser = argparse.ArgumentParser(
-        prog="python -m corrlib.archive",
+        prog="python -m reproduction.archive",
         description="Copy results files (results/<profile>/...) into archive/ for committing.",
     )
     parser.add_argument("profiles", nargs="+", help="profile names, e.g. demo-it1200")

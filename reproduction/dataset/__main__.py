@@ -1,4 +1,4 @@
-"""Command line: ``python -m corrlib.data generate ...`` and ``python -m corrlib.data check ...``.
+"""Command line: ``python -m reproduction.dataset generate ...`` and ``... check ...``.
 
 ``generate`` writes an embedded dataset (a named preset, optionally resized) and prints where
 it wrote and how long it took. ``check`` checks a dataset root and prints a summary per split,
@@ -18,7 +18,7 @@ from .paths import generated_root
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m corrlib.data", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m reproduction.dataset", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate the embedded synthetic dataset")
     gen.add_argument("--preset", choices=sorted(PRESETS), default="demo")

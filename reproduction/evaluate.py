@@ -10,7 +10,7 @@ into COCO results, and computes with :mod:`corrlib.metrics`:
   inference passes with the positives' scores re-ordered (``test_cfg.score_permutation``).
 
 NMS-free detectors (Sparse R-CNN) have no pre-NMS stage: β_img and the image-level bounds are
-then None. Everything is stored as fractions (see :mod:`corrlib.results`).
+then None. Everything is stored as fractions (see :mod:`reproduction.results`).
 """
 
 from __future__ import annotations
@@ -26,14 +26,12 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from corrlib import metrics
-from corrlib.experiments import get_experiment
-from corrlib.integration.runs import read_summary
-from corrlib.profiles import get_profile
-from corrlib.provenance import collect
-from corrlib.results import write_json_atomic, write_results
-
-NMS_FREE_DETECTORS: frozenset[str] = frozenset({"sparsercnn", "sparsercnn_3x", "detr"})
-"""Detectors without NMS, hence without pre-NMS positives (β_img undefined)."""
+from corrlib.integration.evaluators import coco_detections, prediction_arrays
+from reproduction.experiments import get_experiment
+from reproduction.profiles import get_profile
+from reproduction.provenance import collect
+from reproduction.results import write_json_atomic, write_results
+from reproduction.train import read_summary
 
 
 def _head_test_cfg(cfg: Config) -> Any:
@@ -65,32 +63,20 @@ def predict(
         head.test_cfg = test_cfg
     loader = Runner.build_dataloader(cfg.val_dataloader)
     category_ids = list(loader.dataset.cat_ids)
-    results: list[dict] = []
+    per_image: list[dict] = []
     positives: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     model.eval()
     with torch.no_grad():
         for batch in loader:
             for sample in model.test_step(batch):
-                pred = sample.pred_instances
-                boxes = pred.bboxes.cpu().numpy().astype(float)
-                boxes[:, 2:] -= boxes[:, :2]
-                for box, score, label in zip(
-                    boxes, pred.scores.cpu().numpy(), pred.labels.cpu().numpy(), strict=True
-                ):
-                    results.append(
-                        {
-                            "image_id": int(sample.img_id),
-                            "category_id": int(category_ids[int(label)]),
-                            "bbox": [float(v) for v in box],
-                            "score": float(score),
-                        }
-                    )
+                per_image.append(prediction_arrays(sample))
                 found = sample.get("pre_nms_positives")
                 if emit_positives and found is not None:
                     positives[int(sample.img_id)] = (
                         found.scores.cpu().numpy(),
                         found.ious.cpu().numpy(),
                     )
+    results = coco_detections(per_image, category_ids)
     return results, positives
 
 
@@ -111,9 +97,9 @@ def evaluate_experiment(
     """Evaluate the checkpoint a training left in ``work_dir``; write and return the record.
 
     Reads ``train_summary.json`` (written by the train notebook) for the checkpoint and the
-    training time. Returns the results record (fractions; see :mod:`corrlib.results`).
+    training time. Returns the results record (fractions; see :mod:`reproduction.results`).
     """
-    from corrlib.integration.configs import build_config
+    from reproduction.config_builder import build_config
 
     work_dir = Path(work_dir)
     summary = read_summary(work_dir)
@@ -132,7 +118,7 @@ def evaluate_experiment(
     from mmdet.registry import MODELS
     from mmengine.runner import load_checkpoint
 
-    from corrlib.integration.train import allow_mmengine_checkpoints
+    from reproduction.checkpoints import allow_mmengine_checkpoints
 
     allow_mmengine_checkpoints()  # torch's weights_only loader, with mmengine's types allowed
     model = MODELS.build(cfg.model)
@@ -140,7 +126,7 @@ def evaluate_experiment(
     model.to(device)
 
     started = time.perf_counter()
-    nms_based = exp.detector not in NMS_FREE_DETECTORS
+    nms_based = bool(cfg.corrlib.nms_based)  # the detector config says; no second list
     dets, positives = predict(cfg, model, emit_positives=nms_based)
     analysis = metrics.analyse(gt_json, dets)
     beta_img = metrics.image_level_correlation_summary(positives.values()) if nms_based else None

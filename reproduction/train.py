@@ -1,0 +1,295 @@
+"""Train one thesis experiment: ``python -m reproduction.train EXPERIMENT [options]``.
+
+The experiment ids are those of :mod:`reproduction.experiments` (``python -c "from
+reproduction.experiments import experiment_ids; print(experiment_ids())"``). The run's config is
+:func:`reproduction.config_builder.build_config` of the experiment and profile; the dataset is
+checked first (a missing or malformed file stops the run with one error naming it, before
+anything is written); then mmengine's Runner trains and leaves the checkpoint, the log
+(``*.log`` and ``vis_data/scalars.json`` with ``loss_corr`` among the losses) and the config in
+the work dir (default ``work_dirs/<profile>/<experiment>/seed<seed>``).
+
+Examples::
+
+    # demo profile on a CPU (data: python -m reproduction.dataset generate --preset demo)
+    python -m reproduction.train atss_baseline --profile demo
+    python -m reproduction.train atss_concordance_0.3 --profile demo
+
+    # read the resolved config without training
+    python -m reproduction.train atss_concordance_0.3 --profile demo --dump-config
+    python -m reproduction.train atss_concordance_0.3 --profile paper --dump-config cfg.py
+
+Paper profile on N GPUs of one machine (COCO 2017 under ``$COCO_ROOT``, see data/README.md);
+images per GPU are 16 / N, so that the batch is the thesis's 16 (§5.1: 4 GPUs × 4 images)::
+
+    torchrun --nproc_per_node 4 -m reproduction.train atss_concordance_0.3 \\
+        --profile paper --device cuda --gpus 4 --launcher pytorch
+
+Under SLURM, one task per GPU, with mmengine's slurm launcher (it reads SLURM_PROCID,
+SLURM_NTASKS and the node list; pick a free MASTER_PORT)::
+
+    srun -p PARTITION --gres=gpu:4 --ntasks=4 --ntasks-per-node=4 --cpus-per-task=5 \\
+        env MASTER_PORT=29500 python -m reproduction.train atss_concordance_0.3 \\
+        --profile paper --device cuda --gpus 4 --launcher slurm
+
+Every way of training goes through :func:`train_experiment` (this CLI, the train notebook,
+torchrun, SLURM, Snakemake): it checks the dataset, trains or resumes an interrupted run, and
+writes ``train_summary.json`` in the work dir last and atomically, so its presence means the
+run finished. ``python -m reproduction.evaluate`` then evaluates any finished work dir.
+Checkpoints are loaded with torch's safe ``weights_only`` loader
+(:func:`reproduction.checkpoints.allow_mmengine_checkpoints`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from reproduction.checkpoints import allow_mmengine_checkpoints
+from reproduction.profiles import PROFILES, get_profile
+from reproduction.results import write_json_atomic
+
+SUMMARY_NAME = "train_summary.json"
+
+
+def seconds_per_iter(work_dir: Path) -> float | None:
+    """Median seconds per training iteration from mmengine's ``scalars.json`` logs.
+
+    Reads the ``time`` entries mmengine logs (an average over each log interval) and drops the
+    first interval (start-up, data-loader warm-up). None when the log has no timing.
+    """
+    times: list[float] = []
+    for path in sorted(work_dir.glob("*/vis_data/scalars.json")):
+        for line in path.read_text().splitlines():
+            entry = json.loads(line)
+            if "time" in entry and "loss" in entry:
+                times.append(float(entry["time"]))
+    if len(times) > 1:
+        times = times[1:]
+    if not times:
+        return None
+    times.sort()
+    return times[len(times) // 2]
+
+
+class DatasetCheckFailed(RuntimeError):
+    """The dataset check failed before anything was written (the message names the problem)."""
+
+
+def train_experiment(
+    experiment: str,
+    profile: str,
+    *,
+    seed: int = 0,
+    work_dir: str | Path | None = None,
+    device: str | None = None,
+    data_root: str | Path | None = None,
+    max_iters: int | None = None,
+    launcher: str = "none",
+    gpus: int | None = None,
+    validate: bool = False,
+) -> dict:
+    """Train one experiment (resuming an interrupted run); return and write its summary.
+
+    Returns ``{"experiment", "profile", "seed", "checkpoint" (path relative to the work dir),
+    "iterations", "seconds_per_iter" (median s/iter), "wall_s" (s, this call), "resumed"
+    (bool), "device"}``; the same dict is written to ``<work dir>/train_summary.json`` by rank 0.
+
+    Raises:
+        DatasetCheckFailed: the dataset check failed (nothing is written).
+        KeyError: unknown experiment id.
+    """
+    device = device or ("cpu" if get_profile(profile).synthetic else "cuda")
+    if device == "cpu":  # before torch sees a GPU: mmengine moves the model to any it finds
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+    from reproduction.config_builder import build_config, default_data_root
+
+    if gpus is None:
+        gpus = (_world_size() if launcher != "none" else None) or get_profile(profile).gpus
+    cfg = build_config(
+        experiment,
+        profile,
+        data_root=data_root,
+        work_dir=work_dir,
+        seed=seed,
+        max_iters=max_iters,
+        device=device,
+        gpus=gpus,
+        validate=validate,
+    )
+    root = Path(cfg.corrlib.data_root)
+    problem = _dataset_problem(root, profile, default_data_root(profile))
+    if problem:
+        raise DatasetCheckFailed(problem)
+
+    work = Path(cfg.work_dir)
+    resumed = (work / "last_checkpoint").is_file()
+    cfg.resume = resumed
+    cfg.launcher = launcher
+    started = time.perf_counter()
+    runner = train_config(cfg)
+    checkpoint = Path((work / "last_checkpoint").read_text().strip())
+    checkpoint = checkpoint if checkpoint.is_absolute() else Path.cwd() / checkpoint
+    summary = {
+        "experiment": experiment,
+        "profile": profile,
+        "seed": seed,
+        "checkpoint": os.path.relpath(checkpoint, work),
+        "iterations": int(runner.iter),
+        "seconds_per_iter": seconds_per_iter(work),
+        "wall_s": time.perf_counter() - started,
+        "resumed": resumed,
+        "device": device,
+    }
+    if int(os.environ.get("RANK", "0")) == 0:
+        write_json_atomic(work / SUMMARY_NAME, summary)
+    return summary
+
+
+def train_config(cfg):
+    """Train with mmengine's Runner from a config of :func:`build_config`; return the runner."""
+    from mmengine.runner import Runner
+
+    allow_mmengine_checkpoints()
+    if cfg.get("visualizer") is not None:
+        # mmengine keeps visualizers by name for the whole process; mmdet's configs name theirs
+        # 'visualizer', so a second run in one process (tests, notebooks) would log into the
+        # first run's directory. One name per run keeps each run's scalars in its own work dir.
+        cfg.visualizer.name = f"visualizer_{id(cfg)}_{os.getpid()}_{time.time_ns()}"
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return runner
+
+
+def read_summary(work_dir: str | Path) -> dict:
+    """Return a finished run's summary, with ``checkpoint`` resolved against the work dir."""
+    work = Path(work_dir)
+    path = work / SUMMARY_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no training summary; train the experiment first")
+    summary = json.loads(path.read_text())
+    summary["checkpoint"] = str(work / summary["checkpoint"])
+    return summary
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m reproduction.train",
+        description="Train one thesis experiment (see reproduction.experiments) in a profile.",
+    )
+    p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
+    p.add_argument("--profile", choices=list(PROFILES), default="demo")
+    p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    p.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="default work_dirs/<profile>/<experiment>/seed<seed>",
+    )
+    p.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        help="dataset root (default: the profile's; paper: $COCO_ROOT)",
+    )
+    p.add_argument(
+        "--max-iters",
+        type=int,
+        default=None,
+        help="train this many iterations (smoke/demo keep the schedule's shape)",
+    )
+    p.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default=None,
+        help="default: cuda for the paper profile, cpu otherwise",
+    )
+    p.add_argument(
+        "--gpus",
+        type=int,
+        default=None,
+        help="paper: number of GPUs (images per GPU = 16 / gpus); default: "
+        "the launcher's world size, else the profile's GPU count",
+    )
+    p.add_argument("--launcher", choices=("none", "pytorch", "slurm", "mpi"), default="none")
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="also evaluate on the validation split during training (the workflow evaluates "
+        "afterwards with python -m reproduction.evaluate)",
+    )
+    p.add_argument(
+        "--dump-config",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="PATH",
+        help="print the resolved config (or write it to PATH) and exit",
+    )
+    return p
+
+
+def _world_size() -> int | None:
+    """The launcher's number of processes, if a launcher set one."""
+    for var in ("WORLD_SIZE", "SLURM_NTASKS"):
+        if os.environ.get(var):
+            return int(os.environ[var])
+    return None
+
+
+def _dataset_problem(root: Path, profile: str, default_root: Path) -> str | None:
+    """Check the dataset before anything is written; return one clear error, or None."""
+    from reproduction import dataset as corrdata
+
+    spec = get_profile(profile)
+    layout = "embedded" if spec.synthetic else "coco"
+    try:
+        corrdata.check_coco_dataset(root, ("train", "val"), layout=layout)
+    except corrdata.DatasetError as err:
+        hint = ""
+        if spec.synthetic and root == default_root:
+            hint = (
+                f" (generate it: python -m reproduction.dataset generate --preset {spec.dataset})"
+            )
+        elif not spec.synthetic:
+            hint = f" (set ${corrdata.COCO_ROOT_ENV}; see data/README.md)"
+        return f"dataset check failed: {err}{hint}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; print the summary; return the exit status (0 ok, 2 bad input or dataset)."""
+    args = _parser().parse_args(argv)
+    if args.dump_config is not None:
+        from reproduction.config_builder import build_config
+
+        device = args.device or ("cpu" if get_profile(args.profile).synthetic else "cuda")
+        cfg = build_config(
+            args.experiment, args.profile, data_root=args.data_root, work_dir=args.work_dir,
+            seed=args.seed, max_iters=args.max_iters, device=device,
+            gpus=args.gpus or get_profile(args.profile).gpus, validate=args.validate,
+        )  # fmt: skip
+        if args.dump_config == "-":
+            print(cfg.pretty_text)
+        else:
+            cfg.dump(args.dump_config)
+        return 0
+    try:
+        summary = train_experiment(
+            args.experiment, args.profile, seed=args.seed, work_dir=args.work_dir,
+            device=args.device, data_root=args.data_root, max_iters=args.max_iters,
+            launcher=args.launcher, gpus=args.gpus, validate=args.validate,
+        )  # fmt: skip
+    except (KeyError, ValueError, FileNotFoundError, DatasetCheckFailed) as err:
+        print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
+        return 2
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
