@@ -43,6 +43,15 @@ class Profile:
         """True when the profile trains and evaluates on the embedded synthetic data."""
         return self.dataset != "coco"
 
+    @property
+    def setting(self) -> tuple[str, str, int | None]:
+        """What a run of this profile trains and evaluates: (overlay, dataset, max_iters).
+
+        Two profiles with the same setting produce runs that measure the same thing (e.g. the
+        study's ``demo-3cls`` and the protocol it chose, ``demo-long``).
+        """
+        return (self.overlay, self.dataset, self.max_iters)
+
 
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
 """The three profiles of the design, from the cheapest."""
@@ -83,6 +92,12 @@ def get_profile(name: str) -> Profile:
         raise ValueError(
             f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}"
         ) from None
+
+
+def same_setting(name: str) -> tuple[str, ...]:
+    """Return the names of every profile whose runs measure what ``name``'s do (itself too)."""
+    setting = get_profile(name).setting
+    return tuple(p.name for p in _ALL if p.setting == setting)
 
 
 def study_variants() -> tuple[Profile, ...]:

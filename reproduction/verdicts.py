@@ -1,0 +1,336 @@
+"""Verdicts: whether each thesis claim holds here, from paired differences over seeds.
+
+For every comparison of a claim (:mod:`reproduction.claims`) the evidence is the runs of one
+profile, from the local ``results/`` or the committed ``archive/``; the evidence with the most
+paired seeds is used (ties: the book's own profile, then local runs), and the tables say which
+it was, with its seeds and hardware. Per seed, the difference treatment − reference is taken
+(same seed: same initialisation and data order); its 95 % t-interval over seeds decides:
+
+- **holds**: the interval lies on the thesis's side (excludes 0; "within": inside the margin);
+- **contradicted**: the interval lies on the other side;
+- **not resolved**: the interval straddles the boundary, or only one seed ran;
+- **not run**: no profile has runs of both experiments (the tables give the command);
+- **cannot be tested here**: the claim needs what no profile has (the reason is given).
+
+Numbers are points of % (AP-like metrics), % (relative cost, share of classes improved).
+A COCO number is never subtracted from a synthetic one: effects are compared, not values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reproduction.claims import CLAIMS, Claim, Comparison
+from reproduction.profiles import PROFILES, get_profile, same_setting
+from reproduction.report import load_runs, per_seed
+from reproduction.results import iter_results
+from reproduction.stats import Interval, mean_interval
+
+HOLDS = "holds"
+CONTRADICTED = "contradicted"
+NOT_RESOLVED = "not resolved"
+NOT_RUN = "not run"
+UNTESTABLE = "cannot be tested here"
+VERDICTS: tuple[str, ...] = (HOLDS, CONTRADICTED, NOT_RESOLVED, NOT_RUN, UNTESTABLE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The runs of one profile from one source.
+
+    Attributes:
+        profile: the profile the runs were made in.
+        source: "local" (``results/``) or "archive" (committed ``archive/``).
+        runs: :func:`reproduction.report.load_runs` frame (metrics in %).
+        records: the results records themselves (per-class AP, provenance).
+    """
+
+    profile: str
+    source: str
+    runs: pd.DataFrame
+    records: tuple[dict, ...] = field(default=(), repr=False)
+
+    def label(self) -> str:
+        """E.g. ``"archive/demo-3cls (setting of demo-long)"``."""
+        others = [n for n in same_setting(self.profile) if n != self.profile]
+        alias = f" (setting of {', '.join(others)})" if others else ""
+        root = "results" if self.source == "local" else "archive"
+        return f"{root}/{self.profile}{alias}"
+
+    def hardware(self, experiments: Iterable[str]) -> str:
+        """The hardware the given experiments' runs ran on, one entry per distinct machine."""
+        wanted = set(experiments)
+        lines = {
+            _hardware_line(r) for r in self.records if r.get("experiment", {}).get("id") in wanted
+        }
+        return "; ".join(sorted(lines)) or "unknown"
+
+
+def _hardware_line(record: dict) -> str:
+    hw = (record.get("provenance") or {}).get("hardware", {})
+    gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
+    device = hw.get("device") or "cpu"
+    return f"{device.upper()}: {hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu})"
+
+
+def collect_evidence(
+    results_root: Path,
+    archive_root: Path,
+    profiles: Sequence[str] | None = None,
+) -> list[Evidence]:
+    """Return every non-empty (profile, source) set of runs.
+
+    ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing).
+    """
+    names = list(profiles) if profiles is not None else [p for p in PROFILES if p != "smoke"]
+    found = []
+    for name in names:
+        for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
+            runs = load_runs(root, name)
+            if runs.empty:
+                continue
+            found.append(Evidence(name, source, runs, tuple(iter_results(root, name))))
+    return found
+
+
+def _per_class(evidence: Evidence, experiment: str) -> dict[int, dict[str, float]]:
+    """seed → {class name: AP in %} of one experiment's runs."""
+    out: dict[int, dict[str, float]] = {}
+    for record in evidence.records:
+        if record.get("experiment", {}).get("id") != experiment:
+            continue
+        per_class = (record.get("metrics") or {}).get("per_class_AP") or {}
+        out[int(record["seed"])] = {
+            str(k): 100.0 * float(v) for k, v in per_class.items() if v is not None
+        }
+    return out
+
+
+def seed_differences(evidence: Evidence, comparison: Comparison) -> dict[int, float]:
+    """Return seed → the compared quantity of one seed's pair of runs.
+
+    "increase" / "decrease" / "not_below": treatment − reference (points); "within": the
+    relative difference 100 · (treatment / reference − 1) (%); "class_majority": the share of
+    classes whose AP rose, minus 50 (points of %). Seeds missing from either side are left out.
+    """
+    if comparison.test == "class_majority":
+        ref = _per_class(evidence, comparison.reference)
+        treat = _per_class(evidence, comparison.treatment)
+        out = {}
+        for seed in sorted(set(ref) & set(treat)):
+            names = sorted(set(ref[seed]) & set(treat[seed]))
+            if names:
+                improved = sum(treat[seed][n] > ref[seed][n] for n in names)
+                out[seed] = 100.0 * improved / len(names) - 50.0
+        return out
+    runs = evidence.runs
+    if comparison.metric not in runs.columns or comparison.reference_column not in runs.columns:
+        return {}
+    ref = per_seed(runs, comparison.reference, comparison.reference_column)
+    treat = per_seed(runs, comparison.treatment, comparison.metric)
+    shared = sorted(set(ref) & set(treat))
+    if comparison.test == "within":
+        return {s: 100.0 * (treat[s] / ref[s] - 1.0) for s in shared if ref[s] > 0}
+    return {s: treat[s] - ref[s] for s in shared}
+
+
+def judge(test: str, interval: Interval | None, margin: float = 0.0) -> str:
+    """Return the verdict of one comparison's interval (see the module docstring)."""
+    if interval is None:
+        return NOT_RUN
+    low, high = interval.low, interval.high
+    if low is None or high is None:
+        return NOT_RESOLVED
+    if test in ("increase", "class_majority"):
+        return HOLDS if low > 0 else CONTRADICTED if high < 0 else NOT_RESOLVED
+    if test == "decrease":
+        return HOLDS if high < 0 else CONTRADICTED if low > 0 else NOT_RESOLVED
+    if test == "within":
+        if -margin <= low and high <= margin:
+            return HOLDS
+        return CONTRADICTED if low > margin or high < -margin else NOT_RESOLVED
+    if test == "not_below":
+        return HOLDS if low > -margin else CONTRADICTED if high < -margin else NOT_RESOLVED
+    raise ValueError(f"unknown test {test!r}")
+
+
+@dataclass(frozen=True)
+class ComparisonVerdict:
+    """The verdict of one comparison, with the evidence it came from.
+
+    ``effect`` is None when no evidence has both sides (verdict "not run"); ``seeds`` are the
+    paired seeds used.
+    """
+
+    claim: Claim
+    comparison: Comparison
+    verdict: str
+    effect: Interval | None = None
+    evidence: Evidence | None = None
+    seeds: tuple[int, ...] = ()
+
+    @property
+    def thesis_effect(self) -> float | None:
+        """The thesis's effect (same unit as :attr:`effect`)."""
+        return self.comparison.thesis_effect()
+
+
+def judge_comparison(
+    claim: Claim, comparison: Comparison, evidence: Sequence[Evidence], prefer: str | None = None
+) -> ComparisonVerdict:
+    """Judge one comparison on the evidence with the most paired seeds.
+
+    Ties go to the profile ``prefer`` (or its setting), then to local runs.
+    """
+    best: tuple[tuple, Evidence, dict[int, float]] | None = None
+    preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
+    for item in evidence:
+        diffs = seed_differences(item, comparison)
+        if not diffs:
+            continue
+        rank = (len(diffs), item.profile in preferred, item.source == "local")
+        if best is None or rank > best[0]:
+            best = (rank, item, diffs)
+    if best is None:
+        return ComparisonVerdict(claim, comparison, NOT_RUN)
+    _, item, diffs = best
+    interval = mean_interval(list(diffs.values()))
+    verdict = judge(comparison.test, interval, comparison.margin)
+    return ComparisonVerdict(claim, comparison, verdict, interval, item, tuple(sorted(diffs)))
+
+
+def judge_claim(
+    claim: Claim, evidence: Sequence[Evidence], prefer: str | None = None
+) -> list[ComparisonVerdict]:
+    """Judge every comparison of a claim (none for a claim that cannot be tested here)."""
+    return [judge_comparison(claim, c, evidence, prefer) for c in claim.comparisons]
+
+
+def claim_verdict(claim: Claim, verdicts: Sequence[ComparisonVerdict]) -> tuple[str, str]:
+    """Return the claim's verdict and a short account of its comparisons.
+
+    The claim holds when every comparison that ran holds; it is contradicted when any is
+    contradicted; not run when none ran; otherwise not resolved. The account reads e.g.
+    ``"2 of 2 hold"`` or ``"1 holds, 1 not resolved, 6 not run"``.
+    """
+    if claim.untestable is not None:
+        return UNTESTABLE, claim.untestable
+    counts = {v: sum(1 for cv in verdicts if cv.verdict == v) for v in VERDICTS}
+    ran = len(verdicts) - counts[NOT_RUN]
+    parts = [f"{n} {_plural(v, n)}" for v, n in counts.items() if n]
+    account = ", ".join(parts)
+    if ran == 0:
+        return NOT_RUN, account
+    if counts[CONTRADICTED]:
+        return CONTRADICTED, account
+    if counts[HOLDS] == ran:
+        return HOLDS, account
+    return NOT_RESOLVED, account
+
+
+def _plural(verdict: str, n: int) -> str:
+    if verdict == HOLDS:
+        return "holds" if n == 1 else "hold"
+    return verdict
+
+
+def _format_effect(value: float | None, test: str, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    unit = " %" if test == "within" else ""
+    return f"{value:+.{digits}f}{unit}"
+
+
+def _format_interval(cv: ComparisonVerdict, digits: int = 1) -> str:
+    if cv.effect is None:
+        return "—"
+    effect = cv.effect
+    if cv.comparison.test == "class_majority":  # back to the share of classes improved
+        mean, low, high = effect.mean + 50, effect.low, effect.high
+        if low is None:
+            return f"{mean:.0f} % of classes (n={effect.n})"
+        return f"{mean:.0f} % of classes [{low + 50:.0f}, {high + 50:.0f}] (n={effect.n})"
+    text = _format_effect(effect.mean, cv.comparison.test, digits)
+    if effect.low is None:
+        return f"{text} (n={effect.n})"
+    return f"{text} [{effect.low:+.{digits}f}, {effect.high:+.{digits}f}] (n={effect.n})"
+
+
+def _thesis_text(cv: ComparisonVerdict) -> str:
+    if cv.claim.thesis_summary and cv.comparison.thesis_reference is None:
+        return cv.claim.thesis_summary if cv.comparison is cv.claim.comparisons[0] else "—"
+    return _format_effect(cv.thesis_effect, cv.comparison.test)
+
+
+def evaluate_claims(
+    evidence: Sequence[Evidence], prefer: str | None = None, claims: Sequence[Claim] = CLAIMS
+) -> list[tuple[Claim, list[ComparisonVerdict]]]:
+    """Judge every claim; return (claim, its comparison verdicts) in the registry's order."""
+    return [(claim, judge_claim(claim, evidence, prefer)) for claim in claims]
+
+
+def summary_table(judged: Sequence[tuple[Claim, list[ComparisonVerdict]]]) -> pd.DataFrame:
+    """One row per claim: claim, source, thesis effect, our effect, verdict, page.
+
+    "thesis effect" and "ours" are those of the claim's first comparison that ran (the
+    detail table lists every comparison); for a claim with more comparisons the verdict's
+    account says how many hold.
+    """
+    rows = []
+    for claim, verdicts in judged:
+        verdict, account = claim_verdict(claim, verdicts)
+        shown = next((cv for cv in verdicts if cv.effect is not None), None)
+        shown = shown or (verdicts[0] if verdicts else None)
+        rows.append(
+            {
+                "claim": claim.text,
+                "source": claim.source,
+                "compared": shown.comparison.label if shown else "—",
+                "thesis effect": _thesis_text(shown) if shown else "—",
+                "ours [95% CI] (seeds)": _format_interval(shown) if shown else "—",
+                "verdict": verdict,
+                "of its comparisons": account,
+                "evidence": _evidence_text(shown) if shown else "—",
+                "page": claim.page,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def detail_table(
+    judged: Sequence[tuple[Claim, list[ComparisonVerdict]]], claim_ids: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One row per comparison: claim id, compared, metric, thesis effect, ours, verdict, source."""
+    wanted = set(claim_ids) if claim_ids is not None else None
+    rows = []
+    for claim, verdicts in judged:
+        if wanted is not None and claim.id not in wanted:
+            continue
+        for cv in verdicts:
+            rows.append(
+                {
+                    "claim": claim.id,
+                    "compared": cv.comparison.label,
+                    "metric": cv.comparison.metric,
+                    "thesis effect": _thesis_text(cv),
+                    "ours [95% CI] (seeds)": _format_interval(cv),
+                    "verdict": cv.verdict,
+                    "evidence": _evidence_text(cv),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _evidence_text(cv: ComparisonVerdict) -> str:
+    if cv.evidence is None:
+        if cv.claim.untestable is not None:
+            return "—"
+        return f"run it: ./run main add={cv.comparison.reference},{cv.comparison.treatment}"
+    seeds = ",".join(map(str, cv.seeds))
+    hardware = cv.evidence.hardware((cv.comparison.reference, cv.comparison.treatment))
+    synthetic = " (synthetic data)" if get_profile(cv.evidence.profile).synthetic else ""
+    return f"{cv.evidence.label()}{synthetic}; seeds {seeds}; {hardware}"

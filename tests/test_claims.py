@@ -1,0 +1,188 @@
+"""The claims registry and the verdicts computed from paired seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reproduction import claims, thesis, verdicts
+from reproduction.claims import Claim, Comparison, ThesisCell
+from reproduction.experiments import experiment_ids
+from reproduction.stats import mean_interval
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_comparison_names_registered_experiments_and_a_known_test():
+    known = set(experiment_ids())
+    for claim in claims.CLAIMS:
+        for comparison in claim.comparisons:
+            assert comparison.reference in known, (claim.id, comparison.reference)
+            assert comparison.treatment in known, (claim.id, comparison.treatment)
+            assert comparison.test in claims.TESTS
+
+
+def test_every_claim_links_a_notebook_and_untestable_claims_say_why():
+    for claim in claims.CLAIMS:
+        assert (ROOT / "notebooks" / f"{claim.page}.ipynb").is_file(), claim.page
+        if not claim.comparisons:
+            assert claim.untestable, claim.id
+    assert claims.get_claim("sota").untestable
+    with pytest.raises(KeyError, match="unknown claim"):
+        claims.get_claim("nonsense")
+
+
+def test_the_claims_the_thesis_makes_are_all_listed():
+    sources = {c.source for c in claims.CLAIMS}
+    for source in ("Table 5.1", "Table 5.2", "Table 5.3", "Table 5.4", "Table 5.5", "Table 5.6"):
+        assert source in sources
+    for source in ("Table 5.7", "Table 5.8", "§5.5.3", "§5.5.4", "Figure 1.3(a)"):
+        assert source in sources
+
+
+def test_thesis_effects_come_from_the_thesis_numbers():
+    ap = claims.get_claim("ap_nms").comparisons
+    atss = next(c for c in ap if c.treatment == "atss_concordance_0.3")
+    expected = thesis.value("5.1", "atss_fl+conc", "AP") - thesis.value("5.1", "atss_fl", "AP")
+    assert atss.thesis_effect() == pytest.approx(expected)
+    assert atss.thesis_effect() == pytest.approx(1.1)
+    beta = claims.get_claim("beta_cls").comparisons[0]
+    assert beta.thesis_effect() == pytest.approx(45.2 - 40.3)
+    cost = claims.get_claim("cost").comparisons[0]
+    assert cost.thesis_effect() == pytest.approx(100 * (0.51 / 0.50 - 1))
+    gradient = claims.get_claim("gradient").comparisons
+    assert [round(c.thesis_effect(), 1) for c in gradient] == [1.8, 0.4]
+    assert claims.get_claim("beta_img").comparisons[1].thesis_effect() is None
+
+
+def _interval(values):
+    return mean_interval(values)
+
+
+@pytest.mark.parametrize(
+    ("test", "values", "margin", "expected"),
+    [
+        ("increase", [1.0, 1.2, 0.9], 0, verdicts.HOLDS),
+        ("increase", [-1.0, -1.2, -0.9], 0, verdicts.CONTRADICTED),
+        ("increase", [-1.0, 1.2, 0.1], 0, verdicts.NOT_RESOLVED),
+        ("increase", [1.0], 0, verdicts.NOT_RESOLVED),
+        ("decrease", [-1.0, -1.2, -0.9], 0, verdicts.HOLDS),
+        ("decrease", [1.0, 1.2, 0.9], 0, verdicts.CONTRADICTED),
+        ("within", [0.5, -0.5, 0.2], 5.0, verdicts.HOLDS),
+        ("within", [20.0, 21.0, 19.0], 5.0, verdicts.CONTRADICTED),
+        ("within", [0.0, 10.0, 5.0], 5.0, verdicts.NOT_RESOLVED),
+        ("not_below", [-0.1, 0.1, 0.0], 0.5, verdicts.HOLDS),
+        ("not_below", [-2.0, -2.1, -1.9], 0.5, verdicts.CONTRADICTED),
+        ("class_majority", [20.0, 25.0, 30.0], 0, verdicts.HOLDS),
+    ],
+)
+def test_judge(test, values, margin, expected):
+    assert verdicts.judge(test, _interval(values), margin) == expected
+
+
+def test_judge_without_runs_is_not_run_and_rejects_unknown_tests():
+    assert verdicts.judge("increase", None) == verdicts.NOT_RUN
+    with pytest.raises(ValueError, match="unknown test"):
+        verdicts.judge("bigger", _interval([1.0, 2.0]))
+
+
+def _runs(rows):
+    return pd.DataFrame(rows, columns=["experiment", "seed", "AP", "s_per_iter"])
+
+
+def _evidence(profile, source, rows, records=()):
+    return verdicts.Evidence(profile, source, _runs(rows), tuple(records))
+
+
+def test_seed_differences_pair_by_seed():
+    ev = _evidence(
+        "demo",
+        "local",
+        [
+            ("a_baseline", 0, 10.0, 0.20),
+            ("a_baseline", 1, 12.0, 0.20),
+            ("a_baseline", 2, 11.0, 0.20),
+            ("a_var", 0, 11.0, 0.21),
+            ("a_var", 1, 12.5, 0.19),
+        ],
+    )
+    diff = verdicts.seed_differences(ev, Comparison("x", "a_baseline", "a_var", "AP"))
+    assert diff == {0: pytest.approx(1.0), 1: pytest.approx(0.5)}
+    within = verdicts.seed_differences(
+        ev, Comparison("x", "a_baseline", "a_var", "s_per_iter", "within", margin=5)
+    )
+    assert within == {0: pytest.approx(5.0), 1: pytest.approx(-5.0)}
+    assert verdicts.seed_differences(ev, Comparison("x", "a_baseline", "a_var", "beta")) == {}
+
+
+def test_class_majority_counts_classes_that_improve():
+    def record(exp, seed, per_class):
+        return {"experiment": {"id": exp}, "seed": seed, "metrics": {"per_class_AP": per_class}}
+
+    records = [
+        record("b", 0, {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4}),
+        record("v", 0, {"a": 0.2, "b": 0.3, "c": 0.4, "d": 0.1}),
+    ]
+    ev = _evidence("demo", "local", [], records)
+    comparison = Comparison("x", "b", "v", "per_class_AP", "class_majority")
+    assert verdicts.seed_differences(ev, comparison) == {0: pytest.approx(75.0 - 50.0)}
+
+
+def test_the_evidence_with_most_paired_seeds_wins_and_ties_prefer_the_books_profile():
+    claim = Claim("c", "text", "Table 5.1", "table_5_1")
+    comparison = Comparison("x", "a_baseline", "a_var", "AP")
+    two = [("a_baseline", s, 10.0, 0.2) for s in (0, 1)] + [("a_var", s, 11.0, 0.2) for s in (0, 1)]
+    three = [("a_baseline", s, 10.0, 0.2) for s in (0, 1, 2)]
+    three += [("a_var", s, 9.0 + 0.1 * s, 0.2) for s in (0, 1, 2)]
+    evidence = [_evidence("demo", "local", two), _evidence("demo-3cls", "archive", three)]
+    cv = verdicts.judge_comparison(claim, comparison, evidence, prefer="demo")
+    assert cv.evidence.profile == "demo-3cls" and cv.seeds == (0, 1, 2)
+    assert cv.verdict == verdicts.CONTRADICTED
+    tie = [_evidence("demo-3cls", "archive", two), _evidence("demo", "local", two)]
+    assert verdicts.judge_comparison(claim, comparison, tie, "demo").evidence.profile == "demo"
+    none = verdicts.judge_comparison(claim, Comparison("x", "q", "r", "AP"), evidence)
+    assert none.verdict == verdicts.NOT_RUN and none.effect is None
+
+
+def test_claim_verdict_aggregates_its_comparisons():
+    claim = Claim("c", "text", "Table 5.1", "table_5_1")
+    comparison = Comparison("x", "a", "b", "AP")
+
+    def cv(verdict):
+        return verdicts.ComparisonVerdict(claim, comparison, verdict)
+
+    assert verdicts.claim_verdict(claim, [cv("holds"), cv("not run")]) == (
+        "holds",
+        "1 holds, 1 not run",
+    )
+    assert verdicts.claim_verdict(claim, [cv("holds"), cv("contradicted")])[0] == "contradicted"
+    assert verdicts.claim_verdict(claim, [cv("holds"), cv("not resolved")])[0] == "not resolved"
+    assert verdicts.claim_verdict(claim, [cv("not run")])[0] == "not run"
+    untestable = Claim("u", "text", "Table 5.5", "table_5_1", untestable="no server")
+    assert verdicts.claim_verdict(untestable, []) == ("cannot be tested here", "no server")
+
+
+def test_committed_demo_long_evidence_resolves_atss_beta_cls():
+    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
+    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
+    beta = judged[claims.get_claim("beta_cls")]
+    atss = next(cv for cv in beta if cv.comparison.treatment == "atss_concordance_0.3")
+    assert atss.verdict == verdicts.HOLDS
+    assert atss.evidence.source == "archive" and "demo-long" in atss.evidence.label()
+    assert len(atss.seeds) >= 5
+
+
+def test_summary_table_has_a_verdict_for_every_claim():
+    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
+    table = verdicts.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
+    assert len(table) == len(claims.CLAIMS)
+    assert set(table["verdict"]) <= set(verdicts.VERDICTS)
+    sota = table[table["source"] == "Table 5.5"].iloc[0]
+    assert sota["verdict"] == verdicts.UNTESTABLE
+
+
+def test_thesis_cell_prefers_a_stated_value():
+    assert ThesisCell("§5.5.3", "x", "s_per_iter", stated=0.5).value() == 0.5
+    assert ThesisCell("5.1", "atss_fl", "AP").value() == thesis.value("5.1", "atss_fl", "AP")
