@@ -334,3 +334,68 @@ def _evidence_text(cv: ComparisonVerdict) -> str:
     hardware = cv.evidence.hardware((cv.comparison.reference, cv.comparison.treatment))
     synthetic = " (synthetic data)" if get_profile(cv.evidence.profile).synthetic else ""
     return f"{cv.evidence.label()}{synthetic}; seeds {seeds}; {hardware}"
+
+
+_VERDICT_CLASS = {
+    HOLDS: "verdict-holds",
+    CONTRADICTED: "verdict-contradicted",
+    NOT_RESOLVED: "verdict-unresolved",
+    NOT_RUN: "verdict-not-run",
+    UNTESTABLE: "verdict-untestable",
+}
+
+
+def summary_html(
+    judged: Sequence[tuple[Claim, list[ComparisonVerdict]]], page_link: str = "{page}.html"
+) -> str:
+    """The claims table as an HTML table that fits a page (no index, five columns).
+
+    Columns: claim (with its source, linked to its page by ``page_link``), thesis effect,
+    ours [95 % CI] (seeds) with what was compared, verdict (with how many comparisons hold),
+    evidence. Returns the ``<table>`` markup.
+    """
+    from html import escape
+
+    table = summary_table(judged)
+    head = ("claim", "thesis effect", "ours [95% CI] (seeds)", "verdict", "evidence")
+    lines = ['<table class="claims">', "<thead><tr>"]
+    lines += [f"<th>{escape(h)}</th>" for h in head]
+    lines.append("</tr></thead><tbody>")
+    for row in table.to_dict("records"):
+        link = escape(page_link.format(page=row["page"]))
+        claim = f'{escape(row["claim"])}<br><a href="{link}">{escape(row["source"])}</a>'
+        ours = f"{escape(row['ours [95% CI] (seeds)'])}<br><small>{escape(row['compared'])}</small>"
+        verdict = (
+            f'<span class="{_VERDICT_CLASS[row["verdict"]]}">{escape(row["verdict"])}</span>'
+            f"<br><small>{escape(row['of its comparisons'])}</small>"
+        )
+        cells = (claim, escape(row["thesis effect"]), ours, verdict, escape(row["evidence"]))
+        lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    lines.append("</tbody></table>")
+    return "\n".join(lines)
+
+
+def evidence_markdown(evidence: Sequence[Evidence], profile: str) -> str:
+    """The provenance block of the claims page: each evidence set with its runs and machines.
+
+    Returns Markdown: the book's profile, then one line per (profile, source) with its number
+    of runs, experiments, seeds, git commits and hardware.
+    """
+    lines = ["**Provenance**", "", f"- Book built for profile `{profile}`."]
+    if not evidence:
+        lines.append("- No results files yet, local or archived: every claim is *not run*.")
+    for item in evidence:
+        runs = item.runs
+        seeds = ", ".join(str(s) for s in sorted(int(s) for s in runs["seed"].unique()))
+        commits = sorted(
+            {
+                str((r.get("provenance") or {}).get("git", {}).get("commit"))[:10]
+                for r in item.records
+            }
+        )
+        hardware = item.hardware(runs["experiment"].unique())
+        lines.append(
+            f"- `{item.label()}`: {len(runs)} runs of {runs['experiment'].nunique()} "
+            f"experiments, seeds {seeds}; commits {', '.join(commits)}; {hardware}"
+        )
+    return "\n".join(lines)
