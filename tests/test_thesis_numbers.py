@@ -1,9 +1,10 @@
 """The thesis's numbers in ``reproduction.thesis`` against the thesis text itself.
 
-The text-based tests read ``../shared/paper/*.txt`` (the repository's parent directory holds
-``shared/paper``), find each table's header line, walk its rows in printed order, parse the
-tab-separated numbers of each row's line and compare them with the transcription, cell by cell.
-They are skipped, with the reason, when the text is absent. The structural tests need no text.
+The text-based tests (marker ``thesis_text``) read the thesis as plain text, which is not part
+of this repository (:mod:`thesis_text` says where they look), find each table's header line,
+walk its rows in printed order, parse the tab-separated numbers of each row's line and compare
+them with the transcription, cell by cell. Where the text is absent they are skipped with one
+reason (under ``CI=true`` they fail). The structural tests need no text.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+import thesis_text
 
 import reproduction.thesis as thesis
 from reproduction.thesis import _data
 
-PAPER_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "paper"
-TITLE = "CORRELATION LOSS: ENFORCING CORRELATION BETWEEN CLASSIFICATION AND LOCALIZATION"
 ALL_TABLES = ("3.1", "3.2", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8")
 
 #: The start of each table's header line in the text (the first match is the table's).
@@ -101,31 +100,23 @@ KNOWN_DISAGREEMENTS = {
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
 
 
-def _paper_file() -> Path | None:
-    """The thesis text beside the repository, or None."""
-    if not PAPER_DIR.is_dir():
-        return None
-    for path in sorted(PAPER_DIR.glob("*.txt")):
-        if TITLE in path.read_text(encoding="utf-8", errors="replace")[:2000]:
-            return path
-    return None
-
-
 @cache
 def _lines() -> tuple[str, ...]:
-    path = _paper_file()
-    if path is None:
-        pytest.skip(
-            "thesis text absent: no shared/paper/*.txt with the thesis title in the directory "
-            "that holds the repository"
-        )
+    """The lines of the thesis text (0-based here; the metadata's line numbers are 1-based)."""
+    path = thesis_text.text_file()
+    if path is None:  # only a test that lacks the thesis_text marker gets here
+        pytest.fail(thesis_text.CI_MESSAGE if thesis_text.in_ci() else thesis_text.SKIP_REASON)
     return tuple(path.read_text(encoding="utf-8").splitlines())
 
 
 @pytest.fixture
 def lines() -> tuple[str, ...]:
-    """The lines of the thesis text (0-based here; the metadata's line numbers are 1-based)."""
-    return _lines()
+    """The lines of the thesis text; empty where it is absent (the marker then skips the test
+    before it runs, or, under CI=true, fails it)."""
+    return _lines() if thesis_text.text_file() is not None else ()
+
+
+needs_text = pytest.mark.thesis_text
 
 
 def _num(field: str) -> float | None:
@@ -324,6 +315,7 @@ def test_figure_1_3() -> None:
 # ----------------------------------------------------------------------------- against text
 
 
+@needs_text
 @pytest.mark.parametrize("name", ALL_TABLES)
 def test_every_cell_matches_text(name: str) -> None:
     info = thesis.TABLES[name]
@@ -340,6 +332,7 @@ def test_every_cell_matches_text(name: str) -> None:
             assert numbers == [rec[c] for c in info.columns], f"Table {name} row {key}"
 
 
+@needs_text
 @pytest.mark.parametrize("name", ALL_TABLES)
 def test_no_row_missed(lines: tuple[str, ...], name: str) -> None:
     lo, hi = thesis.TABLES[name].lines
@@ -348,12 +341,14 @@ def test_no_row_missed(lines: tuple[str, ...], name: str) -> None:
     assert data_lines == {j for j, _ in _located(name).values()}
 
 
+@needs_text
 @pytest.mark.parametrize(("name", "key", "column", "expected"), SAMPLE)
 def test_sample_on_its_line(name: str, key: str, column: str, expected: float) -> None:
     j, numbers = _located(name)[key]
     assert expected in numbers, f"{expected} not on text line {j + 1}: {_lines()[j]!r}"
 
 
+@needs_text
 @pytest.mark.parametrize("name", ALL_TABLES)
 def test_printed_headers_in_order(lines: tuple[str, ...], name: str) -> None:
     info = thesis.TABLES[name]
@@ -376,6 +371,7 @@ def test_printed_header_semantics() -> None:
     assert "Corr" in thesis.TABLES["5.8"].printed["AP_corr"]
 
 
+@needs_text
 @pytest.mark.parametrize("name", ("3.1", "3.2"))
 def test_groups_match_text(lines: tuple[str, ...], name: str) -> None:
     header = _header_index(lines, name)
@@ -385,6 +381,7 @@ def test_groups_match_text(lines: tuple[str, ...], name: str) -> None:
         assert thesis.row(name, key)["group"].split(" / ")[-1] == printed_group, key
 
 
+@needs_text
 @pytest.mark.parametrize("name", ALL_TABLES)
 def test_caption_verbatim(lines: tuple[str, ...], name: str) -> None:
     info = thesis.TABLES[name]
@@ -394,6 +391,7 @@ def test_caption_verbatim(lines: tuple[str, ...], name: str) -> None:
     assert any(lo <= i + 1 <= hi for i in hits)
 
 
+@needs_text
 def test_pages_from_list_of_tables(lines: tuple[str, ...]) -> None:
     text = "\n".join(lines)
     start = text.index("LIST OF TABLES\n\nTABLES")
@@ -411,6 +409,7 @@ def test_pages_from_list_of_tables(lines: tuple[str, ...]) -> None:
             assert re.search(r"(\d+)\s*$", entries[name]).group(1) == str(info.page), name
 
 
+@needs_text
 def test_prose_claims_match_tables(lines: tuple[str, ...]) -> None:
     """Numbers the prose quotes from the tables (independent of the table lines)."""
     text = "\n".join(lines)
@@ -453,6 +452,7 @@ def _gain(name: str, base: str, corr: str, column: str) -> float:
     return round(b - a, 1)
 
 
+@needs_text
 def test_prose_numbers_are_in_the_text(lines: tuple[str, ...]) -> None:
     """§5.5.3 and §5.5.4 numbers as transcribed appear in their sections of the text."""
     text = "\n".join(lines)

@@ -1,8 +1,9 @@
 """The thesis's own numbers, as data: Tables 3.1, 3.2, 5.1-5.8 and Figure 1.3.
 
 Notebooks print these beside the reproduced numbers. Everything is transcribed as printed in
-the thesis text (``shared/paper/`` beside the repository); disagreements between tables and
-cells that the text extraction garbles are kept as printed and listed in ``TABLES[name].notes``.
+a plain-text rendering of the thesis (which is not part of this repository); disagreements
+between tables and cells that the text extraction garbles are kept as printed and listed in
+``TABLES[name].notes``.
 Importing this module needs only the standard library; :func:`table` and :func:`figure` import
 pandas when called.
 

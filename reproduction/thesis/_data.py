@@ -1,8 +1,9 @@
 """The thesis's tables, transcribed as plain Python literals.
 
-Source: the text of the thesis (``shared/paper/*.txt`` beside the repository). Every number is
-copied as printed there; nothing is corrected, even where two tables disagree about the same
-model (see the ``notes`` of each table). Line numbers refer to that text file (1-based).
+Source: a plain-text rendering of the thesis (not part of this repository; the tests marked
+``thesis_text`` check these numbers against it where it is available). Every number is copied
+as printed there; nothing is corrected, even where two tables disagree about the same model
+(see the ``notes`` of each table). Line numbers refer to that text file (1-based).
 
 Row layouts (all numbers in %, as printed):
 
