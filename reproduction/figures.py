@@ -1,0 +1,120 @@
+"""Figures in the thesis's language: without Correlation Loss a red dot, with it a green star.
+
+:func:`pair_points` turns runs into one point per experiment (mean over seeds and its 95 %
+t-interval on both axes); :func:`plot_pairs` draws them with each baseline joined to its
+Correlation-Loss variant by an arrow, as Figure 1.3 of the thesis does. The thesis's own
+points (:func:`reproduction.thesis.figure`) are drawn by the same function, without whiskers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from reproduction.report import per_seed
+from reproduction.stats import mean_interval
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+WITHOUT = {"marker": "o", "color": "tab:red", "s": 45, "label": "without Correlation Loss"}
+WITH = {"marker": "*", "color": "tab:green", "s": 150, "label": "with Correlation Loss"}
+
+POINT_COLUMNS = ("setting", "corr_loss", "x", "x_low", "x_high", "y", "y_low", "y_high", "n")
+
+
+def pair_points(
+    runs: pd.DataFrame,
+    pairs: Sequence[tuple[str, str, str]],
+    x: str = "beta_cls",
+    y: str = "AP",
+) -> pd.DataFrame:
+    """Return one row per experiment of the pairs that ran, with means and intervals.
+
+    Args:
+        runs: a :func:`reproduction.report.load_runs` frame (metrics in %).
+        pairs: (setting label, baseline id, Correlation-Loss id); a pair is kept only when
+            both ran with at least one shared seed, and only the shared seeds count.
+        x, y: the columns on the two axes.
+
+    Returns:
+        Columns :data:`POINT_COLUMNS`: ``x``/``y`` the means over seeds, ``*_low``/``*_high``
+        their 95 % t-interval (NaN with one seed), ``n`` the seeds.
+    """
+    rows = []
+    for setting, baseline, variant in pairs:
+        xb, xv = per_seed(runs, baseline, x), per_seed(runs, variant, x)
+        yb, yv = per_seed(runs, baseline, y), per_seed(runs, variant, y)
+        seeds = sorted(set(xb) & set(xv) & set(yb) & set(yv))
+        if not seeds:
+            continue
+        for corr, xs, ys in ((False, xb, yb), (True, xv, yv)):
+            xi = mean_interval([xs[s] for s in seeds])
+            yi = mean_interval([ys[s] for s in seeds])
+            rows.append(
+                {
+                    "setting": setting,
+                    "corr_loss": corr,
+                    "x": xi.mean,
+                    "x_low": float("nan") if xi.low is None else xi.low,
+                    "x_high": float("nan") if xi.high is None else xi.high,
+                    "y": yi.mean,
+                    "y_low": float("nan") if yi.low is None else yi.low,
+                    "y_high": float("nan") if yi.high is None else yi.high,
+                    "n": len(seeds),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(POINT_COLUMNS))
+
+
+def thesis_points(figure: pd.DataFrame, x: str = "beta_cls", y: str = "AP") -> pd.DataFrame:
+    """The thesis's Figure 1.3(a) frame in :func:`pair_points`' columns (no intervals)."""
+    return pd.DataFrame(
+        {
+            "setting": figure["setting"],
+            "corr_loss": figure["corr_loss"].astype(bool),
+            "x": figure[x].astype(float),
+            "x_low": float("nan"),
+            "x_high": float("nan"),
+            "y": figure[y].astype(float),
+            "y_low": float("nan"),
+            "y_high": float("nan"),
+            "n": 0,
+        },
+        columns=list(POINT_COLUMNS),
+    )
+
+
+def plot_pairs(ax: Axes, points: pd.DataFrame, *, annotate: bool = True) -> None:
+    """Draw red dots (without), green stars (with), whiskers, and an arrow per setting."""
+    for corr, style in ((False, WITHOUT), (True, WITH)):
+        part = points[points["corr_loss"] == corr]
+        if part.empty:
+            continue
+        xerr = [part["x"] - part["x_low"], part["x_high"] - part["x"]]
+        yerr = [part["y"] - part["y_low"], part["y_high"] - part["y"]]
+        if part["x_low"].notna().any():
+            ax.errorbar(
+                part["x"], part["y"], xerr=xerr, yerr=yerr, fmt="none",
+                ecolor=style["color"], alpha=0.6, lw=1,
+            )  # fmt: skip
+        ax.scatter(part["x"], part["y"], zorder=3, **style)
+    for setting, group in points.groupby("setting", sort=False):
+        if len(group) != 2:
+            continue
+        base = group[~group["corr_loss"]].iloc[0]
+        corr = group[group["corr_loss"]].iloc[0]
+        ax.annotate(
+            "",
+            xy=(corr["x"], corr["y"]),
+            xytext=(base["x"], base["y"]),
+            arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1},
+        )
+        if annotate:
+            ax.annotate(str(setting), (base["x"], base["y"]), fontsize=8, xytext=(4, -10),
+                        textcoords="offset points")  # fmt: skip
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, loc="best", fontsize=8)

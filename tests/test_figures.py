@@ -1,0 +1,56 @@
+"""Figure 1.3 in the thesis's language: points per experiment, pairs joined by arrows."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import pandas as pd
+import pytest
+
+from reproduction import figures, thesis
+
+matplotlib.use("Agg")
+
+
+def _runs():
+    rows = []
+    for seed, (bb, bv, ab, av) in enumerate(
+        [(40, 45, 30, 31), (42, 46, 31, 31.5), (41, 47, 29, 30)]
+    ):
+        rows.append({"experiment": "a_baseline", "seed": seed, "beta_cls": bb, "AP": ab})
+        rows.append({"experiment": "a_var", "seed": seed, "beta_cls": bv, "AP": av})
+    rows.append({"experiment": "b_baseline", "seed": 0, "beta_cls": 10.0, "AP": 5.0})
+    return pd.DataFrame(rows)
+
+
+def test_pair_points_means_and_intervals_over_shared_seeds():
+    points = figures.pair_points(
+        _runs(), [("A", "a_baseline", "a_var"), ("B", "b_baseline", "b_var")]
+    )
+    assert list(points["setting"]) == ["A", "A"]  # B has no Correlation-Loss run
+    base = points[~points["corr_loss"]].iloc[0]
+    corr = points[points["corr_loss"]].iloc[0]
+    assert base["x"] == pytest.approx(41.0) and corr["x"] == pytest.approx(46.0)
+    assert base["n"] == 3 and base["x_low"] < 41.0 < base["x_high"]
+    assert corr["y"] == pytest.approx((31 + 31.5 + 30) / 3)
+
+
+def test_plot_pairs_draws_dots_stars_and_one_arrow_per_pair():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    figures.plot_pairs(ax, figures.pair_points(_runs(), [("A", "a_baseline", "a_var")]))
+    markers = [c.get_label() for c in ax.collections if c.get_label().startswith("with")]
+    assert "with Correlation Loss" in markers and "without Correlation Loss" in markers
+    arrows = [t for t in ax.texts if t.arrow_patch is not None]
+    assert len(arrows) == 1
+    plt.close(fig)
+
+
+def test_thesis_points_follow_figure_1_3a():
+    points = figures.thesis_points(thesis.figure("1.3a"))
+    assert len(points) == 8 and points["corr_loss"].sum() == 4
+    fl = points[(points["setting"] == "FL") & points["corr_loss"]].iloc[0]
+    assert fl["x"] == pytest.approx(45.2) and fl["y"] == pytest.approx(39.8)
+    assert math.isnan(fl["x_low"])
