@@ -16,7 +16,12 @@ raises ValueError naming the field and value. For the image-level bounds (Table 
 detector re-orders its positives' scores before NMS with `iou_ordered_permutation` and the
 result is scored with `coco_ap`.
 
-This package imports numpy, scipy and the COCO evaluators only (no torch, no mmdet).
+From a shell, ``corrlib-metrics --gt GT.json --dt DETECTIONS.json [--json OUT.json]`` (or
+``python -m corrlib.metrics``) prints all of them for any detector's COCO results file
+(`corrlib.metrics.summary` builds the dict it writes).
+
+This package imports numpy, scipy and the COCO evaluators only (no torch, no mmdet); the
+command adds tqdm for its progress bar.
 """
 
 from corrlib.metrics.api import (
