@@ -1,8 +1,18 @@
 """Evaluate a trained experiment: inference on the validation split → one results file.
 
-The evaluate notebook calls :func:`evaluate_experiment`. It runs the detector over the
-validation set (mmengine's dataloader, the model's own ``test_step``), turns its predictions
-into COCO results, and computes with :mod:`corrlib.metrics`:
+The evaluate notebook calls :func:`evaluate_experiment`; so does the command line, for a run
+trained by hand (``python -m reproduction.train``)::
+
+    python -m reproduction.evaluate atss_concordance_0.3 --profile demo --seed 0
+    python -m reproduction.evaluate atss_concordance_0.3 --profile demo --seed 0 \\
+        --work-dir work_dirs/demo/atss_concordance_0.3/seed0 \\
+        --results-file results/demo/atss_concordance_0.3/seed0.json
+
+The work dir and results file default to the workflow's places (those shown).
+
+It runs the detector over the validation set (mmengine's dataloader, the model's own
+``test_step``), turns its predictions into COCO results, and computes with
+:mod:`corrlib.metrics`:
 
 - the AP family, oLRP, β_cls and the class-level bounds (Table 3.2) from one COCO matching;
 - β_img (Eq 3.1) from the pre-NMS positives the NMS-based heads emit
@@ -15,7 +25,9 @@ then None. Everything is stored as fractions (see :mod:`reproduction.results`).
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,9 +40,9 @@ from mmengine.runner import Runner
 from corrlib import metrics
 from corrlib.integration.evaluators import coco_detections, prediction_arrays
 from reproduction.experiments import get_experiment
-from reproduction.profiles import get_profile
+from reproduction.profiles import PROFILES, get_profile
 from reproduction.provenance import collect
-from reproduction.results import write_json_atomic, write_results
+from reproduction.results import results_path, write_json_atomic, write_results
 from reproduction.train import read_summary
 
 
@@ -194,3 +206,61 @@ def detections_path(results_file: str | Path) -> Path:
     """
     results_file = Path(results_file)
     return results_file.with_name(results_file.stem + ".detections.json")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m reproduction.evaluate",
+        description="Evaluate a finished training run (its work dir holds train_summary.json) "
+        "on the validation split; write the results file and print its metrics.",
+    )
+    p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
+    p.add_argument("--profile", choices=list(PROFILES), default="demo")
+    p.add_argument("--seed", type=int, default=0, help="the training seed (default 0)")
+    p.add_argument(
+        "--work-dir",
+        type=Path,
+        default=None,
+        help="the training's work dir (default work_dirs/<profile>/<experiment>/seed<seed>)",
+    )
+    p.add_argument(
+        "--results-file",
+        type=Path,
+        default=None,
+        help="where to write the results (default results/<profile>/<experiment>/seed<seed>.json)",
+    )
+    p.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        help="dataset root (default: the profile's; paper: $COCO_ROOT)",
+    )
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; print the headline metrics; return the exit status (0 ok, 2 bad input)."""
+    args = _parser().parse_args(argv)
+    from reproduction.config_builder import default_work_dir
+
+    work_dir = args.work_dir or default_work_dir(args.experiment, args.profile, args.seed)
+    results_file = args.results_file or results_path(
+        Path("results"), args.profile, args.experiment, args.seed
+    )
+    try:
+        record = evaluate_experiment(
+            args.experiment, args.profile, seed=args.seed, work_dir=work_dir,
+            results_file=results_file, device=args.device, data_root=args.data_root,
+        )  # fmt: skip
+    except (KeyError, ValueError, FileNotFoundError) as err:
+        print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
+        return 2
+    shown = ("AP", "AP50", "AP75", "oLRP", "beta_cls", "beta_img")
+    headline = {k: record["metrics"][k] for k in shown}
+    print(json.dumps({"results_file": str(results_file), **headline}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,6 +24,11 @@ images per GPU are 16 / N, so that the batch is the thesis's 16 (ยง5.1: 4 GPUs ร
     torchrun --nproc_per_node 4 -m reproduction.train atss_concordance_0.3 \\
         --profile paper --device cuda --gpus 4 --launcher pytorch
 
+On CPUs the same launcher runs several processes over gloo (``--launcher pytorch`` only)::
+
+    torchrun --nproc_per_node 2 -m reproduction.train atss_concordance_0.3 \\
+        --profile smoke --launcher pytorch
+
 Under SLURM, one task per GPU, with mmengine's slurm launcher (it reads SLURM_PROCID,
 SLURM_NTASKS and the node list; pick a free MASTER_PORT)::
 
@@ -131,6 +136,8 @@ def train_experiment(
     cfg.launcher = launcher
     started = time.perf_counter()
     runner = train_config(cfg)
+    # Rank 0 alone saves the checkpoint and the log; every rank reads them after it has.
+    _barrier()
     checkpoint = Path((work / "last_checkpoint").read_text().strip())
     checkpoint = checkpoint if checkpoint.is_absolute() else Path.cwd() / checkpoint
     summary = {
@@ -144,8 +151,9 @@ def train_experiment(
         "resumed": resumed,
         "device": device,
     }
-    if int(os.environ.get("RANK", "0")) == 0:
+    if _rank() == 0:
         write_json_atomic(work / SUMMARY_NAME, summary)
+    _barrier()  # the summary is there (its presence means "finished") when any rank returns
     return summary
 
 
@@ -154,6 +162,8 @@ def train_config(cfg):
     from mmengine.runner import Runner
 
     allow_mmengine_checkpoints()
+    if cfg.get("launcher", "none") != "none" and _device(cfg) == "cpu":
+        _prepare_cpu_processes(cfg)
     if cfg.get("visualizer") is not None:
         # mmengine keeps visualizers by name for the whole process; mmdet's configs name theirs
         # 'visualizer', so a second run in one process (tests, notebooks) would log into the
@@ -162,6 +172,56 @@ def train_config(cfg):
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner
+
+
+def _device(cfg) -> str:
+    """The config's device (the builder records it), else cuda where torch sees a GPU."""
+    import torch
+
+    recorded = (cfg.get("corrlib") or {}).get("device")
+    return recorded or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _prepare_cpu_processes(cfg) -> None:
+    """Let mmengine's Runner train on CPUs in several processes (gloo).
+
+    mmengine 0.10.7 assumes a GPU per process when it starts a distributed run: its launchers
+    call ``torch.cuda.set_device`` and it wraps the model in DDP with ``device_ids=[LOCAL_RANK]``.
+    On CPUs the process group is started here instead (the Runner then leaves it alone) and
+    the model is wrapped without device ids.
+    """
+    import torch.distributed as dist
+
+    if cfg.launcher != "pytorch":
+        raise ValueError(
+            f"training on CPUs in several processes needs --launcher pytorch (torchrun), "
+            f"not {cfg.launcher!r}"
+        )
+    if not dist.is_initialized():
+        dist.init_process_group(backend="gloo")  # RANK, WORLD_SIZE, MASTER_* from torchrun
+    wrapper = dict(cfg.get("model_wrapper_cfg") or {})
+    wrapper.setdefault("type", "MMDistributedDataParallel")
+    wrapper.setdefault("broadcast_buffers", False)
+    wrapper.setdefault("find_unused_parameters", cfg.get("find_unused_parameters", False))
+    wrapper["device_ids"] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def _rank() -> int:
+    """This process's rank (0 outside a distributed run)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank()
+    return int(os.environ.get("RANK", "0"))
+
+
+def _barrier() -> None:
+    """Wait for every process of a distributed run (nothing outside one)."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
 
 
 def read_summary(work_dir: str | Path) -> dict:
@@ -286,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyError, ValueError, FileNotFoundError, DatasetCheckFailed) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
-    if int(os.environ.get("RANK", "0")) == 0:
+    if _rank() == 0:
         print(json.dumps(summary, indent=2))
     return 0
 

@@ -1,0 +1,168 @@
+"""Training in two processes (torchrun, gloo on CPUs) and evaluating the run it leaves.
+
+The trainer is the one every way of training uses (``python -m reproduction.train``); here it
+runs under ``torchrun --nproc_per_node 2`` as it would on a GPU machine, on the smoke profile for
+a few iterations. The evaluation then goes through :func:`reproduction.evaluate.evaluate_experiment`
+and through its command line, as a researcher evaluates a run trained by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reproduction.results import read_results
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+EXPERIMENT = "atss_concordance_0.3"
+ITERS = 3
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env() -> dict[str, str]:
+    # One thread per process: two processes share the machine's cores.
+    return {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+
+
+@pytest.fixture(scope="module")
+def two_process_run(tmp_path_factory, smoke_data_root: Path) -> dict:
+    """Train the smoke profile with torchrun on two CPU processes; return what it left."""
+    work = tmp_path_factory.mktemp("torchrun") / "work"
+    command = [
+        str(BIN / "torchrun"),
+        "--nproc_per_node",
+        "2",
+        "--master-addr",
+        "127.0.0.1",
+        "--master-port",
+        str(_free_port()),
+        "-m",
+        "reproduction.train",
+        EXPERIMENT,
+        "--profile",
+        "smoke",
+        "--launcher",
+        "pytorch",
+        "--work-dir",
+        str(work),
+        "--data-root",
+        str(smoke_data_root),
+        "--max-iters",
+        str(ITERS),
+    ]
+    started = time.perf_counter()
+    proc = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=_env()
+    )
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    print(f"torchrun, 2 processes, {ITERS} iterations: {seconds:.1f} s")
+    return {"work_dir": work, "stdout": proc.stdout, "data_root": smoke_data_root}
+
+
+@pytest.mark.slow
+def test_two_processes_train_and_leave_one_summary(two_process_run):
+    work = two_process_run["work_dir"]
+    summary = json.loads((work / "train_summary.json").read_text())
+    assert summary["experiment"] == EXPERIMENT and summary["profile"] == "smoke"
+    assert summary["iterations"] == ITERS
+    assert summary["device"] == "cpu"
+    assert (work / summary["checkpoint"]).is_file()
+    assert summary["checkpoint"] == f"iter_{ITERS}.pth"
+    # Only rank 0 prints the summary: one JSON object on stdout.
+    assert two_process_run["stdout"].count('"experiment":') == 1
+    # The run really was distributed over two processes, and the Correlation Loss was trained.
+    logs = list(work.glob("*/*.log"))
+    assert len(logs) == 1, logs
+    log = logs[0].read_text()
+    assert "Distributed training: True" in log
+    assert "GPU number: 2" in log  # mmengine's name for the world size
+    assert "loss_corr" in log
+
+
+@pytest.mark.slow
+def test_the_two_process_run_evaluates(two_process_run, tmp_path):
+    from reproduction.evaluate import evaluate_experiment
+
+    results_file = tmp_path / "seed0.json"
+    record = evaluate_experiment(
+        EXPERIMENT,
+        "smoke",
+        seed=0,
+        work_dir=two_process_run["work_dir"],
+        results_file=results_file,
+        data_root=two_process_run["data_root"],
+    )
+    stored = read_results(results_file)
+    assert stored["training"]["iterations"] == ITERS
+    assert stored["experiment"]["id"] == EXPERIMENT
+    for name in ("AP", "AP50", "AP75", "oLRP"):
+        value = stored["metrics"][name]
+        assert value is not None and 0.0 <= value <= 1.0, (name, value)
+    # Three iterations leave too few true positives for the correlations to be defined
+    # everywhere; where they are, they are correlations.
+    for name in ("beta_cls", "beta_img"):
+        value = stored["metrics"][name]
+        assert value is None or -1.0 <= value <= 1.0, (name, value)
+    assert stored["metrics"]["image_bounds"] is not None  # ATSS is NMS-based
+    # A few iterations may leave every score below the test threshold: no detection is fine.
+    assert isinstance(stored["metrics"]["n_detections"], int)
+    assert (tmp_path / "seed0.detections.json").is_file()
+    assert record["metrics"]["AP"] == stored["metrics"]["AP"]
+
+
+@pytest.mark.slow
+def test_evaluate_command_line(two_process_run, tmp_path):
+    results_file = tmp_path / "cli" / "seed0.json"
+    command = [
+        sys.executable,
+        "-m",
+        "reproduction.evaluate",
+        EXPERIMENT,
+        "--profile",
+        "smoke",
+        "--seed",
+        "0",
+        "--work-dir",
+        str(two_process_run["work_dir"]),
+        "--results-file",
+        str(results_file),
+        "--data-root",
+        str(two_process_run["data_root"]),
+    ]
+    proc = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, env=_env()
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    printed = json.loads(proc.stdout[proc.stdout.index("{") :])
+    stored = read_results(results_file)
+    assert printed["results_file"] == str(results_file)
+    assert printed["AP"] == stored["metrics"]["AP"]
+    assert stored["training"]["iterations"] == ITERS
+
+    # A work dir without a finished training is a clear error, not a traceback.
+    empty = tmp_path / "not_trained"
+    empty.mkdir()
+    proc = subprocess.run(
+        [*command[:9], str(empty), *command[10:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_env(),
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "no training summary" in proc.stderr
