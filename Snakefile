@@ -8,19 +8,34 @@
 #
 # Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
 # resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
-# seeds come from reproduction.plans / reproduction.experiments, the single registry. Notebooks do the
-# work; this file only runs them (papermill) and the project's commands.
+# seeds come from reproduction.plans / reproduction.experiments, the single registry; file paths
+# from reproduction.paths (WORK_DIR, RESULTS_FILE, ... as wildcard patterns); the book's pages
+# from reproduction.book_pages. Notebooks do the work; this file only runs them (papermill) and
+# the project's commands.
 #
 # Paper profile on a cluster: set COCO_ROOT (see data/README.md), install the
 # snakemake-executor-plugin-slurm, and run
 #   snakemake --executor slurm --jobs 40 --config profile=paper gpus=8
 # each training job then runs torchrun with `gpus` processes on one node.
-import glob
 import os
 import sys
 
+from reproduction import book_pages
+from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root
+from reproduction.paths import (
+    ARCHIVE_ROOT,
+    COCO_CHECKED,
+    EXECUTED_PAGE,
+    GENERATED_DIR,
+    RESULTS_FILE,
+    RESULTS_ROOT,
+    RUN_NOTEBOOK,
+    TRAIN_SUMMARY,
+    WORK_DIR,
+)
 from reproduction.plans import STUDY_SEEDS, plan
-from reproduction.profiles import get_profile, study_variants
+from reproduction.profiles import get_profile, study_settings
+from reproduction.results import results_files
 
 PROFILE = config.get("profile", "demo")
 PLAN = plan(PROFILE)
@@ -28,25 +43,27 @@ if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experimen
     PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
 if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduction.plans.EXTENSIONS)
     PLAN = PLAN.adding(str(config["add"]).split(","))
-GPUS = int(config.get("gpus", 8))
+GPUS = int(config.get("gpus", get_profile(PROFILE).gpus))
 DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
 PY = sys.executable
 JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
-ANALYSES = [
-    "status", "coefficients", "toy_correlation", "bounds", "table_5_1", "table_5_3", "table_5_4",
-    "table_5_6", "table_5_7", "table_5_8", "figure_1_3", "overhead", "gradient", "study",
-]
-RESULTS = [f"results/{PROFILE}/{e}/seed{s}.json" for e, s in PLAN.runs()]
-DATA = os.environ.get("CORRLIB_DATA", "data")  # the same variable reproduction.dataset reads
+ANALYSES = book_pages.analysis_notebooks()
+# Wildcard patterns: the templates of reproduction.paths under their roots.
+RESULTS_PATTERN = f"{RESULTS_ROOT}/{RESULTS_FILE}"
+RUN_NOTEBOOK_PATTERN = f"{RESULTS_ROOT}/{RUN_NOTEBOOK}"
+COCO_CHECKED_PATTERN = f"{RESULTS_ROOT}/{COCO_CHECKED}"
+DATA = data_root()  # $CORRLIB_DATA, else the checkout's data/ (what the notebooks read)
+GENERATED_VAL = f"{DATA}/{GENERATED_DIR}/{EMBEDDED_SPLITS['val'][1]}"
+RESULTS = [RESULTS_PATTERN.format(profile=PROFILE, experiment=e, seed=s) for e, s in PLAN.runs()]
 
 
 def dataset_ready(profile):
     """The file that stands for a profile's checked dataset (generated, or COCO checked)."""
     spec = get_profile(profile)
     if spec.synthetic:
-        return f"{DATA}/generated/{spec.dataset}/annotations/val.json"
-    return f"results/{profile}/coco_checked.txt"
+        return GENERATED_VAL.format(preset=spec.dataset)
+    return COCO_CHECKED_PATTERN.format(profile=profile)
 
 
 DATASET_READY = dataset_ready(PROFILE)
@@ -55,10 +72,10 @@ DATASET_READY = dataset_ready(PROFILE)
 # seeds 0, 1, 2 (--config study_seeds=0,1,2,3 for more). Their results files can be archived
 # (python -m reproduction.archive ...) and committed; the study page reads those when no local
 # study runs exist, and is re-run when either changes.
-STUDY_PROFILES = ["demo", *(v.name for v in study_variants())]
+STUDY_PROFILES = list(study_settings())
 STUDY_SEED_LIST = str(config.get("study_seeds", ",".join(map(str, STUDY_SEEDS)))).split(",")
 STUDY_RESULTS = [
-    f"results/{name}/{e}/seed{s}.json"
+    RESULTS_PATTERN.format(profile=name, experiment=e, seed=s)
     for name in STUDY_PROFILES
     for e, s in plan(name).with_seeds(STUDY_SEED_LIST).runs()
 ]
@@ -69,12 +86,11 @@ def analysis_inputs(wildcards):
     if wildcards.name != "study":
         return RESULTS
     present = [
-        path
-        for root in ("results", "archive")
+        str(path)
+        for root in (RESULTS_ROOT, ARCHIVE_ROOT)
         for name in STUDY_PROFILES
         if name != PROFILE
-        for path in sorted(glob.glob(f"{root}/{name}/*/seed[0-9]*.json"))
-        if not path.endswith(".detections.json")
+        for path in results_files(root, name)
     ]
     return RESULTS + present
 
@@ -86,7 +102,7 @@ rule all:
 
 rule study:  # the demo-protocol study page alone: snakemake study --config seeds=0,1,2
     input:
-        "book/executed/study.ipynb",
+        EXECUTED_PAGE.format(name="study"),
 
 
 rule study_runs:  # train and evaluate the study variants: snakemake --cores 2 study_runs
@@ -96,16 +112,18 @@ rule study_runs:  # train and evaluate the study variants: snakemake --cores 2 s
 
 rule embedded_dataset:
     output:
-        f"{DATA}/generated/{{preset}}/annotations/val.json",
+        GENERATED_VAL,
+    params:
+        out=lambda wildcards: f"{DATA}/{GENERATED_DIR.format(preset=wildcards.preset)}",
     shell:
-        "{PY} -m reproduction.dataset generate --preset {wildcards.preset} --out {DATA}/generated/{wildcards.preset}"
+        "{PY} -m reproduction.dataset generate --preset {wildcards.preset} --out {params.out}"
 
 
 rule check_coco:
     output:
-        f"results/{PROFILE}/coco_checked.txt",
+        COCO_CHECKED_PATTERN.format(profile=PROFILE),
     params:
-        root=os.environ.get("COCO_ROOT", "data/coco"),
+        root=coco_root(),
     shell:
         "{PY} -m reproduction.dataset check --root {params.root} --layout coco > {output}.tmp"
         " && mv {output}.tmp {output}"
@@ -116,15 +134,15 @@ rule train:
         lambda wildcards: dataset_ready(wildcards.profile),
         notebook="notebooks/train.ipynb",
     output:
-        "work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",
+        TRAIN_SUMMARY,
     log:
-        notebook="results/{profile}/notebooks/train_{experiment}_seed{seed}.ipynb",
+        notebook=RUN_NOTEBOOK_PATTERN.replace("{step}", "train"),
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     resources:
         gpus=GPUS if PROFILE == "paper" else 0,
     params:
-        work_dir="work_dirs/{profile}/{experiment}/seed{seed}",
+        work_dir=WORK_DIR,
     run:
         if wildcards.profile == "paper":
             shell(
@@ -143,16 +161,16 @@ rule train:
 
 rule evaluate:
     input:
-        summary="work_dirs/{profile}/{experiment}/seed{seed}/train_summary.json",
+        summary=TRAIN_SUMMARY,
         notebook="notebooks/evaluate.ipynb",
     output:
-        "results/{profile}/{experiment}/seed{seed}.json",
+        RESULTS_PATTERN,
     log:
-        notebook="results/{profile}/notebooks/evaluate_{experiment}_seed{seed}.ipynb",
+        notebook=RUN_NOTEBOOK_PATTERN.replace("{step}", "evaluate"),
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     params:
-        work_dir="work_dirs/{profile}/{experiment}/seed{seed}",
+        work_dir=WORK_DIR,
     shell:
         "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
         " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
@@ -165,7 +183,7 @@ rule analysis:
         analysis_inputs,
         notebook="notebooks/{name}.ipynb",
     output:
-        "book/executed/{name}.ipynb",
+        EXECUTED_PAGE,
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     wildcard_constraints:
         name="|".join(ANALYSES),
@@ -178,12 +196,12 @@ rule analysis:
 
 rule book:
     input:
-        expand("book/executed/{name}.ipynb", name=ANALYSES),
+        expand(EXECUTED_PAGE, name=ANALYSES),
+        book_pages.__file__,  # the list of pages, which _toc.yml is written from
         "book/_config.yml",
-        "book/_toc.yml",
-        "book/intro.md",
-        "book/reproduce.md",
+        f"book/{book_pages.ROOT}.md",
+        [f"book/{p.name}.md" for p in book_pages.PAGES if not p.notebook],
     output:
         "book/_build/html/index.html",
-    shell:
-        "{JUPYTER_BOOK} build book --quiet"
+    shell:  # the table of contents is written from reproduction.book_pages, then the book built
+        "{PY} -m reproduction.book_pages toc book/_toc.yml && {JUPYTER_BOOK} build book --quiet"

@@ -27,6 +27,7 @@ from typing import Any
 
 from mmengine.config import Config, ConfigDict
 
+from reproduction import paths
 from reproduction.experiments import Experiment, get_experiment
 from reproduction.mmdet_configs import CONFIG_DIR
 from reproduction.profiles import PROFILES, get_profile
@@ -46,22 +47,18 @@ def detector_config_path(detector: str) -> Path:
 
 
 def default_data_root(profile: str, seed: int = 0) -> Path:
-    """Where a profile's data lives by default.
+    """Return where a profile's data lives by default (:func:`reproduction.paths.profile_data_dir`).
 
     Embedded profiles: the generated preset of the profile (``data/generated/<preset>``, data
     seed 0 whatever the training seed); paper: ``$COCO_ROOT`` (else ``data/coco``).
     """
-    from reproduction import dataset as corrdata
-
-    spec = get_profile(profile)
-    if not spec.synthetic:
-        return corrdata.coco_root()
-    return corrdata.preset_dir(spec.dataset)
+    return paths.profile_data_dir(profile)
 
 
 def default_work_dir(experiment_id: str, profile: str, seed: int = 0) -> Path:
-    """``work_dirs/<profile>/<experiment>/seed<seed>``, relative to the current directory."""
-    return Path("work_dirs") / profile / experiment_id / f"seed{seed}"
+    """Return ``work_dirs/<profile>/<experiment>/seed<seed>`` (:data:`reproduction.paths.WORK_DIR`),
+    relative to the current directory."""
+    return paths.work_dir(profile, experiment_id, seed)
 
 
 def build_config(

@@ -11,6 +11,7 @@ Public API::
 
     list_experiments(detector=None, table=None) -> list[Experiment]
     get_experiment(experiment_id) -> Experiment          # KeyError with suggestions
+    baseline_of(experiment_id) -> str                    # the baseline a run is paired with
     experiment_ids() -> list[str]
     DETECTORS                                            # detector names used by the registry
 
@@ -29,7 +30,9 @@ Where λ comes from (``Experiment.lambda_source``):
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
 
 DETECTORS: tuple[str, ...] = (
     "retinanet",
@@ -53,23 +56,46 @@ The comparison methods of Tables 3.1, 3.2 and 5.4 — ATSS (no aux. head) traine
 Loss, Rank & Sort Loss, AP Loss or aLRP Loss — are ``atss_qfl``, ``atss_rs``, ``atss_aploss``,
 ``atss_alrp``; ``detr`` is mmdet's DETR (Table 3.2)."""
 
-KINDS: tuple[str, ...] = ("concordance", "spearman", "pearson")
-GRADIENTS: tuple[str, ...] = ("classifier", "regressor", "both")
 LAMBDA_GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
 """The λ_corr grid of §5.5.2 / Table 5.7."""
+
+
+THESIS_STEMS: dict[str, str] = {
+    "retinanet": "retinanet",
+    "fovea": "foveabox",
+    "atss": "atss_fl",
+    "atss_centerness": "atss_ctr",
+    "paa": "paa",
+    "sparsercnn": "sparse_rcnn",
+    "sparsercnn_3x": "sparse_rcnn_strong",
+    "yolact": "yolact",
+    "atss_qfl": "atss_qfl",
+    "atss_rs": "atss_rs",
+    "atss_aploss": "atss_ap",
+    "atss_alrp": "atss_alrp",
+    "detr": "detr",
+}
+"""Detector → the stem of its row keys in :mod:`reproduction.thesis` (``<stem>[+<kind>][@<λ>]``)."""
+
+KIND_SUFFIXES: dict[str, str] = {"concordance": "conc", "spearman": "spear", "pearson": "pearson"}
+"""Coefficient (:data:`corrlib.names.KINDS`) → its suffix in thesis row keys."""
 
 
 @dataclass(frozen=True)
 class TableRef:
     """A cell range of a thesis table that an experiment reproduces.
 
-    ``table`` is the thesis's number ("5.1"), ``row`` the row label as printed there, and
-    ``column`` a column label where the experiment is one column of a row (Table 5.7's λ).
+    ``table`` is the thesis's number ("5.1") or section ("§5.5.4"), ``row`` the row label as
+    printed there, ``column`` a column label where the experiment is one column of a row
+    (Table 5.7's λ), and ``key`` the row's key in :func:`reproduction.thesis.table` (None for a
+    section, which has no table). The registry fills ``key`` in; the report reads it and
+    nothing else to place a run in a thesis table.
     """
 
     table: str
     row: str
     column: str | None = None
+    key: str | None = None
 
     def __str__(self) -> str:
         col = f", λ={self.column}" if self.column is not None else ""
@@ -98,7 +124,7 @@ class Experiment:
     detector: str
     kind: str | None
     loss_weight: float
-    gradient: str = "classifier"
+    gradient: str = DEFAULT_GRADIENT
     reproduces: tuple[TableRef, ...] = ()
     lambda_source: str = "thesis"
     note: str = ""
@@ -107,6 +133,17 @@ class Experiment:
     def is_baseline(self) -> bool:
         """True when the experiment trains without Correlation Loss."""
         return self.kind is None
+
+    @property
+    def baseline(self) -> str:
+        """Return the id of the run this one is compared with: the same detector without
+        Correlation Loss (a baseline's is its own id)."""
+        return make_id(self.detector, None, 0.0, DEFAULT_GRADIENT)
+
+    def thesis_keys(self, table: str) -> list[str]:
+        """Return the row keys of thesis table ``table`` ("5.1", ...) this experiment
+        reproduces (its :attr:`reproduces` entries there; maybe none)."""
+        return [r.key for r in self.reproduces if r.table == table and r.key is not None]
 
     def loss_corr(self) -> dict | None:
         """The head's ``loss_corr`` config entry (a plain dict), or None for a baseline."""
@@ -153,16 +190,38 @@ class _Builder:
     def __init__(self) -> None:
         self.items: dict[str, Experiment] = {}
 
+    @staticmethod
+    def keyed(ref: TableRef, detector: str, kind: str | None, row_kind: str | None) -> TableRef:
+        """Return ``ref`` with its thesis row key: ``<stem>[+<kind>]``, in Table 5.7
+        ``<stem>+<row kind>@<λ>`` (a baseline is the λ = 0 column of its row); sections
+        (``§...``) have none."""
+        if ref.key is not None or ref.table.startswith("§"):
+            return ref
+        stem = THESIS_STEMS[detector]
+        suffix_kind = kind or row_kind
+        key = stem if suffix_kind is None else f"{stem}+{KIND_SUFFIXES[suffix_kind]}"
+        if ref.column is not None:
+            key = f"{key}@{float(ref.column):.1f}"
+        return replace(ref, key=key)
+
     def add(
         self,
         detector: str,
         kind: str | None,
         loss_weight: float = 0.0,
         *refs: TableRef,
-        gradient: str = "classifier",
+        gradient: str = DEFAULT_GRADIENT,
         lambda_source: str = "thesis",
         note: str = "",
+        row_kind: str | None = None,
     ) -> None:
+        if detector not in DETECTORS:
+            raise ValueError(f"unknown detector {detector!r}")
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown coefficient {kind!r}; expected one of {KINDS}")
+        if gradient not in GRADIENTS:
+            raise ValueError(f"unknown gradient {gradient!r}; expected one of {GRADIENTS}")
+        refs = tuple(self.keyed(r, detector, kind, row_kind) for r in refs)
         if kind is None:
             lambda_source = "none"
         exp_id = make_id(detector, kind, loss_weight, gradient)
@@ -324,7 +383,7 @@ def _table_5_7(b: _Builder) -> None:
         ("yolact", "concordance", "YOLACT + Concordance Loss"),
     )
     for detector, kind, row in grid:
-        b.add(detector, None, 0.0, TableRef("5.7", row, "0.0"))
+        b.add(detector, None, 0.0, TableRef("5.7", row, "0.0"), row_kind=kind)
         for lam in LAMBDA_GRID:
             b.add(detector, kind, lam, TableRef("5.7", row, f"{lam:g}"))
 
@@ -397,7 +456,7 @@ def _table_5_4_methods(b: _Builder) -> None:
         note="λ inferred: Table 5.7's RS-Loss row reaches the printed 40.2 AP only at 0.2",
     )
     row = "ATSS w. RS Loss + Concordance Loss"
-    b.add("atss_rs", None, 0.0, TableRef("5.7", row, "0.0"))
+    b.add("atss_rs", None, 0.0, TableRef("5.7", row, "0.0"), row_kind="concordance")
     for lam in LAMBDA_GRID:
         b.add("atss_rs", "concordance", lam, TableRef("5.7", row, f"{lam:g}"))
 
@@ -452,6 +511,15 @@ def list_experiments(detector: str | None = None, table: str | None = None) -> l
     ]
 
 
+def baseline_of(experiment_id: str) -> str:
+    """Return the id of the baseline an experiment is paired with (same detector, no L_corr).
+
+    The one rule for pairing a run with its baseline (tables, overhead, per-class effects,
+    the study). Raises KeyError for an unknown id.
+    """
+    return get_experiment(experiment_id).baseline
+
+
 def get_experiment(experiment_id: str) -> Experiment:
     """The experiment with this id.
 
@@ -471,11 +539,12 @@ def get_experiment(experiment_id: str) -> Experiment:
 
 __all__ = [
     "DETECTORS",
-    "GRADIENTS",
-    "KINDS",
+    "KIND_SUFFIXES",
     "LAMBDA_GRID",
+    "THESIS_STEMS",
     "Experiment",
     "TableRef",
+    "baseline_of",
     "experiment_ids",
     "get_experiment",
     "list_experiments",

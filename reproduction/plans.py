@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from reproduction.experiments import experiment_ids, get_experiment, list_experiments
+from reproduction.experiments import baseline_of, experiment_ids, get_experiment, list_experiments
 from reproduction.profiles import get_profile
 
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
@@ -37,13 +37,29 @@ class Plan:
         experiments: experiment ids, in the order they are listed in the book.
         seeds: the seeds every experiment runs with (paired: a baseline and its variants
             share each seed).
-        dataset: "embedded-<preset>" (e.g. "embedded-demo") or "coco".
     """
 
     profile: str
     experiments: tuple[str, ...]
     seeds: tuple[int, ...]
-    dataset: str
+
+    @property
+    def dataset(self) -> str:
+        """Return "embedded-<preset>" (e.g. "embedded-demo") or "coco": the profile's dataset
+        (:attr:`reproduction.profiles.Profile.dataset`, its one home)."""
+        spec = get_profile(self.profile)
+        return f"embedded-{spec.dataset}" if spec.synthetic else "coco"
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Return the (baseline id, variant id) pairs of the plan: each Correlation-Loss
+        experiment with its baseline (:func:`reproduction.experiments.baseline_of`), where
+        both are planned, in plan order."""
+        planned = set(self.experiments)
+        return [
+            (baseline_of(e), e)
+            for e in self.experiments
+            if not get_experiment(e).is_baseline and baseline_of(e) in planned
+        ]
 
     def with_seeds(self, seeds: Sequence[int | str]) -> Plan:
         """Return the same plan with other seeds; ValueError names a seed that is no integer."""
@@ -80,14 +96,9 @@ def _paper_experiments() -> tuple[str, ...]:
 
 
 _PLANS: dict[str, Plan] = {
-    "smoke": Plan(
-        "smoke",
-        ("atss_baseline", "retinanet_spearman_0.1"),
-        (0,),
-        "embedded-smoke",
-    ),
-    "demo": Plan("demo", _DEMO_PAIRS, (0,), "embedded-demo"),
-    "demo-long": Plan("demo-long", _DEMO_PAIRS, LONG_SEEDS, "embedded-demo-3cls"),
+    "smoke": Plan("smoke", ("atss_baseline", "retinanet_spearman_0.1"), (0,)),
+    "demo": Plan("demo", _DEMO_PAIRS, (0,)),
+    "demo-long": Plan("demo-long", _DEMO_PAIRS, LONG_SEEDS),
 }
 
 
@@ -122,10 +133,10 @@ def plan(profile: str) -> Plan:
     """
     spec = get_profile(profile)
     if profile == "paper":
-        return Plan("paper", _paper_experiments(), (0,), "coco")
+        return Plan("paper", _paper_experiments(), (0,))
     if spec.is_study_variant:
         demo = _PLANS["demo"]
-        chosen = Plan(profile, demo.experiments, STUDY_SEEDS, f"embedded-{spec.dataset}")
+        chosen = Plan(profile, demo.experiments, STUDY_SEEDS)
     else:
         chosen = _PLANS[profile]
     known = set(experiment_ids())

@@ -103,3 +103,17 @@ def same_setting(name: str) -> tuple[str, ...]:
 def study_variants() -> tuple[Profile, ...]:
     """Return the demo variants of the protocol study, in table order."""
     return tuple(p for p in _ALL if p.is_study_variant)
+
+
+def study_settings() -> tuple[str, ...]:
+    """Return the settings of the protocol study: the demo and its variants, by name.
+
+    Ordered as its tables and figures show them: the demo's data by schedule length
+    (half, the demo's, twice), then the variants on other data (fewer classes).
+    """
+    settings = (get_profile("demo"), *study_variants())
+    demo_data = get_profile("demo").dataset
+    return tuple(
+        p.name
+        for p in sorted(settings, key=lambda p: (p.dataset != demo_data, p.max_iters or DEMO_ITERS))
+    )

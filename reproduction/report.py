@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction import thesis
-from reproduction.experiments import get_experiment
+from reproduction.experiments import baseline_of, get_experiment, list_experiments
 from reproduction.profiles import PROFILES
 from reproduction.results import iter_results
 from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
@@ -35,24 +35,6 @@ BOUND_COLUMNS: dict[str, tuple[str, str]] = {
     "AP_lower": ("lower", "AP"), "AP50_lower": ("lower", "AP50"), "AP75_lower": ("lower", "AP75"),
 }  # fmt: skip
 """Thesis bound columns (Tables 3.1, 3.2) and where they sit in a results file's bounds."""
-
-# Registry detector → the thesis tables' row-key stem; kind → the row-key suffix.
-_THESIS_STEM: dict[str, str] = {
-    "retinanet": "retinanet",
-    "fovea": "foveabox",
-    "atss": "atss_fl",
-    "atss_centerness": "atss_ctr",
-    "paa": "paa",
-    "sparsercnn": "sparse_rcnn",
-    "sparsercnn_3x": "sparse_rcnn_strong",
-    "yolact": "yolact",
-    "atss_qfl": "atss_qfl",
-    "atss_rs": "atss_rs",
-    "atss_aploss": "atss_ap",
-    "atss_alrp": "atss_alrp",
-    "detr": "detr",
-}
-_KIND_SUFFIX: dict[str, str] = {"concordance": "conc", "spearman": "spear", "pearson": "pearson"}
 
 NOT_REPRODUCED = "not yet reproduced"
 
@@ -106,25 +88,11 @@ def untrained_note(runs: pd.DataFrame, threshold: float = UNTRAINED_AP) -> str:
 def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
     """Return the row keys of a thesis table that an experiment reproduces (maybe none).
 
-    Keys follow :mod:`reproduction.thesis`: ``<stem>``, ``<stem>+<kind>`` and, in Table 5.7,
-    ``<stem>+<kind>@<λ>`` (a baseline is every ``@0.0`` row of its stem).
+    Read from the registry's ``reproduces`` (:mod:`reproduction.experiments`) and nothing else:
+    an experiment fills a row only where the registry says it reproduces it (so of YOLACT's
+    λ grid only λ 0.4 fills Table 5.3's concordance row).
     """
-    exp = get_experiment(experiment_id)
-    stem = _THESIS_STEM.get(exp.detector)
-    if stem is None or exp.gradient != "classifier":
-        return []
-    keys = list(thesis.table(table_name).index)
-    if table_name == "5.7":
-        if exp.kind is None:
-            return [k for k in keys if k.startswith(f"{stem}+") and k.endswith("@0.0")]
-        return [k for k in keys if k == f"{stem}+{_KIND_SUFFIX[exp.kind]}@{exp.loss_weight:.1f}"]
-    key = stem if exp.kind is None else f"{stem}+{_KIND_SUFFIX[exp.kind]}"
-    # A table gives one λ per row; an experiment with another λ is not that row.
-    if key in keys and exp.kind is not None:
-        lam = thesis.table(table_name).loc[key].get("lambda_corr")
-        if lam is not None and not pd.isna(lam) and abs(float(lam) - exp.loss_weight) > 1e-9:
-            return []
-    return [key] if key in keys else []
+    return get_experiment(experiment_id).thesis_keys(table_name)
 
 
 def _flatten(record: dict) -> dict:
@@ -268,11 +236,6 @@ def per_seed(runs: pd.DataFrame, experiment_id: str, column: str) -> dict[int, f
     }
 
 
-def baseline_of(experiment_id: str) -> str:
-    """Return the id of the baseline an experiment is paired with (same detector, no L_corr)."""
-    return f"{get_experiment(experiment_id).detector}_baseline"
-
-
 def paired_effects(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
     """Return each Correlation-Loss experiment's paired difference from its baseline.
 
@@ -352,3 +315,112 @@ def _hardware_line(record: dict) -> str:
     hw = (record.get("provenance") or {}).get("hardware", {})
     gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
     return f"{hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu}; device {hw.get('device')})"
+
+
+NOT_RUN = "not run"
+"""Status of a thesis row whose experiment has no runs in the profile."""
+
+
+def overhead(runs: pd.DataFrame) -> pd.DataFrame:
+    """Return the training speed of each experiment beside its baseline's (§5.5.3).
+
+    One row per experiment that ran: ``detector``, ``experiment``, ``s_per_iter`` (mean over
+    seeds), ``baseline`` (:func:`reproduction.experiments.baseline_of`) and ``ratio to
+    baseline`` (None when the baseline did not run or has no time).
+    """
+    columns = ["detector", "experiment", "s_per_iter", "baseline", "ratio to baseline"]
+    if runs.empty:
+        return pd.DataFrame(columns=columns)
+    speed = runs.groupby(["detector", "experiment"])["s_per_iter"].mean().reset_index()
+    by_experiment = speed.set_index("experiment")["s_per_iter"]
+    speed["baseline"] = [baseline_of(e) for e in speed["experiment"]]
+    base = speed["baseline"].map(by_experiment)
+    speed["ratio to baseline"] = [
+        None if b is None or pd.isna(b) or b == 0 or pd.isna(s) else s / b
+        for s, b in zip(speed["s_per_iter"], base, strict=True)
+    ]
+    return speed[columns]
+
+
+def per_class_ap(results_root: Path, profile: str) -> pd.DataFrame:
+    """Return the per-class AP of every run (%), one row per (experiment, seed, class).
+
+    Columns: ``experiment``, ``seed``, ``detector``, ``kind``, ``class``, ``AP`` (None where a
+    class's AP is undefined). Empty when no run stored per-class AP.
+    """
+    rows = [
+        {
+            "experiment": record["experiment"]["id"],
+            "seed": record["seed"],
+            "detector": record["experiment"]["detector"],
+            "kind": record["experiment"].get("kind"),
+            "class": name,
+            "AP": None if ap is None else 100.0 * ap,
+        }
+        for record in iter_results(Path(results_root), profile)
+        for name, ap in (record["metrics"].get("per_class_AP") or {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["experiment", "seed", "detector", "kind", "class", "AP"])
+
+
+def classes_improved(per_class: pd.DataFrame) -> pd.DataFrame:
+    """Return, per Correlation-Loss experiment, how many classes its mean AP beats its
+    baseline's on (Table 5.8's count).
+
+    ``per_class`` is a :func:`per_class_ap` frame. Columns: ``detector``, ``experiment``,
+    ``baseline``, ``classes improved``, ``classes`` (classes with an AP in both). Experiments
+    whose baseline has no per-class AP are left out.
+    """
+    columns = ["detector", "experiment", "baseline", "classes improved", "classes"]
+    if per_class.empty:
+        return pd.DataFrame(columns=columns)
+    means = per_class.groupby(["experiment", "class"])["AP"].mean()
+    present = set(per_class["experiment"])
+    rows = []
+    for experiment in sorted(present):
+        exp = get_experiment(experiment)
+        if exp.is_baseline or exp.baseline not in present:
+            continue
+        delta = (means.loc[experiment] - means.loc[exp.baseline]).dropna()
+        rows.append(
+            {"detector": exp.detector, "experiment": experiment, "baseline": exp.baseline,
+             "classes improved": int((delta > 0).sum()), "classes": len(delta)}
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def gradient_rows(runs: pd.DataFrame, section: str = "§5.5.4") -> pd.DataFrame:
+    """Return §5.5.4's rows: where L_corr's gradient goes, the thesis's AP beside ours.
+
+    One row per gradient setting of the section's thesis numbers
+    (:data:`reproduction.thesis.GRADIENT_HEADS_5_5_4`), indexed by the setting. A row's runs
+    are those of the experiments the registry says reproduce ``section`` with that
+    ``gradient`` (Sparse R-CNN with Spearman Loss) and nothing else; ``AP reproduced`` is
+    their mean over seeds and ``runs`` names them, or says :data:`NOT_RUN`.
+    """
+    reference = thesis.GRADIENT_HEADS_5_5_4["AP"]
+    by_gradient: dict[str, list[str]] = {}
+    for exp in list_experiments(table=section):
+        if not exp.is_baseline:
+            by_gradient.setdefault(exp.gradient, []).append(exp.id)
+    rows = []
+    for gradient, ap in reference.items():
+        ids = by_gradient.get(gradient, [])
+        mine = runs[runs["experiment"].isin(ids)] if not runs.empty else runs
+        done = sorted(set(mine["experiment"])) if not mine.empty else []
+        rows.append(
+            {
+                "gradient reaches": gradient,
+                "experiment": ", ".join(ids) or "—",
+                "AP thesis (Sparse R-CNN, COCO)": ap,
+                "runs": (", ".join(f"{e} ({_seeds_text(mine, e)})" for e in done) or NOT_RUN),
+                "AP reproduced": float(mine["AP"].mean()) if done else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("gradient reaches")
+
+
+def _seeds_text(runs: pd.DataFrame, experiment_id: str) -> str:
+    """Return "1 seed" / "<n> seeds": how many runs of an experiment a frame holds."""
+    n = int((runs["experiment"] == experiment_id).sum())
+    return f"{n} seed{'s' if n != 1 else ''}"

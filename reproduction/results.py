@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reproduction.paths import results_file
+
 SCHEMA_VERSION = 1
 _RESULTS_NAME = re.compile(r"seed\d+\.json")
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -47,8 +49,9 @@ class ResultsError(ValueError):
 
 
 def results_path(results_root: Path, profile: str, experiment_id: str, seed: int) -> Path:
-    """Return where the results of one run live: ``<root>/<profile>/<experiment>/seed<k>.json``."""
-    return Path(results_root) / profile / experiment_id / f"seed{seed}.json"
+    """Return where the results of one run live: ``<root>/<profile>/<experiment>/seed<k>.json``
+    (:data:`reproduction.paths.RESULTS_FILE`)."""
+    return results_file(results_root, profile, experiment_id, seed)
 
 
 def write_json_atomic(path: Path, data: Any) -> Path:
@@ -120,9 +123,14 @@ def read_results(path: Path) -> dict[str, Any]:
     return validate(record, source=str(path))
 
 
+def results_files(results_root: Path, profile: str) -> list[Path]:
+    """Return the results files of a profile under a root (sorted by experiment id, then
+    seed), leaving out the kept detections (``seed<k>.detections.json``) beside them."""
+    base = Path(results_root) / profile
+    return [p for p in sorted(base.glob("*/seed*.json")) if _RESULTS_NAME.fullmatch(p.name)]
+
+
 def iter_results(results_root: Path, profile: str) -> Iterator[dict[str, Any]]:
     """Yield every results record of a profile (sorted by experiment id, then seed)."""
-    base = Path(results_root) / profile
-    for path in sorted(base.glob("*/seed*.json")):
-        if _RESULTS_NAME.fullmatch(path.name):  # not seed<k>.detections.json beside it
-            yield read_results(path)
+    for path in results_files(results_root, profile):
+        yield read_results(path)

@@ -1,4 +1,4 @@
-"""How the interval of a paired difference narrows: the demo-protocol study (issue 7).
+"""How the interval of a paired difference narrows: the demo-protocol study.
 
 Pure functions on results records and kept detections (numpy, pandas, corrlib.metrics): no
 torch, no mmdet. The study notebook uses them to measure, for each detector's baseline /
@@ -184,6 +184,113 @@ def paired_differences(runs: pd.DataFrame, pair: tuple[str, str], metric: str) -
     return {s: var[s] - base[s] for s in sorted(set(base) & set(var))}
 
 
+def pair_label(pair: tuple[str, str]) -> str:
+    """Return the name of a (baseline, variant) pair in the study's tables: "variant − baseline"."""
+    base, var = pair
+    return f"{var} − {base}"
+
+
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """Return the pairs of a "baseline:variant,..." string (a notebook parameter); ValueError
+    names an item that is not "baseline:variant"."""
+    pairs = []
+    for item in (i.strip() for i in text.split(",") if i.strip()):
+        parts = item.split(":")
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"expected 'baseline:variant', got {item!r}")
+        pairs.append((parts[0], parts[1]))
+    return pairs
+
+
+def study_pairs(text: str = "") -> list[tuple[str, str]]:
+    """Return the study's (baseline, variant) pairs: those of ``text`` ("baseline:variant,...")
+    if given, else the demo plan's (:meth:`reproduction.plans.Plan.pairs`)."""
+    from reproduction.plans import plan
+
+    return parse_pairs(text) if text.strip() else plan("demo").pairs()
+
+
+def present_pairs(runs: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the pairs of which both experiments have at least one run with an AP."""
+    return [p for p in pairs if all(per_seed(runs, e, "AP") for e in p)]
+
+
+def differences_per_seed(
+    runs: pd.DataFrame,
+    pairs: Sequence[tuple[str, str]],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+) -> pd.DataFrame:
+    """Return every paired difference, one row per (pair, metric, shared seed).
+
+    Columns: ``pair`` (:func:`pair_label`), ``metric``, ``seed``, ``difference`` (variant −
+    baseline, points; :func:`paired_differences`).
+    """
+    rows = [
+        {"pair": pair_label(pair), "metric": metric, "seed": seed, "difference": diff}
+        for pair in pairs
+        for metric in study_metrics
+        for seed, diff in paired_differences(runs, pair, metric).items()
+    ]
+    return pd.DataFrame(rows, columns=["pair", "metric", "seed", "difference"])
+
+
+def resolution_table(
+    runs: pd.DataFrame,
+    pairs: Sequence[tuple[str, str]],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+    parallel: int = 2,
+) -> pd.DataFrame:
+    """Return, per pair and metric, the measured paired difference and a projection.
+
+    Columns: ``pair``, ``metric``, ``seeds run``, ``Δ (points)``, ``95% CI`` ("[low, high]" or
+    "n=1"), ``verdict``, ``seeds to resolve (projected)`` ("—" with one seed, "> 100" when no
+    number does; :func:`seeds_to_resolve`) and ``train + eval min (projected)`` (that many
+    seeds × :func:`minutes_per_seed` of the pair, ``parallel`` jobs; None when not projected).
+    Pairs and metrics without a shared seed are left out.
+    """
+    rows = []
+    for pair in pairs:
+        seed_minutes = minutes_per_seed(runs, pair, parallel)
+        for metric in study_metrics:
+            by_seed = paired_differences(runs, pair, metric)
+            if not by_seed:
+                continue
+            values = list(by_seed.values())
+            diff = mean_interval(values)
+            need = seeds_to_resolve(values) if len(values) >= 2 else None
+            ci = "n=1" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
+            projected = "—" if len(values) < 2 else (str(need) if need else "> 100")
+            rows.append(
+                {"pair": pair_label(pair), "metric": metric, "seeds run": len(values),
+                 "Δ (points)": diff.mean, "95% CI": ci, "verdict": verdict(diff),
+                 "seeds to resolve (projected)": projected,
+                 "train + eval min (projected)": need * seed_minutes if need else None}
+            )  # fmt: skip
+    columns = ["pair", "metric", "seeds run", "Δ (points)", "95% CI", "verdict"]
+    extra = ["seeds to resolve (projected)", "train + eval min (projected)"]
+    return pd.DataFrame(rows, columns=[*columns, *extra])
+
+
+PROTOCOL_METRICS: tuple[str, ...] = ("beta_img", "beta_cls")
+"""The metrics a demo protocol must resolve for every pair (the correlation the loss targets)."""
+
+
+def protocol_targets(
+    pairs: Sequence[tuple[str, str]], target_metrics: Sequence[str] = PROTOCOL_METRICS
+) -> list[str]:
+    """Return the "pair|metric" keys (as in :func:`protocol_options`) a protocol must resolve."""
+    return [f"{pair_label(pair)}|{metric}" for pair in pairs for metric in target_metrics]
+
+
+def describe_setting(name: str) -> str:
+    """Return a study setting's schedule and class count, e.g. "600 it, 8 cls"."""
+    from reproduction.dataset import PRESETS
+    from reproduction.profiles import DEMO_ITERS, get_profile
+
+    spec = get_profile(name)
+    return f"{spec.max_iters or DEMO_ITERS} it, {PRESETS[spec.dataset].n_classes} cls"
+
+
 def paired_by_setting(
     settings: dict[str, pd.DataFrame],
     pairs: Sequence[tuple[str, str]],
@@ -205,7 +312,7 @@ def paired_by_setting(
                     continue
                 diff = mean_interval(list(diffs.values()))
                 rows.append(
-                    {"setting": setting, "pair": f"{var} − {base}", "metric": metric,
+                    {"setting": setting, "pair": pair_label((base, var)), "metric": metric,
                      "n_seeds": len(diffs), "mean": diff.mean, "low": diff.low,
                      "high": diff.high, "half_width": diff.half_width,
                      "verdict": verdict(diff)}
@@ -267,7 +374,7 @@ def protocol_options(
         except ValueError:
             continue
         diffs = {
-            (f"{var} − {base}", metric): paired_differences(runs, (base, var), metric)
+            (pair_label((base, var)), metric): paired_differences(runs, (base, var), metric)
             for base, var in pairs
             for metric in study_metrics
         }

@@ -73,3 +73,17 @@ def test_every_embedded_plan_names_its_profiles_dataset() -> None:
     assert long.seeds == LONG_SEEDS and len(LONG_SEEDS) > len(STUDY_SEEDS)
     assert long.experiments == plan("demo").experiments
     assert not get_profile(LONG_PROFILE).is_study_variant
+
+
+def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> None:
+    from reproduction.experiments import baseline_of, get_experiment
+
+    for name, spec in PROFILES.items():
+        expected = f"embedded-{spec.dataset}" if spec.synthetic else "coco"
+        assert plan(name).dataset == expected, name
+    pairs = plan("paper").pairs()
+    assert pairs
+    for base, variant in pairs:
+        assert base == baseline_of(variant) and get_experiment(base).is_baseline
+        assert get_experiment(base).detector == get_experiment(variant).detector
+    assert plan("smoke").pairs() == []  # its baseline and variant are of two detectors

@@ -12,7 +12,9 @@ from reproduction.experiments import get_experiment
 from reproduction.results import results_path, write_results
 
 
-def _write(root: Path, experiment_id: str, seed: int, ap: float) -> None:
+def _write(
+    root: Path, experiment_id: str, seed: int, ap: float, s_per_iter: float = 0.5, **metrics
+) -> None:
     exp = get_experiment(experiment_id)
     write_results(
         results_path(root, "demo", experiment_id, seed),
@@ -23,8 +25,9 @@ def _write(root: Path, experiment_id: str, seed: int, ap: float) -> None:
             "seed": seed,
             "dataset": {"name": "demo", "synthetic": True, "n_val_images": 10},
             "metrics": {"AP": ap, "AP50": 0.5, "AP75": 0.2, "beta_cls": 0.3, "beta_img": None,
-                        "class_bounds": {"upper": {"AP": ap + 0.1}, "lower": {"AP": ap - 0.1}}},
-            "training": {"iterations": 10, "seconds_per_iter": 0.5, "wall_s": 5.0},
+                        "class_bounds": {"upper": {"AP": ap + 0.1}, "lower": {"AP": ap - 0.1}},
+                        **metrics},
+            "training": {"iterations": 10, "seconds_per_iter": s_per_iter, "wall_s": 5.0},
             "provenance": {"git": {"commit": "abc"}, "hardware": {"cpu": "test", "cores": 2},
                            "packages": {"mmdet": "3.3.0"}},
         },
@@ -111,3 +114,84 @@ def test_untrained_note_names_runs_below_the_threshold(tmp_path: Path) -> None:
     assert "`detr_baseline` (AP 2.5)" in note or "`detr_baseline` (AP 2.6)" in note
     assert "atss_baseline" not in note
     assert report.untrained_note(report.load_runs(tmp_path, "demo"), threshold=1.0) == ""
+
+
+def test_the_registry_alone_places_runs_in_thesis_rows(tmp_path: Path) -> None:
+    from reproduction.experiments import list_experiments
+
+    for exp in list_experiments():
+        for name in ("3.1", "3.2", "5.1", "5.2", "5.3", "5.4", "5.6", "5.7"):
+            keys = [r.key for r in exp.reproduces if r.table == name]
+            assert report.thesis_keys(exp.id, name) == keys, (exp.id, name)
+    # Only λ 0.4 reproduces Table 5.3's concordance row; the rest of YOLACT's λ grid is Table
+    # 5.7's, even where it is the only run (and with add=all, where 0.1 sorts first).
+    _write(tmp_path, "yolact_concordance_0.1", 0, 0.10)
+    only_grid = report.side_by_side("5.3", report.load_runs(tmp_path, "demo"), ["AP"])
+    assert only_grid.loc["yolact+conc", ("", "status")] == report.NOT_REPRODUCED
+    _write(tmp_path, "yolact_concordance_0.4", 0, 0.30)
+    table = report.side_by_side("5.3", report.load_runs(tmp_path, "demo"), ["AP"])
+    assert table.loc["yolact+conc", ("", "status")] == "yolact_concordance_0.4 (1 seed)"
+    assert table.loc["yolact+conc", ("AP", "reproduced")] == pytest.approx(30.0)
+    grid = report.side_by_side("5.7", report.load_runs(tmp_path, "demo"), ["AP"])
+    assert grid.loc["yolact+conc@0.1", ("", "status")].startswith("yolact_concordance_0.1")
+
+
+def test_every_registry_row_key_is_a_thesis_row_with_one_experiment() -> None:
+    from reproduction.experiments import list_experiments
+
+    seen: dict[tuple[str, str], str] = {}
+    for exp in list_experiments():
+        for ref in exp.reproduces:
+            if ref.table.startswith("§"):
+                assert ref.key is None
+                continue
+            assert ref.key in thesis.table(ref.table).index, (exp.id, ref)
+            assert seen.setdefault((ref.table, ref.key), exp.id) == exp.id, ref
+            lam = thesis.table(ref.table).loc[ref.key].get("lambda_corr")
+            if lam is not None and not pd.isna(lam) and not exp.is_baseline:
+                assert float(lam) == pytest.approx(exp.loss_weight), (exp.id, ref)
+
+
+def test_overhead_divides_by_the_registry_baseline(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2, s_per_iter=0.4)
+    _write(tmp_path, "atss_concordance_0.3", 0, 0.2, s_per_iter=0.5)
+    _write(tmp_path, "retinanet_spearman_0.1", 0, 0.2, s_per_iter=0.3)  # its baseline: absent
+    table = report.overhead(report.load_runs(tmp_path, "demo")).set_index("experiment")
+    assert table.loc["atss_concordance_0.3", "baseline"] == "atss_baseline"
+    assert table.loc["atss_concordance_0.3", "ratio to baseline"] == pytest.approx(1.25)
+    assert table.loc["atss_baseline", "ratio to baseline"] == pytest.approx(1.0)
+    assert pd.isna(table.loc["retinanet_spearman_0.1", "ratio to baseline"])
+
+
+def test_classes_improved_pairs_each_variant_with_its_baseline(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2, per_class_AP={"a": 0.2, "b": 0.5, "c": None})
+    _write(tmp_path, "atss_concordance_0.3", 0, 0.2, per_class_AP={"a": 0.3, "b": 0.4, "c": 0.1})
+    _write(tmp_path, "retinanet_baseline", 0, 0.2, per_class_AP={"a": 0.9, "b": 0.9})
+    per_class = report.per_class_ap(tmp_path, "demo")
+    assert len(per_class) == 8 and per_class["AP"].max() == pytest.approx(90.0)
+    counts = report.classes_improved(per_class).set_index("experiment")
+    assert list(counts.index) == ["atss_concordance_0.3"]  # retinanet: no variant ran
+    row = counts.loc["atss_concordance_0.3"]
+    assert row["baseline"] == "atss_baseline"
+    assert (row["classes improved"], row["classes"]) == (1, 2)  # "c": no baseline AP
+
+
+def test_gradient_rows_read_only_sparse_rcnn_runs_of_that_gradient(tmp_path: Path) -> None:
+    # Classifier-gradient runs of other detectors are not §5.5.4's Sparse R-CNN row.
+    _write(tmp_path, "atss_concordance_0.3", 0, 0.30)
+    _write(tmp_path, "retinanet_spearman_0.1", 0, 0.20)
+    _write(tmp_path, "sparsercnn_spearman_0.2_regressor", 0, 0.10)
+    rows = report.gradient_rows(report.load_runs(tmp_path, "demo"))
+    assert list(rows.index) == list(thesis.GRADIENT_HEADS_5_5_4["AP"])
+    assert rows.loc["classifier", "runs"] == report.NOT_RUN
+    assert pd.isna(rows.loc["classifier", "AP reproduced"])
+    assert rows.loc["classifier", "experiment"] == "sparsercnn_spearman_0.2"
+    assert rows.loc["regressor", "AP reproduced"] == pytest.approx(10.0)
+    assert rows.loc["both", "runs"] == report.NOT_RUN
+    for gradient, ap in thesis.GRADIENT_HEADS_5_5_4["AP"].items():
+        assert rows.loc[gradient, "AP thesis (Sparse R-CNN, COCO)"] == ap
+    _write(tmp_path, "sparsercnn_spearman_0.2", 0, 0.25)
+    _write(tmp_path, "sparsercnn_spearman_0.2", 1, 0.35)
+    rows = report.gradient_rows(report.load_runs(tmp_path, "demo"))
+    assert rows.loc["classifier", "AP reproduced"] == pytest.approx(30.0)
+    assert rows.loc["classifier", "runs"] == "sparsercnn_spearman_0.2 (2 seeds)"

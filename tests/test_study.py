@@ -190,3 +190,58 @@ def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: P
     with pytest.raises(ResultsError, match="seed1.json: malformed JSON"):
         archive_profile(local, tmp_path / "second", "smoke")
     assert main(["demo", "--results", str(local), "--to", str(archive)]) == 2
+
+
+def test_differences_per_seed_and_resolution_table_follow_the_paired_differences() -> None:
+    from reproduction.stats import mean_interval
+    from reproduction.study import differences_per_seed, paired_differences, resolution_table
+
+    diffs = {0: 2.0, 1: 3.0, 2: 2.5}
+    runs = _runs(diffs)
+    table = differences_per_seed(runs, PAIR, ("beta_cls", "AP"))
+    beta = table[table["metric"] == "beta_cls"].set_index("seed")["difference"]
+    assert beta.to_dict() == pytest.approx(diffs)
+    assert (table.loc[table["metric"] == "AP", "difference"] == 0).all()
+    assert set(table["pair"]) == {"a_corr − a_baseline"}
+    protocol = resolution_table(runs, PAIR, ("beta_cls",)).set_index("metric")
+    row = protocol.loc["beta_cls"]
+    interval = mean_interval(list(paired_differences(runs, PAIR[0], "beta_cls").values()))
+    assert row["Δ (points)"] == pytest.approx(2.5) and row["seeds run"] == 3
+    assert row["95% CI"] == f"[{interval.low:+.1f}, {interval.high:+.1f}]"
+    assert row["verdict"] == "gain"
+    need = seeds_to_resolve(list(diffs.values()))
+    assert row["seeds to resolve (projected)"] == str(need)
+    assert row["train + eval min (projected)"] == pytest.approx(need * 312 / 60)
+    one = resolution_table(_runs({0: 1.0}), PAIR, ("beta_cls",)).iloc[0]
+    assert one["95% CI"] == "n=1" and one["seeds to resolve (projected)"] == "—"
+    assert pd.isna(one["train + eval min (projected)"])
+
+
+def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles() -> None:
+    from reproduction.dataset import PRESETS
+    from reproduction.plans import plan
+    from reproduction.profiles import get_profile, study_settings, study_variants
+    from reproduction.study import (
+        describe_setting,
+        parse_pairs,
+        present_pairs,
+        protocol_targets,
+        study_pairs,
+    )
+
+    assert study_pairs() == plan("demo").pairs() and study_pairs()
+    assert study_pairs("a:b, c:d") == [("a", "b"), ("c", "d")]
+    with pytest.raises(ValueError, match="baseline:variant"):
+        parse_pairs("a_baseline")
+    settings = study_settings()
+    assert set(settings) == {"demo", *(v.name for v in study_variants())}
+    iters = [get_profile(s).max_iters or 600 for s in settings if get_profile(s).dataset == "demo"]
+    assert iters == sorted(iters)
+    classes = PRESETS[get_profile("demo-3cls").dataset].n_classes
+    assert describe_setting("demo-3cls").endswith(f"{classes} cls")
+    assert protocol_targets(PAIR) == [
+        "a_corr − a_baseline|beta_img",
+        "a_corr − a_baseline|beta_cls",
+    ]
+    runs = _runs({0: 1.0})
+    assert present_pairs(runs, [*PAIR, ("a_baseline", "b_corr")]) == PAIR

@@ -5,10 +5,8 @@ from __future__ import annotations
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
-from corrlib.losses import KINDS, correlation_loss
-
-GRADIENT_TARGETS: tuple[str, ...] = ("classifier", "regressor", "both")
-"""Which branch receives the gradient of L_corr (thesis §5.5.4); the thesis uses "classifier"."""
+from corrlib.losses import correlation_loss
+from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
 
 
 @MODELS.register_module()
@@ -32,15 +30,14 @@ class CorrelationLoss(nn.Module):
         kind: str = "concordance",
         loss_weight: float = 1.0,
         regularization_strength: float = 1.0,
-        gradient: str = "classifier",
+        gradient: str = DEFAULT_GRADIENT,
     ) -> None:
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"CorrelationLoss: unknown kind {kind!r}; expected one of {KINDS}")
-        if gradient not in GRADIENT_TARGETS:
+        if gradient not in GRADIENTS:
             raise ValueError(
-                f"CorrelationLoss: unknown gradient {gradient!r}; expected one of "
-                f"{GRADIENT_TARGETS}"
+                f"CorrelationLoss: unknown gradient {gradient!r}; expected one of {GRADIENTS}"
             )
         if loss_weight < 0:
             raise ValueError(f"CorrelationLoss: loss_weight must be >= 0, got {loss_weight}")

@@ -19,8 +19,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-KINDS: tuple[str, ...] = ("concordance", "spearman", "pearson")
-"""Names accepted by :func:`correlation_loss` for its ``kind`` argument."""
+from corrlib.names import KINDS  # the names accepted for ``kind`` (defined once, torch-free)
 
 # Added under square roots and to denominators so that nearly constant inputs give finite
 # gradients; far below the variance of any non-degenerate set of scores or IoUs.

@@ -24,9 +24,11 @@ import numpy as np
 import PIL
 from PIL import Image
 
+from reproduction.paths import GENERATED_DIR
+
 from .atomic import build_directory
 from .coco_format import instance_annotation
-from .paths import generated_root
+from .paths import data_root
 from .scene import render_scene
 from .shapes import CLASS_NAMES, MAX_CLASSES
 
@@ -185,7 +187,8 @@ def generate_dataset(
 def preset_dir(name: str, seed: int = 0) -> Path:
     """Return the default directory of a preset: ``<data>/generated/<name>`` for seed 0, else
     ``<data>/generated/<name>-seed<seed>``."""
-    return generated_root() / (name if seed == 0 else f"{name}-seed{seed}")
+    preset = name if seed == 0 else f"{name}-seed{seed}"
+    return data_root() / GENERATED_DIR.format(preset=preset)
 
 
 def generate_preset(

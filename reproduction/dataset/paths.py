@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reproduction.paths import GENERATED_DIR
+
 COCO_ROOT_ENV = "COCO_ROOT"
 """Environment variable naming the root of a user's COCO 2017 copy (the paper profile)."""
 
@@ -47,8 +49,9 @@ def data_root() -> Path:
 
 
 def generated_root() -> Path:
-    """Return the directory under which embedded datasets are generated (``<data>/generated``)."""
-    return data_root() / "generated"
+    """Return the directory under which embedded datasets are generated (``<data>/generated``,
+    :data:`reproduction.paths.GENERATED_DIR`)."""
+    return data_root() / Path(GENERATED_DIR.format(preset="_")).parent
 
 
 def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -1,0 +1,90 @@
+"""Where the companion's files live: one template per kind of file (standard library only).
+
+The templates are ``str.format`` patterns, so the workflow (Snakefile) uses them as
+Snakemake wildcard patterns and the functions below fill them in; the two cannot drift.
+Every path is relative to the repository root (the workflow's working directory) unless a
+root is passed::
+
+    WORK_DIR        work_dirs/{profile}/{experiment}/seed{seed}     a run's checkpoint and log
+    TRAIN_SUMMARY   <WORK_DIR>/train_summary.json                   written last by training
+    RESULTS_FILE    {profile}/{experiment}/seed{seed}.json          under a results root
+    DETECTIONS_FILE {profile}/{experiment}/seed{seed}.detections.json  (kept beside it)
+    RUN_NOTEBOOK    {profile}/notebooks/{step}_{experiment}_seed{seed}.ipynb   (executed copy)
+    COCO_CHECKED    {profile}/coco_checked.txt                       (COCO passed the check)
+    GENERATED_DIR   generated/{preset}                               under the data root
+                    (:func:`reproduction.dataset.data_root`: ``$CORRLIB_DATA`` or ``data``)
+    EXECUTED_PAGE   book/executed/{name}.ipynb                       a book page, executed
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WORK_DIR = "work_dirs/{profile}/{experiment}/seed{seed}"
+"""A run's work dir (checkpoint, mmengine log, ``train_summary.json``)."""
+
+TRAIN_SUMMARY = WORK_DIR + "/train_summary.json"
+"""The file training writes last: its presence means the run finished."""
+
+RESULTS_ROOT = "results"
+"""The workflow's results root (``results/<profile>/...``)."""
+
+ARCHIVE_ROOT = "archive"
+"""The committed copies of results files (:mod:`reproduction.archive`), same layout."""
+
+RESULTS_FILE = "{profile}/{experiment}/seed{seed}.json"
+"""A run's results file, relative to a results root (:mod:`reproduction.results`)."""
+
+DETECTIONS_FILE = "{profile}/{experiment}/seed{seed}.detections.json"
+"""The kept detections behind a results file (re-scored by the protocol study)."""
+
+RUN_NOTEBOOK = "{profile}/notebooks/{step}_{experiment}_seed{seed}.ipynb"
+"""The executed train / evaluate notebook of a run (``step``: "train" or "evaluate")."""
+
+COCO_CHECKED = "{profile}/coco_checked.txt"
+"""The report of a passed COCO check (the paper profile's dataset stand-in)."""
+
+GENERATED_DIR = "generated/{preset}"
+"""An embedded dataset preset, generated, relative to the data root."""
+
+EXECUTED_PAGE = "book/executed/{name}.ipynb"
+"""A book page's executed notebook (the Jupyter Book source of the page)."""
+
+
+def work_dir(profile: str, experiment: str, seed: int) -> Path:
+    """Return a run's work dir, ``work_dirs/<profile>/<experiment>/seed<seed>``."""
+    return Path(WORK_DIR.format(profile=profile, experiment=experiment, seed=seed))
+
+
+def results_file(root: str | os.PathLike[str], profile: str, experiment: str, seed: int) -> Path:
+    """Return a run's results file: ``<root>/<profile>/<experiment>/seed<k>.json``."""
+    return Path(root) / RESULTS_FILE.format(profile=profile, experiment=experiment, seed=seed)
+
+
+def detections_file(root: str | os.PathLike[str], profile: str, experiment: str, seed: int) -> Path:
+    """Return the kept detections of a run under ``root`` (``seed<k>.detections.json``)."""
+    return Path(root) / DETECTIONS_FILE.format(profile=profile, experiment=experiment, seed=seed)
+
+
+def profile_data_dir(profile: str) -> Path:
+    """Return the dataset root a profile trains and evaluates on.
+
+    Embedded profiles: their preset's generated directory
+    (:func:`reproduction.dataset.preset_dir` of :attr:`reproduction.profiles.Profile.dataset`);
+    the paper profile: the COCO root (``$COCO_ROOT``, else ``data/coco``).
+    """
+    from reproduction import dataset
+    from reproduction.profiles import get_profile
+
+    spec = get_profile(profile)
+    return dataset.preset_dir(spec.dataset) if spec.synthetic else dataset.coco_root()
+
+
+def val_annotations(profile: str) -> Path:
+    """Return the COCO-format ground truth of a profile's validation split."""
+    from reproduction import dataset
+    from reproduction.profiles import get_profile
+
+    splits = dataset.EMBEDDED_SPLITS if get_profile(profile).synthetic else dataset.COCO_SPLITS
+    return profile_data_dir(profile) / splits["val"][1]
