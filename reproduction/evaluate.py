@@ -17,7 +17,10 @@ It runs the detector over the validation set (mmengine's dataloader, the model's
 - the AP family, oLRP, β_cls and the class-level bounds (Table 3.2) from one COCO matching;
 - β_img (Eq 3.1) from the pre-NMS positives the NMS-based heads emit
   (``test_cfg.emit_pre_nms_positives``), and the image-level bounds (Table 3.1) from two more
-  inference passes with the positives' scores re-ordered (``test_cfg.score_permutation``).
+  inference passes with the positives' scores re-ordered (``test_cfg.score_permutation``);
+- for a detector that predicts instance masks (YOLACT, Table 5.3): mask AP, AP50 and AP75
+  (COCO's ``segm`` evaluation of the masks as RLEs, :func:`corrlib.metrics.coco_mask_ap`),
+  stored as ``mask_AP``, ``mask_AP50``, ``mask_AP75``; the correlation metrics stay on boxes.
 
 NMS-free detectors (Sparse R-CNN) have no pre-NMS stage: β_img and the image-level bounds are
 then None. Everything is stored as fractions (see :mod:`reproduction.results`).
@@ -54,18 +57,50 @@ def _head_test_cfg(cfg: Config) -> Any:
     return model.bbox_head.test_cfg
 
 
+def evaluates_masks(cfg: Config) -> bool:
+    """Return whether the detector config evaluates instance masks (``"segm"`` among its
+    ``val_evaluator`` metrics, as YOLACT's does): then its predictions carry masks."""
+    evaluators = cfg.get("val_evaluator") or []
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    for evaluator in evaluators:
+        metric = evaluator.get("metric", [])
+        if "segm" in ([metric] if isinstance(metric, str) else list(metric)):
+            return True
+    return False
+
+
+def mask_rles(sample) -> list[dict]:
+    """Return one image's predicted masks (``pred_instances.masks``, N × H × W, at the original
+    image size) as compressed COCO RLEs, in prediction order: ``{"size": [H, W], "counts":
+    str}`` (``pycocotools.mask.encode``; ``counts`` decoded to text so it is JSON)."""
+    from pycocotools import mask as mask_utils
+
+    masks = sample.pred_instances.masks
+    masks = masks.detach().cpu().numpy() if hasattr(masks, "detach") else np.asarray(masks)
+    if masks.shape[0] == 0:
+        return []
+    rles = mask_utils.encode(np.asfortranarray(masks.transpose(1, 2, 0).astype(np.uint8)))
+    return [
+        {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")} for r in rles
+    ]
+
+
 def predict(
     cfg: Config,
     model: torch.nn.Module,
     *,
     emit_positives: bool,
     score_permutation: str | None = None,
+    masks: bool = False,
 ) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
     """Run the model over ``cfg.val_dataloader``; return (COCO results, per-image positives).
 
     COCO results have ``image_id``, ``category_id``, ``bbox`` (x, y, w, h in pixels of the
-    original image) and ``score``. Positives map image id → ``(scores, ious)`` arrays of the
-    positive detections before NMS; empty when ``emit_positives`` is False.
+    original image) and ``score``; with ``masks`` (a model that predicts instance masks, see
+    :func:`evaluates_masks`) also ``segmentation``, the mask as an RLE (:func:`mask_rles`).
+    Positives map image id → ``(scores, ious)`` arrays of the positive detections before NMS;
+    empty when ``emit_positives`` is False.
     """
     test_cfg = _head_test_cfg(cfg)
     test_cfg["emit_pre_nms_positives"] = emit_positives
@@ -76,12 +111,15 @@ def predict(
     loader = Runner.build_dataloader(cfg.val_dataloader)
     category_ids = list(loader.dataset.cat_ids)
     per_image: list[dict] = []
+    rles: list[dict] = []
     positives: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     model.eval()
     with torch.no_grad():
         for batch in loader:
             for sample in model.test_step(batch):
                 per_image.append(prediction_arrays(sample))
+                if masks:
+                    rles.extend(mask_rles(sample))
                 found = sample.get("pre_nms_positives")
                 if emit_positives and found is not None:
                     positives[int(sample.img_id)] = (
@@ -89,6 +127,9 @@ def predict(
                         found.ious.cpu().numpy(),
                     )
     results = coco_detections(per_image, category_ids)
+    if masks:  # coco_detections keeps the images' and their detections' order
+        for det, rle in zip(results, rles, strict=True):
+            det["segmentation"] = rle
     return results, positives
 
 
@@ -139,8 +180,10 @@ def evaluate_experiment(
 
     started = time.perf_counter()
     nms_based = bool(cfg.corrlib.nms_based)  # the detector config says; no second list
-    dets, positives = predict(cfg, model, emit_positives=nms_based)
-    analysis = metrics.analyse(gt_json, dets)
+    with_masks = evaluates_masks(cfg)
+    dets, positives = predict(cfg, model, emit_positives=nms_based, masks=with_masks)
+    analysis = metrics.analyse(gt_json, dets)  # boxes: AP, oLRP, β and bounds stay on boxes
+    mask_ap = metrics.coco_mask_ap(gt_json, dets) if with_masks else {}
     beta_img = metrics.image_level_correlation_summary(positives.values()) if nms_based else None
     image_bounds = None
     if nms_based:
@@ -174,6 +217,8 @@ def evaluate_experiment(
             "class_bounds": {s: _ap_family(analysis["bounds"][s]) for s in ("upper", "lower")},
             "image_bounds": image_bounds,
             "per_class_AP": {names[int(c)]: ap for c, ap in analysis["ap"]["per_class"].items()},
+            # mask AP (COCO segm) for a detector that predicts masks (YOLACT), else None
+            **{f"mask_{k}": mask_ap.get(k) for k in ("AP", "AP50", "AP75")},
             "n_detections": len(dets),
         },
         "training": {
@@ -189,7 +234,9 @@ def evaluate_experiment(
         detections_path(results_file),
         {
             "annotation_file": dataset_cfg.ann_file,
-            "detections": dets,
+            "detections": [  # boxes only: the masks are scored above, not kept
+                {k: v for k, v in d.items() if k != "segmentation"} for d in dets
+            ],
             "pre_nms_positives": {
                 str(k): {"scores": v[0].tolist(), "ious": v[1].tolist()}
                 for k, v in positives.items()

@@ -27,8 +27,10 @@ PERCENT_METRICS: tuple[str, ...] = (
     "AP", "AP50", "AP75", "APs", "APm", "APl",
     "oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN",
     "beta_cls", "beta_img",
+    "mask_AP", "mask_AP50", "mask_AP75",
 )  # fmt: skip
-"""Metrics stored as fractions in results files and shown ×100 (thesis units, %)."""
+"""Metrics stored as fractions in results files and shown ×100 (thesis units, %); the mask AP
+columns are None for a detector without masks (only YOLACT predicts them, Table 5.3)."""
 
 BOUND_COLUMNS: dict[str, tuple[str, str]] = {
     "AP_upper": ("upper", "AP"), "AP50_upper": ("upper", "AP50"), "AP75_upper": ("upper", "AP75"),

@@ -376,3 +376,71 @@ def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
     assert set(yolact.val_evaluator.metric) == {"bbox", "segm"}
     # YOLACT's standard 55 epochs against the 12 of the 1x detectors
     assert yolact.train_cfg.max_iters == round(55 / 12 * one_x.train_cfg.max_iters)
+
+
+# ---------------------------------------------------------------------------------------------
+# YOLACT's evaluation: mask AP beside the box metrics
+
+
+def test_only_yolact_evaluates_masks(smoke_data_root):
+    from reproduction.evaluate import evaluates_masks
+
+    assert evaluates_masks(smoke_cfg("yolact_baseline", smoke_data_root))
+    assert not evaluates_masks(smoke_cfg("sparsercnn_baseline", smoke_data_root))
+    assert not evaluates_masks(smoke_cfg("atss_baseline", smoke_data_root))
+
+
+@pytest.mark.slow
+def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
+    """Two smoke iterations, then the evaluate path: each detection's RLE is its predicted
+    mask at the image's size, and the results record holds mask AP beside the box metrics."""
+    import numpy as np
+    from pycocotools import mask as mask_utils
+
+    from reproduction import config_builder
+    from reproduction.evaluate import evaluate_experiment, mask_rles, predict
+    from reproduction.results import read_results
+    from reproduction.train import train_experiment
+
+    work = tmp_path / "work"
+    train_experiment("yolact_baseline", "smoke", work_dir=work, data_root=smoke_data_root)
+    build = config_builder.build_config
+
+    def keep_every_candidate(*args, **kwargs):  # two iterations: scores are still tiny
+        cfg = build(*args, **kwargs)
+        cfg.model.test_cfg.score_thr = 0.0
+        return cfg
+
+    monkeypatch.setattr(config_builder, "build_config", keep_every_candidate)
+    results_file = tmp_path / "seed0.json"
+    record = evaluate_experiment(
+        "yolact_baseline",
+        "smoke",
+        seed=0,
+        work_dir=work,
+        results_file=results_file,
+        data_root=smoke_data_root,
+    )
+    stored = read_results(results_file)["metrics"]
+    for key in ("mask_AP", "mask_AP50", "mask_AP75", "AP", "AP50"):  # masks and boxes
+        assert stored[key] is not None and 0.0 <= stored[key] <= 1.0, key
+        assert stored[key] == pytest.approx(record["metrics"][key]), key
+    assert stored["n_detections"] > 0
+
+    # the RLEs are the predicted masks, one per detection, in the detections' order
+    cfg = keep_every_candidate("yolact_baseline", "smoke", data_root=smoke_data_root)
+    model = build_model(cfg.model)
+    dets, _ = predict(cfg, model, emit_positives=False, masks=True)
+    sizes = {
+        img["id"]: [img["height"], img["width"]]
+        for img in json.loads((smoke_data_root / "annotations" / "val.json").read_text())["images"]
+    }
+    assert dets and all(d["segmentation"]["size"] == sizes[d["image_id"]] for d in dets)
+    model.eval()
+    with torch.no_grad():
+        sample = model.test_step(_batch(cfg, "val"))[0]
+    masks = sample.pred_instances.masks.numpy()
+    rles = mask_rles(sample)
+    assert len(rles) == masks.shape[0] > 0
+    decoded = mask_utils.decode([{**r, "counts": r["counts"].encode()} for r in rles])
+    np.testing.assert_array_equal(decoded.transpose(2, 0, 1).astype(bool), masks)

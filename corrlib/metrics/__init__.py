@@ -9,6 +9,7 @@ Inputs are COCO files and COCO results; everything is a fraction (not %)::
     metrics.image_level_correlation(pairs)              # β_img (Eq 3.1), pairs of (scores, ious)
     metrics.class_level_bounds(gt_json, dets)           # {"upper": AP⁺¹ dict, "lower": AP⁻¹ dict}
     metrics.analyse(gt_json, dets)          # all of the above (but β_img) from one COCO matching
+    metrics.coco_mask_ap(gt_json, mask_dets)  # mask AP (COCO segm), dets with RLE segmentation
 
 ``gt_json`` is the path of a COCO annotation file (or its parsed dict); ``dets`` a list of dicts
 with ``image_id``, ``category_id``, ``bbox`` (x, y, w, h in pixels) and ``score``. Bad input
@@ -38,6 +39,7 @@ from corrlib.metrics.correlation import (
     spearman,
 )
 from corrlib.metrics.lrp import optimal_lrp
+from corrlib.metrics.masks import coco_mask_ap
 from corrlib.metrics.reordering import (
     iou_ordered_permutation,
     reorder_scores_by_iou,
@@ -47,6 +49,7 @@ from corrlib.metrics.reordering import (
 __all__ = [
     "analyse",
     "coco_ap",
+    "coco_mask_ap",
     "olrp",
     "class_level_correlation",
     "class_level_correlation_summary",
