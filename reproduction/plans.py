@@ -119,6 +119,22 @@ EXTENSIONS: dict[str, tuple[str, ...] | Callable[[], tuple[str, ...]]] = {
         "detr_baseline",
         "sparsercnn_baseline",
     ),
+    # Table 5.2: the stronger Sparse R-CNN (demo: 3x schedule, 3x proposals, multi-scale
+    # training and random crop), without and with each coefficient.
+    "table_5_2": (
+        "sparsercnn_3x_baseline",
+        "sparsercnn_3x_concordance_0.3",
+        "sparsercnn_3x_spearman_0.2",
+    ),
+    # Table 5.3: YOLACT, scored on masks (mask AP) and boxes.
+    "table_5_3": ("yolact_baseline", "yolact_concordance_0.4", "yolact_spearman_0.5"),
+    # §5.5.4: Sparse R-CNN with Spearman Loss, its gradient through the classifier only, the
+    # regressor only, or both heads (the same seeds pair them).
+    "gradient": (
+        "sparsercnn_spearman_0.2",
+        "sparsercnn_spearman_0.2_regressor",
+        "sparsercnn_spearman_0.2_both",
+    ),
     # every experiment of the registry that reproduces a thesis table or section
     "all": _paper_experiments,
 }
