@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from corrlib.names import DEFAULT_GRADIENT
 from reproduction import thesis
 from reproduction.experiments import baseline_of, get_experiment, list_experiments
 from reproduction.profiles import PROFILES
@@ -105,7 +106,7 @@ def _flatten(record: dict) -> dict:
         "detector": exp["detector"],
         "kind": exp.get("kind"),
         "loss_weight": exp.get("loss_weight"),
-        "gradient": exp.get("gradient", "classifier"),
+        "gradient": exp.get("gradient", DEFAULT_GRADIENT),
         "seed": record["seed"],
         "profile": record["profile"],
         "dataset": record["dataset"].get("name"),
