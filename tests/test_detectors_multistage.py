@@ -444,3 +444,20 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
     assert len(rles) == masks.shape[0] > 0
     decoded = mask_utils.decode([{**r, "counts": r["counts"].encode()} for r in rles])
     np.testing.assert_array_equal(decoded.transpose(2, 0, 1).astype(bool), masks)
+
+
+def test_demo_3x_trains_multi_scale_with_random_crop(tmp_path):
+    """Table 5.2's augmentation at the demo's scale: mmdet's resize choices (shorter side
+    480-800) or resize + crop + resize, shrunk by 128 / 800; testing stays at 128 pixels."""
+    from reproduction.config_builder import build_config
+
+    one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
+    three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)
+    assert "RandomChoice" not in [t.type for t in one_x.train_dataloader.dataset.pipeline]
+    (choice,) = [t for t in three_x.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]
+    multi_scale, crop = choice.transforms
+    shorter = sorted(s for s, _ in multi_scale[0].scales)
+    assert shorter[0] == round(480 * 128 / 800) and shorter[-1] == 128 and len(shorter) == 11
+    assert [t.type for t in crop] == ["RandomChoiceResize", "RandomCrop", "RandomChoiceResize"]
+    assert crop[1].crop_size == (round(384 * 128 / 800), round(600 * 128 / 800))
+    assert three_x.val_dataloader.dataset.pipeline == one_x.val_dataloader.dataset.pipeline
