@@ -18,7 +18,7 @@ from corrlib.metrics import coco_ap, coco_mask_ap
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 KEYS = ("AP", "AP50", "AP75", "APs", "APm", "APl")
-HEIGHT, WIDTH = 48, 64
+HEIGHT, WIDTH = 96, 128
 
 
 def _uncompressed_rle(mask: np.ndarray) -> dict:
@@ -46,7 +46,7 @@ def _random_case(seed: int) -> tuple[dict, list[dict]]:
     for image in images:
         for _ in range(int(rng.integers(1, 4))):
             category = int(rng.integers(1, 3))
-            h, w = (int(v) for v in rng.integers(3, 30, size=2))
+            h, w = (int(v) for v in rng.integers(6, 70, size=2))  # small and medium
             y, x = int(rng.integers(0, HEIGHT - h)), int(rng.integers(0, WIDTH - w))
             if category == 1:  # an ellipse, as an uncompressed RLE
                 yy, xx = np.mgrid[:HEIGHT, :WIDTH]
