@@ -13,7 +13,8 @@ Adding a detector takes files only, no edit here:
    ``total_batch_size`` (paper profile, default 16) and ``demo_schedule_scale`` (demo profile:
    train this many times the demo schedule, default 1);
 2. ``reproduction/mmdet_configs/profiles/demo/<detector>.py`` (optional): the detector's demo/smoke
-   changes (head widths, proposals, pipelines with masks, ...);
+   changes (head widths, proposals, pipelines with masks, ...); a demo overlay other than
+   ``demo`` may add ``profiles/<overlay>/<detector>.py`` on top (e.g. narrower heads);
 3. the detector's name in :data:`reproduction.experiments.DETECTORS` and its experiments there.
 """
 
@@ -106,6 +107,12 @@ def build_config(
         _merge_file(
             cfg, CONFIG_DIR / "profiles" / "demo" / f"{experiment.detector}.py", optional=True
         )
+        if spec.overlay not in ("demo", "smoke"):  # a demo overlay's own per-detector changes
+            _merge_file(
+                cfg,
+                CONFIG_DIR / "profiles" / spec.overlay / f"{experiment.detector}.py",
+                optional=True,
+            )
 
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
     if not spec.synthetic:
@@ -115,7 +122,7 @@ def build_config(
         if spec.max_iters is not None:  # a study variant: another schedule length
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
-        if spec.overlay == "demo" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
+        if spec.overlay != "smoke" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
             _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))
     _apply_experiment(cfg, experiment)
     if max_iters is not None:

@@ -194,7 +194,8 @@ def test_configs_in_every_profile(profile, tmp_path):
             lr = 0.01 if detector == "atss_qfl" else 0.008
             assert cfg.optim_wrapper.optimizer.lr == pytest.approx(lr)
         else:
-            assert cfg.model.backbone.depth == 18 and head.in_channels == 64
+            fpn = 32 if profile == "demo" else 64  # the default demo narrows every dense head
+            assert cfg.model.backbone.depth == 18 and head.in_channels == fpn
     detr = build_config("detr_baseline", profile, data_root=tmp_path)
     assert detr.model.type == "DETR" and not detr.corrlib.nms_based
     assert "loss_corr" not in detr.model.bbox_head

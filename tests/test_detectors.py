@@ -327,7 +327,7 @@ def test_registry_covers_the_thesis_rows():
         assert e.reproduces, e.id
 
 
-@pytest.mark.parametrize("profile", ["smoke", "demo", "paper"])
+@pytest.mark.parametrize("profile", ["smoke", "demo", "demo-v1", "paper"])
 def test_config_applies_profile_and_experiment(profile, tmp_path):
     from reproduction.config_builder import build_config
 
@@ -354,7 +354,8 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
         assert head.num_classes == 80
     else:
         assert cfg.model.backbone.depth == 18 and cfg.model.backbone.init_cfg is None
-        assert cfg.model.neck.out_channels == head.in_channels == 64
+        fpn = 32 if profile == "demo" else 64  # the default demo narrows the dense heads
+        assert cfg.model.neck.out_channels == head.in_channels == fpn
         assert cfg.train_cfg.type == "IterBasedTrainLoop"
         assert head.num_classes == len(cfg.train_dataloader.dataset.metainfo["classes"])
     baseline = build_config("fovea_baseline", profile, data_root=tmp_path)
@@ -377,7 +378,7 @@ def test_study_variants_change_only_schedule_or_classes():
     from reproduction import dataset as corrdata
     from reproduction.config_builder import build_config, default_data_root
 
-    demo = build_config("atss_concordance_0.3", "demo")
+    demo = build_config("atss_concordance_0.3", "demo-v1")  # the setting the study varies
     long = build_config("atss_concordance_0.3", "demo-it1200")
     assert long.train_cfg.max_iters == 2 * demo.train_cfg.max_iters == 1200
     assert [s for s in long.param_scheduler if s.type == "MultiStepLR"][0].milestones == [
@@ -391,6 +392,47 @@ def test_study_variants_change_only_schedule_or_classes():
     assert three.model.bbox_head.num_classes == corrdata.PRESETS["demo-3cls"].n_classes == 3
     with pytest.raises(ValueError, match="unknown profile 'demo-long-typo'"):
         build_config("atss_baseline", "demo-long-typo")
+
+
+@pytest.mark.parametrize("experiment", ["atss_concordance_0.3", "retinanet_spearman_0.1"])
+def test_the_default_demo_is_demo_v1_narrowed_on_three_classes(experiment):
+    from reproduction import dataset as corrdata
+    from reproduction.config_builder import build_config, default_data_root
+
+    demo, v1 = build_config(experiment, "demo"), build_config(experiment, "demo-v1")
+    assert demo.model.backbone.base_channels == 32 and "base_channels" not in v1.model.backbone
+    assert demo.model.neck.in_channels == [32, 64, 128, 256]
+    assert v1.model.neck.in_channels == [64, 128, 256, 512]
+    head = demo.model.bbox_head
+    assert demo.model.neck.out_channels == head.in_channels == head.feat_channels == 32
+    assert v1.model.neck.out_channels == v1.model.bbox_head.feat_channels == 64
+    assert head.num_classes == corrdata.PRESETS["demo-3cls"].n_classes == 3
+    assert default_data_root("demo") == corrdata.preset_dir("demo-3cls")
+    assert v1.model.bbox_head.num_classes == corrdata.PRESETS["demo"].n_classes
+    # everything else is the first demo's: schedule, optimiser, batch, pipeline, the loss
+    for key in ("train_cfg", "param_scheduler", "optim_wrapper", "train_dataloader"):
+        if key == "train_dataloader":
+            assert demo[key].batch_size == v1[key].batch_size == 8
+            assert demo[key].dataset.pipeline == v1[key].dataset.pipeline
+        else:
+            assert demo[key] == v1[key], key
+    assert head.loss_corr == v1.model.bbox_head.loss_corr is not None
+    assert head.anchor_generator == v1.model.bbox_head.anchor_generator
+
+
+def test_the_narrowed_demo_keeps_every_detectors_channels_consistent(tmp_path):
+    from reproduction.config_builder import build_config
+
+    detr = build_config("detr_baseline", "demo", data_root=tmp_path)
+    assert detr.model.neck.in_channels == [32 * 2**3]  # the half-width C5
+    for experiment in ("sparsercnn_baseline", "yolact_baseline", "atss_qfl_baseline"):
+        cfg = build_config(experiment, "demo", data_root=tmp_path)
+        assert cfg.model.neck.in_channels == [32, 64, 128, 256], experiment
+    # the comparison methods of Tables 3.1 and 5.4 keep the width of the ATSS they compare to
+    atss = build_config("atss_baseline", "demo", data_root=tmp_path).model.bbox_head.in_channels
+    for detector in ("atss_centerness", "atss_qfl", "atss_rs", "atss_aploss", "atss_alrp"):
+        cfg = build_config(f"{detector}_baseline", "demo", data_root=tmp_path)
+        assert cfg.model.neck.out_channels == cfg.model.bbox_head.in_channels == atss, detector
 
 
 def test_every_registered_detector_with_a_config_file_builds(tmp_path):

@@ -62,6 +62,20 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
         get_profile("demo-it7")
 
 
+def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -> None:
+    from reproduction.plans import DEMO_SEEDS
+    from reproduction.profiles import V1_PROFILE, same_setting, study_settings
+
+    demo, v1 = plan("demo"), plan(V1_PROFILE)
+    assert demo.seeds == DEMO_SEEDS and len(DEMO_SEEDS) >= 5
+    assert v1.seeds == (0,) and v1.experiments == demo.experiments
+    assert len(demo.pairs()) == 2  # ATSS and RetinaNet, each with its baseline
+    assert get_profile("demo").setting != get_profile(V1_PROFILE).setting
+    assert same_setting("demo") == ("demo",)  # no archived run of another setting counts
+    assert V1_PROFILE in study_settings() and "demo" not in study_settings()
+    assert get_profile(V1_PROFILE).setting == ("demo", "demo", None)
+
+
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:
     from reproduction.plans import LONG_SEEDS
     from reproduction.profiles import LONG_PROFILE

@@ -1,0 +1,81 @@
+"""Print a profile's paired differences (Correlation Loss − baseline, same seed), 95 % intervals.
+
+For each pair of the profile's plan and each metric: the mean difference in points, its
+Student-t interval over the seeds run, whether it excludes 0, and the seeds that a target
+half-width would take if the spread stays as measured (a projection, as
+``reproduction.study.seeds_to_resolve`` projects the seeds that resolve an effect). Also the
+mean AP of each experiment and the measured cost of a run (s/iter, training and evaluation
+seconds). Reads ``results/`` and ``archive/`` and uses the source with more runs.
+
+    .venv/bin/python scripts/paired_intervals.py demo [--half-width 0.5] [--root results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from scipy import stats as scipy_stats
+
+from reproduction.archive import ARCHIVE_ROOT, load_best
+from reproduction.plans import plan
+from reproduction.stats import mean_interval
+
+METRICS = ("AP", "AP50", "AP75", "beta_img", "beta_cls")
+
+
+def seeds_for_half_width(sd: float, half_width: float, max_seeds: int = 1000) -> int | None:
+    """Smallest n ≥ 2 with t_{0.975, n−1} · sd / √n ≤ half_width (None beyond max_seeds)."""
+    for n in range(2, max_seeds + 1):
+        if scipy_stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) <= half_width:
+            return n
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("profile")
+    parser.add_argument("--half-width", type=float, default=0.5, help="target, in points")
+    parser.add_argument("--root", type=Path, default=Path("results"))
+    args = parser.parse_args()
+    runs, source = load_best(args.profile, args.root, ARCHIVE_ROOT)
+    if runs.empty:
+        raise SystemExit(f"no runs of {args.profile} under {args.root} or {ARCHIVE_ROOT}")
+    print(f"Profile `{args.profile}`, {len(runs)} runs ({source}); differences in points\n")
+    print("| experiment | seeds | AP | AP75 | β_img | β_cls | s/iter | train s | eval s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for experiment, rows in runs.groupby("experiment", sort=False):
+        cost = rows["s_per_iter"].astype(float) * rows["iterations"].astype(float)
+        print(
+            f"| {experiment} | {len(rows)} | {rows['AP'].mean():.1f} | {rows['AP75'].mean():.1f} "
+            f"| {rows['beta_img'].mean():.1f} | {rows['beta_cls'].mean():.1f} "
+            f"| {rows['s_per_iter'].astype(float).mean():.3f} | {cost.mean():.0f} "
+            f"| {rows['evaluation_s'].astype(float).mean():.0f} |"
+        )
+    print(
+        f"\n| pair | metric | seeds | Δ | 95% CI | excludes 0 | sd | "
+        f"seeds for ±{args.half_width:g} |"
+    )
+    print("|---|---|---:|---:|---|---|---:|---:|")
+    for base, variant in plan(args.profile).pairs():
+        a = runs[runs["experiment"] == base].set_index("seed")
+        b = runs[runs["experiment"] == variant].set_index("seed")
+        seeds = sorted(set(a.index) & set(b.index))
+        for metric in METRICS:
+            diffs = [float(b.loc[s, metric]) - float(a.loc[s, metric]) for s in seeds]
+            if len(diffs) < 2:
+                print(f"| {variant} | {metric} | {len(diffs)} | | n<2 | | | |")
+                continue
+            ci = mean_interval(diffs)
+            sd = float(scipy_stats.tstd(diffs))
+            need = seeds_for_half_width(sd, args.half_width)
+            excludes = "yes" if ci.low > 0 or ci.high < 0 else "no"
+            print(
+                f"| {variant} − {base} | {metric} | {ci.n} | {ci.mean:+.2f} | "
+                f"[{ci.low:+.2f}, {ci.high:+.2f}] | {excludes} | {sd:.2f} | {need or '>1000'} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
