@@ -199,7 +199,6 @@ rule book:
         expand(EXECUTED_PAGE, name=ANALYSES),
         book_pages.__file__,  # the list of pages, which _toc.yml is written from
         "book/_config.yml",
-        f"book/{book_pages.ROOT}.md",
         [f"book/{p.name}.md" for p in book_pages.PAGES if not p.notebook],
     output:
         "book/_build/html/index.html",

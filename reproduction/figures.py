@@ -118,3 +118,27 @@ def plot_pairs(ax: Axes, points: pd.DataFrame, *, annotate: bool = True) -> None
     handles, labels = ax.get_legend_handles_labels()
     if handles:
         ax.legend(handles, labels, loc="best", fontsize=8)
+
+
+def pairs_in(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Every (label, baseline, Correlation-Loss experiment) whose two experiments both ran."""
+    from reproduction.experiments import baseline_of, get_experiment
+
+    present = set(runs["experiment"]) if not runs.empty else set()
+    return [
+        (experiment, baseline_of(experiment), experiment)
+        for experiment in sorted(present)
+        if not get_experiment(experiment).is_baseline and baseline_of(experiment) in present
+    ]
+
+
+def caption(runs: pd.DataFrame, source: str, data: str) -> str:
+    """The figure's caption: what data, which runs, how many seeds (Markdown)."""
+    if runs.empty:
+        return f"*No runs in this build ({data}).*"
+    seeds = sorted(int(s) for s in runs["seed"].unique())
+    return (
+        f"*Ours: {data}; runs from {source}; seeds {', '.join(map(str, seeds))} "
+        f"({len(seeds)}); whiskers are 95 % t-intervals over the paired seeds. Thesis: COCO "
+        "2017, the AP and β_cls columns of Table 5.4.*"
+    )

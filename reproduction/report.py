@@ -6,7 +6,8 @@ read from results files (:mod:`reproduction.results`) and shown in % like the th
 Main entry points::
 
     runs = load_runs(results_root, profile)        # one row per (experiment, seed), in %
-    table = side_by_side("5.1", runs, ["AP", "AP50", "AP75"])   # thesis | reproduced | Δ
+    table = side_by_side("5.1", runs, ["AP", "AP50", "AP75"])   # thesis | reproduced | CI
+    effects = paired_effects(runs, ["AP"], table="5.1")  # thesis Δ beside ours, verdict
     provenance_markdown(runs, profile)             # the provenance block of a results page
     data_label(profile)                            # what data the numbers come from
 """
@@ -39,7 +40,8 @@ BOUND_COLUMNS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 """Thesis bound columns (Tables 3.1, 3.2) and where they sit in a results file's bounds."""
 
-NOT_REPRODUCED = "not yet reproduced"
+NOT_REPRODUCED = "not run"
+"""Status of a thesis row that no results file reproduces (the page says which command runs it)."""
 
 PROFILE_DATA: dict[str, str] = {
     "smoke": "tiny embedded synthetic smoke set (synthetic data, NOT COCO; a plumbing check "
@@ -165,14 +167,15 @@ def side_by_side(
     *,
     ours_columns: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Return a thesis table beside our reproduction: per column, thesis | reproduced | Δ.
+    """Return a thesis table beside our reproduction: per column, thesis | reproduced | 95% CI.
 
     Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
     value and ``NOT_REPRODUCED`` in its status, never a number. "reproduced" is the mean over
     seeds and "95% CI" its Student-t interval over seeds (:func:`reproduction.stats.mean_interval`).
     ``ours_columns`` maps a thesis column to the results column that reproduces it (default:
     the same name; Tables 3.1 / 3.2 bounds use ``image_AP_upper`` / ``class_AP_upper`` and so
-    on). Δ = reproduced − thesis, in percentage points.
+    on). The two are measured on different data (the thesis on COCO): they sit side by side
+    and are never subtracted; effects are compared in :func:`paired_effects`.
     """
     ours_columns = ours_columns or {}
     reference = thesis.table(table_name)
@@ -196,8 +199,6 @@ def side_by_side(
             record[(column, "thesis")] = theirs
             record[(column, "reproduced")] = mine
             record[(column, "95% CI")] = _interval_text(runs, experiment_id, ours)
-            both = theirs is not None and mine is not None and not pd.isna(mine)
-            record[(column, "Δ")] = (mine - theirs) if both and not pd.isna(theirs) else None
         if experiment_id is None:
             record[("", "status")] = NOT_REPRODUCED
         else:
@@ -239,46 +240,107 @@ def per_seed(runs: pd.DataFrame, experiment_id: str, column: str) -> dict[int, f
     }
 
 
-def paired_effects(runs: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+def thesis_effect(experiment_id: str, table_name: str, metric: str) -> float | None:
+    """The thesis's own effect of an experiment in one of its tables, in points.
+
+    The thesis value of the row the experiment reproduces minus that of the row its baseline
+    reproduces (both from the registry's ``reproduces``); None when either row, or the cell,
+    is missing. Table 5.7's baseline row is the ``λ_corr = 0`` row of the same detector.
+    """
+    mine = thesis_keys(experiment_id, table_name)
+    base = thesis_keys(baseline_of(experiment_id), table_name)
+    if not mine or not base:
+        return None
+    if table_name == "5.7":
+        stem = mine[0].split("@", 1)[0]
+        base = [k for k in base if k.split("@", 1)[0] == stem] or base
+    column = THESIS_COLUMN.get(metric, metric)
+    if column not in thesis.TABLES[table_name].columns:
+        return None
+    theirs, reference = (thesis.value(table_name, k[0], column) for k in (mine, base))
+    if theirs is None or reference is None:
+        return None
+    return theirs - reference
+
+
+def agreement(difference, thesis_delta: float | None, lower_is_better: bool = False) -> str:
+    """The verdict of a paired difference against the thesis's effect.
+
+    With a known thesis effect: "holds" (interval excludes 0 on the thesis's side),
+    "contradicted" (on the other side) or "not resolved". Without one (or a zero effect): the
+    direction alone, "gain" / "loss" (for a metric where lower is better, a fall is the gain)
+    or "not resolved".
+    """
+    direction = verdict(difference)
+    if direction == NOT_RESOLVED:
+        return NOT_RESOLVED
+    if thesis_delta is None or thesis_delta == 0:
+        if lower_is_better:
+            return "gain" if direction == "loss" else "loss"
+        return direction
+    same = (direction == "gain") == (thesis_delta > 0)
+    return "holds" if same else "contradicted"
+
+
+THESIS_COLUMN: dict[str, str] = {
+    "mask_AP": "AP_mask", "mask_AP50": "AP50_mask", "mask_AP75": "AP75_mask",
+}  # fmt: skip
+"""Our results column → the thesis's name for the same measure, where they differ."""
+
+LOWER_IS_BETTER: frozenset[str] = frozenset({"oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN"})
+"""Metrics where a fall is an improvement (errors)."""
+
+EFFECT_COLUMNS: tuple[str, ...] = (
+    "experiment", "metric", "thesis Δ (COCO)", "ours Δ", "95% CI", "seeds", "verdict",
+)  # fmt: skip
+
+
+def paired_effects(
+    runs: pd.DataFrame, metrics: list[str], table: str | None = None
+) -> pd.DataFrame:
     """Return each Correlation-Loss experiment's paired difference from its baseline.
 
-    For every experiment with L_corr whose baseline also ran, and each metric: the mean over
-    shared seeds of (variant − baseline) in points, its 95 % t-interval, and the verdict
-    ("gain", "loss" or "not resolved" when the interval contains 0 or has one seed).
+    One row per (experiment with L_corr whose baseline also ran, metric): the thesis's own
+    effect in ``table`` (points; None without a table or a thesis row), ours — the mean over
+    shared seeds of (variant − baseline) in points of this profile's data — its 95 %
+    t-interval, the number of paired seeds, and the verdict (:func:`agreement`). The two
+    effects are each measured on one dataset; they are compared, never subtracted.
+    Columns: :data:`EFFECT_COLUMNS`, no index.
     """
     records = []
     present = set(runs["experiment"]) if not runs.empty else set()
     for experiment_id in sorted(present):
         if get_experiment(experiment_id).is_baseline or baseline_of(experiment_id) not in present:
             continue
-        base_runs = runs[runs["experiment"] == baseline_of(experiment_id)]
-        var_runs = runs[runs["experiment"] == experiment_id]
-        record: dict = {
-            ("", "experiment"): experiment_id,
-            ("", "baseline"): baseline_of(experiment_id),
-        }
         for metric in metrics:
             base = per_seed(runs, baseline_of(experiment_id), metric)
             var = per_seed(runs, experiment_id, metric)
-            if not set(base) & set(var):
-                record[(metric, "Δ")] = None
-                record[(metric, "95% CI")] = None
-                record[(metric, "verdict")] = NOT_RESOLVED
-                continue
-            diff = paired_difference(base, var)
-            record[(metric, "Δ")] = diff.mean
-            record[(metric, "95% CI")] = (
-                f"n={diff.n}" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
-            )
-            record[(metric, "verdict")] = verdict(diff)
-        record[("", "pairs (seeds)")] = len(set(base_runs["seed"]) & set(var_runs["seed"]))
-        records.append(record)
-    if not records:
-        return pd.DataFrame()
-    frame = pd.DataFrame.from_records(records).set_index(("", "experiment"))
-    frame.index.name = "experiment"
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    return frame
+            theirs = thesis_effect(experiment_id, table, metric) if table else None
+            record = {
+                "experiment": f"{experiment_id} − {baseline_of(experiment_id)}",
+                "metric": metric,
+                "thesis Δ (COCO)": theirs,
+                "ours Δ": None,
+                "95% CI": None,
+                "seeds": len(set(base) & set(var)),
+                "verdict": "not run",
+            }
+            if set(base) & set(var):
+                diff = paired_difference(base, var)
+                record["ours Δ"] = diff.mean
+                record["95% CI"] = (
+                    f"n={diff.n}" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
+                )
+                record["verdict"] = agreement(diff, theirs, metric in LOWER_IS_BETTER)
+            records.append(record)
+    return pd.DataFrame(records, columns=list(EFFECT_COLUMNS))
+
+
+def format_effects(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """The paired-effects table for a page: signed numbers with one decimal, no index."""
+    return frame.style.format({"thesis Δ (COCO)": "{:+.1f}", "ours Δ": "{:+.1f}"}, na_rep="—").hide(
+        axis="index"
+    )
 
 
 def format_table(frame: pd.DataFrame, digits: int = 1) -> pd.io.formats.style.Styler:

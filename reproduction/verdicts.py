@@ -399,3 +399,28 @@ def evidence_markdown(evidence: Sequence[Evidence], profile: str) -> str:
             f"experiments, seeds {seeds}; commits {', '.join(commits)}; {hardware}"
         )
     return "\n".join(lines)
+
+
+def page_verdicts_html(page: str, results_root: Path, archive_root: Path, profile: str) -> str:
+    """The verdicts of the claims a book page shows, as an HTML table (no index).
+
+    One row per comparison (:func:`detail_table`) of :func:`reproduction.claims.claims_on_page`;
+    a short paragraph when the page has no claims.
+    """
+    from reproduction.claims import claims_on_page
+
+    on_page = claims_on_page(page)
+    if not on_page:
+        return "<p>No claim of the thesis is tested on this page.</p>"
+    evidence = collect_evidence(Path(results_root), Path(archive_root))
+    judged = evaluate_claims(evidence, prefer=profile, claims=on_page)
+    parts = []
+    for claim, verdicts in judged:
+        verdict, account = claim_verdict(claim, verdicts)
+        parts.append(
+            f"<p><strong>{claim.source}</strong>: {claim.text} — <strong>{verdict}</strong>"
+            f" ({account})</p>"
+        )
+    table = detail_table(judged).drop(columns=["claim"])
+    parts.append(table.to_html(index=False, border=0, classes="claims-detail"))
+    return "\n".join(parts)

@@ -27,7 +27,7 @@ from source_launch import source_notebook  # noqa: E402
 
 def test_source_notebook_maps_executed_pages_only() -> None:
     assert source_notebook("executed/table_5_1") == "notebooks/table_5_1.ipynb"
-    assert source_notebook("intro") is None
+    assert source_notebook("claims") is None  # a name outside executed/
     assert source_notebook("reproduce") is None
 
 
@@ -55,7 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     toc = (REPO / "book" / "_toc.yml").read_text()
-    pages = re.findall(r"file:\s*executed/(\w+)", toc)
+    pages = re.findall(r"(?:file|root):\s*executed/(\w+)", toc)
     assert "coefficients" in pages and MISSING in pages
     (root / "book" / "executed").mkdir()
     for name in pages:
@@ -91,7 +91,7 @@ def test_launch_buttons_open_the_source_notebook(built: Path) -> None:
 @pytest.mark.slow
 def test_repository_and_issue_buttons(built: Path) -> None:
     url = CONFIG["repository"]["url"]
-    links = _links(built / "intro.html")
+    links = _links(built / "reproduce.html")
     assert url in links, links
     assert any(link.startswith(f"{url}/issues/new?") for link in links), links
     assert not any("mybinder" in link for link in links)  # a Markdown page: nothing to launch

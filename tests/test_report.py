@@ -54,7 +54,7 @@ def test_side_by_side_means_over_seeds_and_marks_the_rest(tmp_path: Path) -> Non
     base = table.loc["atss_fl"]
     assert base[("AP", "reproduced")] == pytest.approx(25.0)
     assert base[("AP", "thesis")] == thesis.value("5.1", "atss_fl", "AP")
-    assert base[("AP", "Δ")] == pytest.approx(25.0 - thesis.value("5.1", "atss_fl", "AP"))
+    assert not any(name == "Δ" for _, name in table.columns)  # no COCO − synthetic number
     assert base[("", "status")] == "atss_baseline (2 seeds)"
     assert table.loc["paa", ("", "status")] == report.NOT_REPRODUCED
     assert pd.isna(table.loc["paa", ("AP", "reproduced")])
@@ -88,14 +88,30 @@ def test_intervals_and_paired_effects(tmp_path: Path) -> None:
     table = report.side_by_side("5.1", runs, ["AP"])
     assert table.loc["atss_fl", ("AP", "95% CI")].startswith("[")
     assert table.loc["retinanet+spear", ("AP", "95% CI")] == "n=1"
-    effects = report.paired_effects(runs, ["AP", "AP75"])
-    assert list(effects.index) == ["atss_concordance_0.3"]
-    row = effects.loc["atss_concordance_0.3"]
-    assert row[("AP", "Δ")] == pytest.approx((5 + 6 + 6) / 3)
-    assert row[("AP", "verdict")] == "gain"
-    assert row[("AP75", "Δ")] == pytest.approx(0.0)
-    assert row[("AP75", "verdict")] == "not resolved"
-    assert row[("", "pairs (seeds)")] == 3
+    effects = report.paired_effects(runs, ["AP", "AP75"], table="5.1")
+    assert list(effects["experiment"]) == ["atss_concordance_0.3 − atss_baseline"] * 2
+    ap = effects[effects["metric"] == "AP"].iloc[0]
+    assert ap["ours Δ"] == pytest.approx((5 + 6 + 6) / 3)
+    thesis_ap = thesis.value("5.1", "atss_fl+conc", "AP") - thesis.value("5.1", "atss_fl", "AP")
+    assert ap["thesis Δ (COCO)"] == pytest.approx(thesis_ap)
+    assert ap["verdict"] == "holds" and ap["seeds"] == 3
+    ap75 = effects[effects["metric"] == "AP75"].iloc[0]
+    assert ap75["ours Δ"] == pytest.approx(0.0)
+    assert ap75["verdict"] == "not resolved"
+    assert report.paired_effects(runs, ["AP"]).iloc[0]["verdict"] == "gain"  # no thesis table
+
+
+def test_agreement_against_the_thesis_sign() -> None:
+    from reproduction.stats import mean_interval
+
+    up, down = mean_interval([1.0, 1.2, 0.9]), mean_interval([-1.0, -1.2, -0.9])
+    assert report.agreement(up, 1.1) == "holds"
+    assert report.agreement(down, 1.1) == "contradicted"
+    assert report.agreement(down, -0.5) == "holds"
+    assert report.agreement(down, None, lower_is_better=True) == "gain"
+    assert report.agreement(mean_interval([-1.0, 1.0, 0.1]), 1.0) == "not resolved"
+    assert report.thesis_effect("atss_concordance_0.3", "5.7", "AP") == pytest.approx(39.8 - 38.7)
+    assert report.thesis_effect("atss_concordance_0.3", "3.2", "AP") is None
 
 
 def test_a_column_no_run_has_is_blank_not_an_error(tmp_path: Path) -> None:

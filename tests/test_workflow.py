@@ -111,8 +111,8 @@ def test_book_pages_render_in_headless_chromium(smoke_run: Path, tmp_path: Path)
             pytest.fail("chromium is missing in CI; scripts/setup.sh should have installed it")
         pytest.skip("chromium not installed (CORRLIB_BROWSER=1 bash scripts/setup.sh)")
     html = smoke_run / "book" / "_build" / "html"
-    assert "url=intro.html" in (html / "index.html").read_text()  # the front page is intro
-    for page, needs in [("intro.html", ["Correlation Loss", "NOT COCO", "Reproduction status"]),
+    assert "url=executed/claims.html" in (html / "index.html").read_text()  # the claims page
+    for page, needs in [("executed/claims.html", ["Does the thesis hold", "NOT COCO", "verdict"]),
                         ("executed/table_5_1.html", ["<table", "<img", "thesis"])]:  # fmt: skip
         profile_dir = tmp_path / page.replace("/", "_")
         dom = _chromium(f"--user-data-dir={profile_dir}", "--dump-dom", (html / page).as_uri())
