@@ -171,7 +171,7 @@ def evaluate_experiment(
     from mmdet.registry import MODELS
     from mmengine.runner import load_checkpoint
 
-    from reproduction.checkpoints import allow_mmengine_checkpoints
+    from corrlib.integration.checkpoints import allow_mmengine_checkpoints
 
     allow_mmengine_checkpoints()  # torch's weights_only loader, with mmengine's types allowed
     model = MODELS.build(cfg.model)

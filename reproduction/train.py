@@ -41,7 +41,7 @@ torchrun, SLURM, Snakemake): it checks the dataset, trains or resumes an interru
 writes ``train_summary.json`` in the work dir last and atomically, so its presence means the
 run finished. ``python -m reproduction.evaluate`` then evaluates any finished work dir.
 Checkpoints are loaded with torch's safe ``weights_only`` loader
-(:func:`reproduction.checkpoints.allow_mmengine_checkpoints`).
+(:func:`corrlib.integration.checkpoints.allow_mmengine_checkpoints`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ import sys
 import time
 from pathlib import Path
 
-from reproduction.checkpoints import allow_mmengine_checkpoints
+from corrlib.integration.checkpoints import allow_mmengine_checkpoints
 from reproduction.profiles import PROFILES, get_profile
 from reproduction.results import write_json_atomic
 

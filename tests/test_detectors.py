@@ -75,7 +75,7 @@ def _grads(model, data: dict, names: tuple[str, str]) -> tuple[torch.Tensor, tor
 @pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
-    from reproduction.checkpoints import allow_mmengine_checkpoints
+    from corrlib.integration.checkpoints import allow_mmengine_checkpoints
     from reproduction.train import train_config as train
 
     experiment = CASES[detector][0][int(with_corr)]
@@ -492,7 +492,7 @@ def test_checkpoint_loader_allows_only_history_buffer_methods():
 
     from mmengine.logging.history_buffer import HistoryBuffer
 
-    from reproduction.checkpoints import _history_buffer_method
+    from corrlib.integration.checkpoints import _history_buffer_method
 
     assert _history_buffer_method(HistoryBuffer, "mean") is HistoryBuffer.mean
     with pytest.raises(pickle.UnpicklingError):

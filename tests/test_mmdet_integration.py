@@ -96,3 +96,12 @@ def test_one_training_iteration_with_correlation_loss_from_config() -> None:
     with torch.no_grad():  # prediction runs mmcv's compiled NMS
         results = model.test_step(batch)
     assert len(results) == 2 and results[0].pred_instances.bboxes.shape[1] == 4
+
+
+def test_importing_the_integration_allows_mmengine_checkpoints_in_the_safe_loader():
+    import torch
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    import corrlib.integration  # noqa: F401  (allow-lists on import)
+
+    assert HistoryBuffer in torch.serialization.get_safe_globals()

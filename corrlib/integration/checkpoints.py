@@ -3,6 +3,9 @@
 torch >= 2.6 loads with ``weights_only=True`` by default, and mmengine 0.10.7 checkpoints then
 fail on the message hub they keep in ``meta``. :func:`allow_mmengine_checkpoints` allow-lists
 exactly the types such a checkpoint holds, so that a checkpoint from elsewhere cannot run code.
+Importing :mod:`corrlib.integration` calls it, so an mmdet config with
+``custom_imports=dict(imports=['corrlib.integration'])`` can ``resume`` or ``load_from`` its own
+checkpoints; calling it again does nothing more.
 """
 
 from __future__ import annotations
