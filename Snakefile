@@ -189,8 +189,9 @@ rule analysis:
         name="|".join(ANALYSES),
     params:
         profile=PROFILE,
-    shell:
+    shell:  # the page shows its parameters in its provenance block, not as cells
         "{PAPERMILL} {input.notebook} {output}.tmp.ipynb -p profile {params.profile}"
+        " && {PY} -m reproduction.notebook_tags {output}.tmp.ipynb"
         " && mv {output}.tmp.ipynb {output}"
 
 
@@ -199,8 +200,12 @@ rule book:
         expand(EXECUTED_PAGE, name=ANALYSES),
         book_pages.__file__,  # the list of pages, which _toc.yml is written from
         "book/_config.yml",
+        "book/_static/tables.css",
+        "book/_ext/source_launch.py",
         [f"book/{p.name}.md" for p in book_pages.PAGES if not p.notebook],
     output:
         "book/_build/html/index.html",
-    shell:  # the table of contents is written from reproduction.book_pages, then the book built
-        "{PY} -m reproduction.book_pages toc book/_toc.yml && {JUPYTER_BOOK} build book --quiet"
+    shell:  # the table of contents is written from reproduction.book_pages, then the book built;
+        # a warning (a broken link or reference, an unknown output) fails the build
+        "{PY} -m reproduction.book_pages toc book/_toc.yml"
+        " && {JUPYTER_BOOK} build book --quiet -W -n --keep-going"

@@ -8,12 +8,15 @@ Main entry points::
     runs = load_runs(results_root, profile)        # one row per (experiment, seed), in %
     table = side_by_side("5.1", runs, ["AP", "AP50", "AP75"])   # thesis | reproduced | CI
     effects = paired_effects(runs, ["AP"], table="5.1")  # thesis Δ beside ours, verdict
-    provenance_markdown(runs, profile)             # the provenance block of a results page
+    format_side_by_side(table, ["AP", "AP50"])     # one metric group, fits a page
+    format_table(frame)                            # any frame: no index, one decimal
+    provenance_markdown(runs, profile, root, parameters={...})  # a page's provenance block
     data_label(profile)                            # what data the numbers come from
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -337,24 +340,168 @@ def paired_effects(
 
 
 def format_effects(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """The paired-effects table for a page: signed numbers with one decimal, no index."""
-    return frame.style.format({"thesis Δ (COCO)": "{:+.1f}", "ours Δ": "{:+.1f}"}, na_rep="—").hide(
-        axis="index"
-    )
+    """The paired-effects table for a page: signed numbers with one decimal, metrics as the
+    thesis writes them (:func:`metric_label`), no index."""
+    shown = frame.assign(metric=frame["metric"].map(metric_label))
+    signed = {"thesis Δ (COCO)": "{:+.1f}", "ours Δ": "{:+.1f}"}
+    return shown.style.format(signed, na_rep="—").hide(axis="index")
 
 
-def format_table(frame: pd.DataFrame, digits: int = 1) -> pd.io.formats.style.Styler:
-    """Return a pandas Styler that prints numbers with ``digits`` decimals and blanks as '—'."""
-    return frame.style.format(precision=digits, na_rep="—")
+def index_as_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with a named index moved into columns and an unnamed one dropped.
+
+    What a page shows has no bare index: a named index (``experiment``, or ``pair`` and
+    ``seed``) becomes columns of that name, an unnamed one (a thesis row key, 0 … n−1) goes.
+    The name of a flat column index (``metric`` of a pivot) is dropped too.
+    """
+    named = any(name is not None for name in frame.index.names)
+    shown = frame.reset_index() if named else frame.reset_index(drop=True)
+    if not isinstance(shown.columns, pd.MultiIndex):
+        shown.columns.name = None
+    return shown
 
 
-def provenance_markdown(runs: pd.DataFrame, profile: str, results_root: Path) -> str:
+def format_table(
+    frame: pd.DataFrame, digits: int = 1, formats: Mapping[str, str] | str | None = None
+) -> pd.io.formats.style.Styler:
+    """Return a pandas Styler for a page: no index, ``digits`` decimals, blanks as '—'.
+
+    The index is shown as columns where it is named (:func:`index_as_columns`), and a flat
+    column index prints metric names as the thesis does (:func:`metric_label`: ``beta_cls``
+    as β_cls). ``formats`` maps columns (by their names in ``frame``) to format strings
+    (``{"Δ": "{:+.1f}"}``), or is one format string for every number; it overrides ``digits``.
+    """
+    shown = index_as_columns(frame)
+    if isinstance(formats, str):
+        formats = {c: formats for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])}
+    formats = {metric_label(c): f for c, f in (formats or {}).items()}
+    if not isinstance(shown.columns, pd.MultiIndex):
+        shown = shown.rename(columns=metric_label)
+    # one call: a second Styler.format would reset the columns it does not name
+    return shown.style.format(formats or None, precision=digits, na_rep="—").hide(axis="index")
+
+
+METRIC_LABELS: dict[str, str] = {
+    "beta_img": "β_img", "beta_cls": "β_cls",
+    "AP_lower": "AP⁻¹", "AP50_lower": "AP50⁻¹", "AP75_lower": "AP75⁻¹",
+    "AP_upper": "AP⁺¹", "AP50_upper": "AP50⁺¹", "AP75_upper": "AP75⁺¹",
+    "AP_mask": "mask AP", "AP50_mask": "mask AP50", "AP75_mask": "mask AP75",
+    "mask_AP": "mask AP", "mask_AP50": "mask AP50", "mask_AP75": "mask AP75",
+    "image_AP_lower": "image AP⁻¹", "image_AP_upper": "image AP⁺¹",
+    "class_AP_lower": "class AP⁻¹", "class_AP_upper": "class AP⁺¹",
+    "n_seeds": "seeds", "s_per_iter": "s/iter", "n_val": "validation images",
+    "half_width": "95% half-width", "resolved_share": "share resolved",
+}  # fmt: skip
+"""A column's printed name in a table header (a metric as the thesis writes it), where it
+differs from its name in the results frames."""
+
+OURS_COLUMN = "ours [95% CI]"
+"""The header of the reproduced column of :func:`compact_side_by_side`."""
+
+RUNS_COLUMN = "our runs"
+"""The header of the column that names the runs of a row (or says :data:`NOT_REPRODUCED`)."""
+
+
+def metric_label(metric: str) -> str:
+    """Return a metric's printed name (:data:`METRIC_LABELS`, else the name itself)."""
+    return METRIC_LABELS.get(metric, metric)
+
+
+def _number(value: object, digits: int) -> str:
+    """Return ``value`` with ``digits`` decimals, or "—" when it is missing."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{float(value):.{digits}f}"
+
+
+def ours_text(mean: object, interval: str | None, digits: int = 1) -> str:
+    """Return a reproduced mean with its interval as one cell: "12.3 [10.1, 14.5]".
+
+    ``interval`` is a :func:`side_by_side` "95% CI" cell: "[low, high]", or "n=1" (printed
+    "(n=1)"), or None. A missing mean gives "—". The interval's space is a no-break space, so
+    a narrow cell wraps between the mean and its interval, never inside the interval.
+    """
+    number = _number(mean, digits)
+    if number == "—" or not interval:
+        return number
+    shown = interval.replace(", ", ",\N{NO-BREAK SPACE}")
+    return f"{number} {shown if shown.startswith('[') else f'({shown})'}"
+
+
+def compact_side_by_side(
+    frame: pd.DataFrame,
+    metrics: Sequence[str] | None = None,
+    digits: int = 1,
+    *,
+    runs: bool = True,
+) -> pd.DataFrame:
+    """Return a :func:`side_by_side` table as text, two columns per metric, for a page.
+
+    Per metric (``metrics``, a group of the table's columns; default: all, in order) the
+    thesis's value and :data:`OURS_COLUMN` — our mean with its 95 % interval in one cell
+    (:func:`ours_text`) — under the metric's printed name (:func:`metric_label`); first the
+    thesis's method, last :data:`RUNS_COLUMN` (unless ``runs`` is False: a second group of
+    the same rows, below a first that names the runs). The thesis's row keys are not shown.
+    A wide table fits a page as several calls, one per metric group (AP family, oLRP family).
+    """
+    available = list(dict.fromkeys(c for c, sub in frame.columns if sub == "thesis"))
+    metrics = list(metrics) if metrics is not None else available
+    unknown = [m for m in metrics if m not in available]
+    if unknown:
+        raise KeyError(f"not columns of this table: {unknown} (it has {available})")
+    columns = [("", "method")]
+    for metric in metrics:
+        columns += [(metric_label(metric), "thesis"), (metric_label(metric), OURS_COLUMN)]
+    if runs:
+        columns.append(("", RUNS_COLUMN))
+    records = []
+    for _, row in frame.iterrows():
+        cells = [row[("", "method")]]
+        for metric in metrics:
+            cells.append(_number(row[(metric, "thesis")], digits))
+            cells.append(ours_text(row[(metric, "reproduced")], row[(metric, "95% CI")], digits))
+        if runs:
+            cells.append(row[("", "status")])
+        records.append(cells)
+    return pd.DataFrame(records, columns=pd.MultiIndex.from_tuples(columns))
+
+
+def format_side_by_side(
+    frame: pd.DataFrame,
+    metrics: Sequence[str] | None = None,
+    digits: int = 1,
+    *,
+    runs: bool = True,
+) -> pd.io.formats.style.Styler:
+    """Return :func:`compact_side_by_side` of one metric group as a Styler with no index."""
+    return compact_side_by_side(frame, metrics, digits, runs=runs).style.hide(axis="index")
+
+
+def parameters_markdown(parameters: Mapping[str, object]) -> str:
+    """Return the Markdown line that lists the parameters a page ran with.
+
+    ``parameters`` maps a notebook's parameter names (its papermill ``parameters`` cell) to
+    the values it ran with (after papermill's injected cell), e.g. ``{"profile": profile}``.
+    """
+    listed = ", ".join(f"`{name} = {value!r}`" for name, value in parameters.items())
+    return f"- Parameters: {listed or 'none'}"
+
+
+def provenance_markdown(
+    runs: pd.DataFrame,
+    profile: str,
+    results_root: Path,
+    parameters: Mapping[str, object] | None = None,
+) -> str:
     """Return the provenance block of a results page as Markdown.
 
-    Lists the profile and its data, experiments and seeds, and — from the results files — git
-    commits, package versions and hardware. Empty runs give a block that says so.
+    Lists the profile and its data, the page's ``parameters`` (:func:`parameters_markdown`,
+    when given), experiments and seeds, and — from the results files — git commits, package
+    versions and hardware. Empty runs give a block that says so.
     """
     lines = ["**Provenance**", "", f"- Data: {data_label(profile)}"]
+    if parameters is not None:
+        lines.append(parameters_markdown(parameters))
     if runs.empty:
         lines.append("- No results files for this profile yet: only the thesis's numbers show.")
         return "\n".join(lines)

@@ -99,6 +99,8 @@ def test_intervals_and_paired_effects(tmp_path: Path) -> None:
     assert ap75["ours Δ"] == pytest.approx(0.0)
     assert ap75["verdict"] == "not resolved"
     assert report.paired_effects(runs, ["AP"]).iloc[0]["verdict"] == "gain"  # no thesis table
+    shown = report.format_effects(report.paired_effects(runs, ["beta_cls"])).to_html()
+    assert ">β_cls<" in shown and "row_heading" not in shown and ">+0.0<" in shown
 
 
 def test_agreement_against_the_thesis_sign() -> None:
@@ -211,3 +213,79 @@ def test_gradient_rows_read_only_sparse_rcnn_runs_of_that_gradient(tmp_path: Pat
     rows = report.gradient_rows(report.load_runs(tmp_path, "demo"))
     assert rows.loc["classifier", "AP reproduced"] == pytest.approx(30.0)
     assert rows.loc["classifier", "runs"] == "sparsercnn_spearman_0.2 (2 seeds)"
+
+
+def test_compact_side_by_side_puts_ours_and_its_interval_in_one_cell(tmp_path: Path) -> None:
+    for seed, ap in enumerate([0.20, 0.30, 0.25]):
+        _write(tmp_path, "atss_baseline", seed, ap)
+    _write(tmp_path, "atss_concordance_0.3", 0, 0.40)
+    runs = report.load_runs(tmp_path, "demo")
+    cols = ["AP", "AP50", "oLRP"]
+    full = report.side_by_side("5.1", runs, cols)
+    ap_group = report.compact_side_by_side(full, ["AP", "AP50"])
+    ours = report.OURS_COLUMN
+    assert list(ap_group.columns) == [
+        ("", "method"), ("AP", "thesis"), ("AP", ours), ("AP50", "thesis"), ("AP50", ours),
+        ("", report.RUNS_COLUMN),
+    ]  # fmt: skip
+    assert list(ap_group.index) == list(range(len(full)))  # no thesis row keys
+    base = ap_group.iloc[list(full.index).index("atss_fl")]
+    low, high = full.loc["atss_fl", ("AP", "95% CI")].strip("[]").split(", ")
+    assert base[("AP", ours)] == f"25.0 [{low},\N{NO-BREAK SPACE}{high}]"  # wraps before "["
+    assert base[("AP", "thesis")] == f"{thesis.value('5.1', 'atss_fl', 'AP'):.1f}"
+    assert base[("", report.RUNS_COLUMN)] == "atss_baseline (3 seeds)"
+    single = ap_group.iloc[list(full.index).index("atss_fl+conc")]
+    assert single[("AP", ours)] == "40.0 (n=1)"
+    absent = ap_group.iloc[list(full.index).index("paa")]
+    assert absent[("AP", ours)] == "—" and absent[("", report.RUNS_COLUMN)] == "not run"
+    # all metric groups together hold every column once; a column the table lacks is an error
+    whole = report.compact_side_by_side(full)
+    assert [c for c, sub in whole.columns if sub == "thesis"] == cols
+    second = report.compact_side_by_side(full, ["oLRP"], runs=False)  # below a first group
+    assert list(second.columns) == [("", "method"), ("oLRP", "thesis"), ("oLRP", ours)]
+    html = report.format_side_by_side(full, ["oLRP"], runs=False).to_html()
+    assert report.RUNS_COLUMN not in html and "atss_fl" not in html and "method" in html
+    with pytest.raises(KeyError, match="oLRP_FP"):
+        report.compact_side_by_side(full, ["oLRP_FP"])
+
+
+def test_metric_labels_and_ours_text() -> None:
+    assert report.metric_label("beta_cls") == "β_cls"
+    assert report.metric_label("AP_upper") == "AP⁺¹" and report.metric_label("AP") == "AP"
+    assert report.ours_text(12.345, "[10.0, 14.7]") == "12.3 [10.0,\N{NO-BREAK SPACE}14.7]"
+    assert report.ours_text(12.345, "n=1", digits=2) == "12.35 (n=1)"
+    assert report.ours_text(None, None) == "—" and report.ours_text(float("nan"), "n=1") == "—"
+
+
+def test_format_table_shows_no_bare_index(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2)
+    runs = report.load_runs(tmp_path, "demo")
+    means = report.experiment_means(runs, ["AP", "beta_cls"])
+    html = report.format_table(means).to_html()
+    assert "<th" in html and ">experiment</th>" in html  # the named index, now a column
+    assert ">β_cls</th>" in html and ">beta_cls<" not in html
+    assert "row_heading" not in html  # no index cells
+    assert ">20.0<" in html
+    # an unnamed index (thesis row keys) is dropped, a pivot's column name too
+    keyed = report.format_table(pd.DataFrame({"AP": [1.0]}, index=["atss_fl"])).to_html()
+    assert "atss_fl" not in keyed
+    pivot = pd.DataFrame({"pair": ["p", "p"], "metric": ["AP", "AP75"], "d": [1.234, -2.0]})
+    pivot = pivot.pivot_table(index="pair", columns="metric", values="d")
+    shown = report.index_as_columns(pivot)
+    assert list(shown.columns) == ["pair", "AP", "AP75"] and shown.columns.name is None
+    signed = report.format_table(pivot, formats="{:+.1f}").to_html()
+    assert ">+1.2<" in signed and ">-2.0<" in signed and ">p<" in signed
+    by_name = report.format_table(means, formats={"beta_cls": "{:.3f}"}).to_html()
+    assert ">30.000<" in by_name and ">20.0<" in by_name
+
+
+def test_provenance_lists_the_parameters_a_page_ran_with(tmp_path: Path) -> None:
+    _write(tmp_path, "atss_baseline", 0, 0.2)
+    runs = report.load_runs(tmp_path, "demo")
+    params = {"profile": "demo", "results_root": "../results", "seeds": None}
+    text = report.provenance_markdown(runs, "demo", tmp_path, parameters=params)
+    assert "- Parameters: `profile = 'demo'`, `results_root = '../results'`, `seeds = None`" in text
+    assert "Parameters" not in report.provenance_markdown(runs, "demo", tmp_path)
+    empty = report.provenance_markdown(runs.iloc[:0], "smoke", tmp_path, parameters=params)
+    assert "`profile = 'demo'`" in empty and "No results files" in empty
+    assert report.parameters_markdown({}) == "- Parameters: none"

@@ -7,6 +7,7 @@ never touches the checkout's own data, results or book.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from book_html import broken_links, chromium, layout_problems, measure_layout, screenshot
 
+from reproduction import book_pages
 from reproduction.plans import plan
 from reproduction.results import read_results
 
@@ -77,12 +80,30 @@ def test_smoke_profile_produces_results_and_book(smoke_run: Path) -> None:
     page = (html / "executed" / "table_5_1.html").read_text()
     first = runs[0][0]
     assert f"{first} (2 seeds)" in page  # a reproduced row, labelled with its runs
-    assert "not yet reproduced" in page and "NOT COCO" in page
+    assert ">not run</td>" in page and "NOT COCO" in page  # a thesis row without runs
     assert "95% CI" in page  # intervals over seeds beside the means
     # the paired difference atss_concordance_0.3 − atss_baseline, per seed: with two smoke
     # seeds its t-interval (12.7 × s/√2) cannot exclude 0 unless it is degenerate
     assert SMOKE_PAIRED in page and re.search(r">\s*not resolved\s*</td>", page)
     assert "Provenance" in page
+    # papermill's parameter cells are left out; the provenance block lists what the page ran with
+    assert "# Parameters" not in page  # papermill's injected cell
+    value = r"<span[^>]*>profile</span> <span[^>]*>=</span> <span[^>]*>'smoke'</span>"
+    assert re.search("Parameters: <code[^>]*>" + value, page), page[-3000:]
+    executed = json.loads((smoke_run / "book" / "executed" / "table_5_1.ipynb").read_text())
+    injected = [
+        c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    ]
+    assert injected and all("remove-cell" in c["metadata"]["tags"] for c in injected)
+
+
+@pytest.mark.slow
+def test_book_links_and_anchors_resolve(smoke_run: Path) -> None:
+    html = smoke_run / "book" / "_build" / "html"
+    claims = (html / "executed" / "claims.html").read_text()
+    assert claims.count('href="table_5_1.html"') >= 2  # the claims table's raw HTML links
+    assert 'href="status.html"' in claims and 'href="study.html"' in claims  # Markdown links
+    assert broken_links(html) == []
 
 
 def test_paper_profile_dry_run_lists_every_experiment() -> None:
@@ -96,12 +117,17 @@ def test_paper_profile_dry_run_lists_every_experiment() -> None:
     assert "check_coco" in text
 
 
-def _chromium(*args: str) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ]  # fmt: skip
-    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
+BOOK_PAGES = [f"executed/{name}.html" for name in book_pages.analysis_notebooks()] + [
+    f"{p.name}.html" for p in book_pages.PAGES if not p.notebook
+]
+"""Every page of the book (the landing page's index.html only redirects to the claims page)."""
+
+WIDTHS = (1280, 390)
+"""A laptop and a phone: at 1280 px no table scrolls sideways; at 390 px a table may scroll
+inside its box, but neither the page nor its main content is wider than the screen."""
+
+SHOTS = ("executed/claims.html", "executed/table_5_1.html", "executed/study.html")
+"""The pages screenshot at each width (into $CORRLIB_SCREENSHOTS when set, to look at)."""
 
 
 @pytest.mark.slow
@@ -115,13 +141,23 @@ def test_book_pages_render_in_headless_chromium(smoke_run: Path, tmp_path: Path)
     for page, needs in [("executed/claims.html", ["Does the thesis hold", "NOT COCO", "verdict"]),
                         ("executed/table_5_1.html", ["<table", "<img", "thesis"])]:  # fmt: skip
         profile_dir = tmp_path / page.replace("/", "_")
-        dom = _chromium(f"--user-data-dir={profile_dir}", "--dump-dom", (html / page).as_uri())
+        dom = chromium(
+            CHROMIUM, f"--user-data-dir={profile_dir}", "--dump-dom", (html / page).as_uri()
+        )
         assert dom.returncode == 0, dom.stderr[-2000:]
         for needle in needs:
             assert needle in dom.stdout, f"{page}: {needle!r} not rendered"
-        shot = tmp_path / (page.replace("/", "_") + ".png")
-        taken = _chromium(
-            f"--user-data-dir={profile_dir}-shot", "--window-size=1280,1600",
-            f"--screenshot={shot}", (html / page).as_uri(),
-        )  # fmt: skip
-        assert taken.returncode == 0 and shot.stat().st_size > 20_000, taken.stderr[-2000:]
+    problems = []
+    for page in BOOK_PAGES:
+        for width in WIDTHS:
+            report = measure_layout(CHROMIUM, html / page, width, tmp_path / f"layout-{width}")
+            found = layout_problems(report, width, tables_may_scroll=width < 1280)
+            problems += [f"{page} at {width} px: {problem}" for problem in found]
+    assert not problems, "\n".join(problems)
+    shots = Path(os.environ.get("CORRLIB_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    for page in SHOTS:
+        for width in WIDTHS:
+            shot = shots / f"{Path(page).stem}-{width}.png"
+            taken = screenshot(CHROMIUM, html / page, width, 2400, shot, tmp_path / "shots")
+            assert taken.returncode == 0 and shot.stat().st_size > 20_000, taken.stderr[-2000:]
