@@ -369,11 +369,12 @@ def format_table(
     The index is shown as columns where it is named (:func:`index_as_columns`), and a flat
     column index prints metric names as the thesis does (:func:`metric_label`: ``beta_cls``
     as β_cls). ``formats`` maps columns (by their names in ``frame``) to format strings
-    (``{"Δ": "{:+.1f}"}``), or is one format string for every number; it overrides ``digits``.
+    (``{"Δ": "{:+.1f}"}``), or is one format string for every number column (not for the
+    index, a seed stays a seed); it overrides ``digits``.
     """
     shown = index_as_columns(frame)
     if isinstance(formats, str):
-        formats = {c: formats for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])}
+        formats = {c: formats for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
     formats = {metric_label(c): f for c, f in (formats or {}).items()}
     if not isinstance(shown.columns, pd.MultiIndex):
         shown = shown.rename(columns=metric_label)

@@ -269,12 +269,14 @@ def test_format_table_shows_no_bare_index(tmp_path: Path) -> None:
     # an unnamed index (thesis row keys) is dropped, a pivot's column name too
     keyed = report.format_table(pd.DataFrame({"AP": [1.0]}, index=["atss_fl"])).to_html()
     assert "atss_fl" not in keyed
-    pivot = pd.DataFrame({"pair": ["p", "p"], "metric": ["AP", "AP75"], "d": [1.234, -2.0]})
-    pivot = pivot.pivot_table(index="pair", columns="metric", values="d")
+    pivot = pd.DataFrame(
+        {"pair": ["p", "p"], "seed": [3, 3], "metric": ["AP", "AP75"], "d": [1.234, -2.0]}
+    ).pivot_table(index=["pair", "seed"], columns="metric", values="d")
     shown = report.index_as_columns(pivot)
-    assert list(shown.columns) == ["pair", "AP", "AP75"] and shown.columns.name is None
+    assert list(shown.columns) == ["pair", "seed", "AP", "AP75"] and shown.columns.name is None
     signed = report.format_table(pivot, formats="{:+.1f}").to_html()
     assert ">+1.2<" in signed and ">-2.0<" in signed and ">p<" in signed
+    assert ">3<" in signed and "+3" not in signed  # the index's seed is no signed number
     by_name = report.format_table(means, formats={"beta_cls": "{:.3f}"}).to_html()
     assert ">30.000<" in by_name and ">20.0<" in by_name
 
