@@ -79,7 +79,7 @@ _ALL: tuple[Profile, ...] = (
         "demo_narrow",
         "demo-3cls",
         None,
-        "the default: half-width ResNet-18, 32-channel FPN, 3 classes, 5 seeds, 2-core CPU",
+        "the default: half-width ResNet-18, 32-channel FPN, 3 classes, 2 seeds, 2-core CPU",
     ),
     Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs", gpus=4),
     Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),
