@@ -30,6 +30,7 @@ Where λ comes from (``Experiment.lambda_source``):
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
@@ -518,6 +519,19 @@ def baseline_of(experiment_id: str) -> str:
     the study). Raises KeyError for an unknown id.
     """
     return get_experiment(experiment_id).baseline
+
+
+def pairs_among(experiment_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """Return (baseline id, Correlation-Loss id) for every Correlation-Loss experiment among
+    ``experiment_ids`` whose baseline (:func:`baseline_of`) is among them too, in their order.
+    """
+    ids = list(dict.fromkeys(experiment_ids))
+    present = set(ids)
+    return [
+        (baseline_of(e), e)
+        for e in ids
+        if not get_experiment(e).is_baseline and baseline_of(e) in present
+    ]
 
 
 def get_experiment(experiment_id: str) -> Experiment:

@@ -122,14 +122,10 @@ def plot_pairs(ax: Axes, points: pd.DataFrame, *, annotate: bool = True) -> None
 
 def pairs_in(runs: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Every (label, baseline, Correlation-Loss experiment) whose two experiments both ran."""
-    from reproduction.experiments import baseline_of, get_experiment
+    from reproduction.experiments import pairs_among
 
-    present = set(runs["experiment"]) if not runs.empty else set()
-    return [
-        (experiment, baseline_of(experiment), experiment)
-        for experiment in sorted(present)
-        if not get_experiment(experiment).is_baseline and baseline_of(experiment) in present
-    ]
+    present = sorted(set(runs["experiment"])) if not runs.empty else []
+    return [(variant, baseline, variant) for baseline, variant in pairs_among(present)]
 
 
 def caption(runs: pd.DataFrame, source: str, data: str) -> str:

@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from reproduction.experiments import baseline_of, experiment_ids, get_experiment, list_experiments
+from reproduction.experiments import (
+    experiment_ids,
+    get_experiment,
+    list_experiments,
+    pairs_among,
+)
 from reproduction.profiles import get_profile
 
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
@@ -60,12 +65,7 @@ class Plan:
         """Return the (baseline id, variant id) pairs of the plan: each Correlation-Loss
         experiment with its baseline (:func:`reproduction.experiments.baseline_of`), where
         both are planned, in plan order."""
-        planned = set(self.experiments)
-        return [
-            (baseline_of(e), e)
-            for e in self.experiments
-            if not get_experiment(e).is_baseline and baseline_of(e) in planned
-        ]
+        return pairs_among(self.experiments)
 
     def with_seeds(self, seeds: Sequence[int | str]) -> Plan:
         """Return the same plan with other seeds; ValueError names a seed that is no integer."""

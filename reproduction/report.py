@@ -23,7 +23,7 @@ import pandas as pd
 
 from corrlib.names import DEFAULT_GRADIENT
 from reproduction import thesis
-from reproduction.experiments import baseline_of, get_experiment, list_experiments
+from reproduction.experiments import baseline_of, get_experiment, list_experiments, pairs_among
 from reproduction.profiles import PROFILES
 from reproduction.results import iter_results
 from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
@@ -311,10 +311,8 @@ def paired_effects(
     Columns: :data:`EFFECT_COLUMNS`, no index.
     """
     records = []
-    present = set(runs["experiment"]) if not runs.empty else set()
-    for experiment_id in sorted(present):
-        if get_experiment(experiment_id).is_baseline or baseline_of(experiment_id) not in present:
-            continue
+    present = sorted(set(runs["experiment"])) if not runs.empty else []
+    for _, experiment_id in pairs_among(present):
         for metric in metrics:
             base = per_seed(runs, baseline_of(experiment_id), metric)
             var = per_seed(runs, experiment_id, metric)
@@ -588,12 +586,9 @@ def classes_improved(per_class: pd.DataFrame) -> pd.DataFrame:
     if per_class.empty:
         return pd.DataFrame(columns=columns)
     means = per_class.groupby(["experiment", "class"])["AP"].mean()
-    present = set(per_class["experiment"])
     rows = []
-    for experiment in sorted(present):
+    for _, experiment in pairs_among(sorted(set(per_class["experiment"]))):
         exp = get_experiment(experiment)
-        if exp.is_baseline or exp.baseline not in present:
-            continue
         delta = (means.loc[experiment] - means.loc[exp.baseline]).dropna()
         rows.append(
             {"detector": exp.detector, "experiment": experiment, "baseline": exp.baseline,
