@@ -510,11 +510,9 @@ def provenance_markdown(
         f"seeds {', '.join(map(str, seeds))})"
     )
     records = list(iter_results(Path(results_root), profile))
-    commits = sorted(
-        {str((r.get("provenance") or {}).get("git", {}).get("commit"))[:10] for r in records}
-    )
+    commits = sorted({commit_of(r) for r in records})
     lines.append(f"- Git commit(s): {', '.join(commits)}")
-    hardware = {_hardware_line(r) for r in records}
+    hardware = {hardware_line(r) for r in records}
     lines.append(f"- Hardware: {'; '.join(sorted(hardware))}")
     packages = (records[-1].get("provenance") or {}).get("packages", {})
     if packages:
@@ -522,7 +520,13 @@ def provenance_markdown(
     return "\n".join(lines)
 
 
-def _hardware_line(record: dict) -> str:
+def commit_of(record: dict) -> str:
+    """The first ten characters of the git commit a results record was made at."""
+    return str((record.get("provenance") or {}).get("git", {}).get("commit"))[:10]
+
+
+def hardware_line(record: dict) -> str:
+    """The machine a results record ran on: "CPU (cores[, GPU]; device ...)"."""
     hw = (record.get("provenance") or {}).get("hardware", {})
     gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
     return f"{hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu}; device {hw.get('device')})"

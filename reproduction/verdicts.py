@@ -26,7 +26,7 @@ import pandas as pd
 
 from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.profiles import PROFILES, get_profile, same_setting
-from reproduction.report import load_runs, per_seed
+from reproduction.report import commit_of, hardware_line, load_runs, per_seed
 from reproduction.results import iter_results
 from reproduction.stats import Interval, mean_interval
 
@@ -65,16 +65,9 @@ class Evidence:
         """The hardware the given experiments' runs ran on, one entry per distinct machine."""
         wanted = set(experiments)
         lines = {
-            _hardware_line(r) for r in self.records if r.get("experiment", {}).get("id") in wanted
+            hardware_line(r) for r in self.records if r.get("experiment", {}).get("id") in wanted
         }
         return "; ".join(sorted(lines)) or "unknown"
-
-
-def _hardware_line(record: dict) -> str:
-    hw = (record.get("provenance") or {}).get("hardware", {})
-    gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
-    device = hw.get("device") or "cpu"
-    return f"{device.upper()}: {hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu})"
 
 
 def collect_evidence(
@@ -387,12 +380,7 @@ def evidence_markdown(evidence: Sequence[Evidence], profile: str) -> str:
     for item in evidence:
         runs = item.runs
         seeds = ", ".join(str(s) for s in sorted(int(s) for s in runs["seed"].unique()))
-        commits = sorted(
-            {
-                str((r.get("provenance") or {}).get("git", {}).get("commit"))[:10]
-                for r in item.records
-            }
-        )
+        commits = sorted({commit_of(r) for r in item.records})
         hardware = item.hardware(runs["experiment"].unique())
         lines.append(
             f"- `{item.label()}`: {len(runs)} runs of {runs['experiment'].nunique()} "
