@@ -67,6 +67,21 @@ def _compressed_rle(segmentation, size: tuple[int, int], where: str) -> dict:
     return {"size": got, "counts": counts}
 
 
+def _indexed_coco(
+    annotations: list[dict], gt: GroundTruth, sizes: dict[int, tuple[int, int]]
+) -> COCO:
+    """A faster-coco-eval COCO object of these annotations on the ground truth's images and
+    categories, indexed."""
+    coco = COCO(print_function=_quiet)
+    coco.dataset = {
+        "images": [{"id": i, "height": h, "width": w} for i, (h, w) in sorted(sizes.items())],
+        "annotations": annotations,
+        "categories": [{"id": int(c)} for c in gt.category_ids],
+    }
+    coco.createIndex()
+    return coco
+
+
 def _ground_truth_coco(gt: GroundTruth, sizes: dict[int, tuple[int, int]]) -> COCO:
     """The ground truth as faster-coco-eval's COCO object, with masks (ids renumbered 1..N)."""
     annotations = []
@@ -84,14 +99,7 @@ def _ground_truth_coco(gt: GroundTruth, sizes: dict[int, tuple[int, int]]) -> CO
                 "iscrowd": int(bool(ann.get("iscrowd", 0))),
             }
         )
-    coco = COCO(print_function=_quiet)
-    coco.dataset = {
-        "images": [{"id": i, "height": h, "width": w} for i, (h, w) in sorted(sizes.items())],
-        "annotations": annotations,
-        "categories": [{"id": int(c)} for c in gt.category_ids],
-    }
-    coco.createIndex()
-    return coco
+    return _indexed_coco(annotations, gt, sizes)
 
 
 def _detections_coco(dets, gt: GroundTruth, sizes: dict[int, tuple[int, int]]) -> COCO:
@@ -133,14 +141,7 @@ def _detections_coco(dets, gt: GroundTruth, sizes: dict[int, tuple[int, int]]) -
                 "iscrowd": 0,
             }
         )
-    coco = COCO(print_function=_quiet)
-    coco.dataset = {
-        "images": [{"id": i, "height": h, "width": w} for i, (h, w) in sorted(sizes.items())],
-        "annotations": annotations,
-        "categories": [{"id": int(c)} for c in gt.category_ids],
-    }
-    coco.createIndex()
-    return coco
+    return _indexed_coco(annotations, gt, sizes)
 
 
 def coco_mask_ap(gt_json, dets) -> dict:
