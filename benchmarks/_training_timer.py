@@ -17,25 +17,36 @@ from pathlib import Path
 import torch
 
 
-def build_training(experiment: str, data_root: Path, n_batches: int):
-    """Return (model, optimiser wrapper, preloaded batches) of an experiment, demo profile."""
+def model_and_optimiser(cfg):
+    """Return (model in train mode, optimiser wrapper) of a config, built from seed 0."""
     from mmdet.registry import MODELS
     from mmengine.logging import MMLogger
     from mmengine.optim import build_optim_wrapper
-    from mmengine.runner import Runner
 
-    from reproduction.config_builder import build_config
-
-    cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
     MMLogger.get_current_instance().setLevel(logging.WARNING)  # no per-parameter init log
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    loader_cfg = cfg.train_dataloader.copy()
+    return model, build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+def batch_iterator(loader_cfg):
+    """Return an iterator over a dataloader config's batches, in this process, from seed 0."""
+    from mmengine.runner import Runner
+
+    loader_cfg = loader_cfg.copy()
     loader_cfg.update(num_workers=0, persistent_workers=False)
-    loader = iter(Runner.build_dataloader(loader_cfg, seed=0))
+    return iter(Runner.build_dataloader(loader_cfg, seed=0))
+
+
+def build_training(experiment: str, data_root: Path, n_batches: int):
+    """Return (model, optimiser wrapper, preloaded batches) of an experiment, demo profile."""
+    from reproduction.config_builder import build_config
+
+    cfg = build_config(experiment, "demo", data_root=data_root, validate=False)
+    model, optim = model_and_optimiser(cfg)
+    loader = batch_iterator(cfg.train_dataloader)
     return model, optim, [next(loader) for _ in range(n_batches)]
 
 

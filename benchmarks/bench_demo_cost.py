@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import io
 import json
-import logging
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
+from _training_timer import batch_iterator, model_and_optimiser
 
 DETECTORS: dict[str, str] = {"atss": "atss_baseline", "retinanet": "retinanet_baseline"}
 """The demo pairs' detectors and the baseline experiment timed for each."""
@@ -134,11 +134,6 @@ def _build(experiment: str, profile: str, variant: str, n_batches: int, n_val: i
 
 
 def _build_quietly(experiment: str, profile: str, variant: str, n_batches: int, n_val: int):
-    from mmdet.registry import MODELS
-    from mmengine.logging import MMLogger
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.runner import Runner
-
     from reproduction.config_builder import build_config
 
     if variant in PROFILE_ROWS:
@@ -146,19 +141,10 @@ def _build_quietly(experiment: str, profile: str, variant: str, n_batches: int, 
     else:
         cfg = build_config(experiment, profile, validate=True)
         VARIANTS[variant](cfg)
-    MMLogger.get_current_instance().setLevel(logging.WARNING)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.train()
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    train_cfg = cfg.train_dataloader.copy()
-    train_cfg.update(num_workers=0, persistent_workers=False)
-    loader = iter(Runner.build_dataloader(train_cfg, seed=0))
-    val_cfg = cfg.val_dataloader.copy()
-    val_cfg.update(num_workers=0, persistent_workers=False)
-    val_loader = iter(Runner.build_dataloader(val_cfg, seed=0))
-    val_batches = [next(val_loader) for _ in range(-(-n_val // val_cfg.batch_size))]
+    model, optim = model_and_optimiser(cfg)
+    loader = batch_iterator(cfg.train_dataloader)
+    val_loader = batch_iterator(cfg.val_dataloader)
+    val_batches = [next(val_loader) for _ in range(-(-n_val // cfg.val_dataloader.batch_size))]
     batches = [next(loader) for _ in range(n_batches)]
     return model, optim, loader, batches, val_batches, cfg
 
