@@ -16,7 +16,7 @@ Main entry points::
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -137,7 +137,12 @@ def _flatten(record: dict) -> dict:
 
 def load_runs(results_root: Path, profile: str) -> pd.DataFrame:
     """Return every run of a profile, one row per (experiment, seed); metrics in %."""
-    rows = [_flatten(r) for r in iter_results(Path(results_root), profile)]
+    return runs_frame(iter_results(Path(results_root), profile))
+
+
+def runs_frame(records: Iterable[dict]) -> pd.DataFrame:
+    """Return results records as :func:`load_runs`' frame, one row per record; metrics in %."""
+    rows = [_flatten(r) for r in records]
     columns = list(_flatten(_EMPTY_RECORD).keys())
     return pd.DataFrame(rows, columns=columns)
 

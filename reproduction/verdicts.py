@@ -26,7 +26,7 @@ import pandas as pd
 
 from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.profiles import PROFILES, get_profile, same_setting
-from reproduction.report import commit_of, hardware_line, load_runs, per_seed
+from reproduction.report import commit_of, hardware_line, per_seed, runs_frame
 from reproduction.results import iter_results
 from reproduction.stats import Interval, mean_interval
 
@@ -83,10 +83,9 @@ def collect_evidence(
     found = []
     for name in names:
         for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
-            runs = load_runs(root, name)
-            if runs.empty:
-                continue
-            found.append(Evidence(name, source, runs, tuple(iter_results(root, name))))
+            records = tuple(iter_results(root, name))
+            if records:
+                found.append(Evidence(name, source, runs_frame(records), records))
     return found
 
 
