@@ -19,12 +19,14 @@
 # each training job then runs torchrun with `gpus` processes on one node.
 import os
 import sys
+from pathlib import Path
 
 from reproduction import book_pages
 from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root
 from reproduction.paths import (
     ARCHIVE_ROOT,
     COCO_CHECKED,
+    CURVES_DIR,
     EXECUTED_PAGE,
     GENERATED_DIR,
     RESULTS_FILE,
@@ -81,10 +83,21 @@ STUDY_RESULTS = [
 ]
 
 
+def curve_files():
+    """The learning curves of the profile that exist, local and committed (pages and verdicts
+    read them: reproduction.learning_curves)."""
+    return [
+        str(path)
+        for root in (RESULTS_ROOT, ARCHIVE_ROOT)
+        for path in sorted(Path(root, CURVES_DIR, PROFILE).glob("*/seed*.json"))
+    ]
+
+
 def analysis_inputs(wildcards):
-    """A page's results files; the study page also depends on the study runs that exist."""
+    """A page's results files and the profile's learning curves; the study page also depends
+    on the study runs that exist."""
     if wildcards.name != "study":
-        return RESULTS
+        return RESULTS + curve_files()
     present = [
         str(path)
         for root in (RESULTS_ROOT, ARCHIVE_ROOT)
@@ -92,7 +105,7 @@ def analysis_inputs(wildcards):
         if name != PROFILE
         for path in results_files(root, name)
     ]
-    return RESULTS + present
+    return RESULTS + curve_files() + present
 
 
 rule all:

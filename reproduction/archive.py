@@ -7,10 +7,14 @@ never the kept detections or checkpoints) are copied to ``archive/<profile>/<exp
 and committed. The book then renders them without re-training; anyone can still re-run them
 (``snakemake --cores 2 study_runs``), and a page prefers the source with more seeds.
 
+Learning curves (:mod:`reproduction.learning_curves`) are archived the same way, from
+``results/curves/<profile>/`` to ``archive/curves/<profile>/`` (``--curves``).
+
 Usage::
 
     python -m reproduction.archive demo demo-it300 demo-it1200 demo-3cls \
         --experiments atss_baseline,atss_concordance_0.3,retinanet_baseline,retinanet_spearman_0.1
+    python -m reproduction.archive --curves demo
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from reproduction.learning_curves import curve_path, iter_curves
 from reproduction.report import load_runs
 from reproduction.results import iter_results, results_path, write_json_atomic
 
@@ -57,6 +62,30 @@ def archive_profile(
     return written
 
 
+def archive_curves(
+    results_root: Path,
+    archive_root: Path,
+    profile: str,
+    experiments: Sequence[str] | None = None,
+) -> list[Path]:
+    """Copy the learning curves of ``profile`` from ``results_root`` to ``archive_root``.
+
+    Each record is read and checked first (CurveError names a bad one), then written
+    atomically. Returns the archived paths; ValueError when the profile has no curves.
+    """
+    records = [
+        r
+        for r in iter_curves(Path(results_root), profile)
+        if experiments is None or r["experiment"] in experiments
+    ]
+    if not records:
+        raise ValueError(f"no learning curves under {Path(results_root) / 'curves' / profile}")
+    return [
+        write_json_atomic(curve_path(archive_root, profile, r["experiment"], int(r["seed"])), r)
+        for r in records
+    ]
+
+
 def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.DataFrame, str]:
     """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds.
 
@@ -85,19 +114,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--experiments", default=None, help="comma-separated experiment ids (default: all)"
     )
+    parser.add_argument(
+        "--curves", action="store_true", help="archive the profiles' learning curves instead"
+    )
     args = parser.parse_args(argv)
     chosen = args.experiments.split(",") if args.experiments else None
+    copy, kind = (
+        (archive_curves, "learning curves") if args.curves else (archive_profile, "results files")
+    )
     for profile in args.profiles:
         try:
-            paths = archive_profile(args.results, args.to, profile, chosen)
-        except ValueError as err:  # ResultsError is a ValueError
+            paths = copy(args.results, args.to, profile, chosen)
+        except ValueError as err:  # ResultsError and CurveError are ValueErrors
             print(f"error: {err}", file=sys.stderr)
             return 2
-        print(f"{profile}: {len(paths)} results files → {args.to / profile}")
+        print(f"{profile}: {len(paths)} {kind} → {paths[0].parent.parent}")
     return 0
 
 
-__all__ = ["ARCHIVE_ROOT", "archive_profile", "load_best", "main"]
+__all__ = ["ARCHIVE_ROOT", "archive_curves", "archive_profile", "load_best", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

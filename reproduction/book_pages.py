@@ -97,6 +97,11 @@ PAGES: tuple[Page, ...] = (
         "The demo protocol: how many seeds resolve the effect?",
         "The demo's statistical power",
     ),
+    Page(
+        "learning_curves",
+        "Which methods learn in the demo's schedule? (learning curves)",
+        "The demo's statistical power",
+    ),
     Page("reproduce", "How to re-run this book", "Reference", notebook=False),
 )
 """Every page after the landing page, in book order."""

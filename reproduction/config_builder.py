@@ -73,6 +73,7 @@ def build_config(
     device: str = "cpu",
     gpus: int | None = None,
     validate: bool = True,
+    val_interval: int | None = None,
 ) -> Config:
     """The complete config of one training run.
 
@@ -92,6 +93,9 @@ def build_config(
             profile's (:attr:`reproduction.profiles.Profile.gpus`).
         validate: evaluate on the validation split at the end of training (smoke / demo) or
             after each epoch (paper); False drops the validation loop.
+        val_interval: with ``validate``, evaluate every this many iterations instead (a
+            learning curve: :mod:`reproduction.learning_curves`); iteration-based schedules
+            only (smoke / demo). ValueError below 1 or without ``validate``.
 
     Returns:
         An ``mmengine.Config`` ready for ``Runner.from_cfg``. Its ``corrlib`` entry records
@@ -127,6 +131,8 @@ def build_config(
     _apply_experiment(cfg, experiment)
     if max_iters is not None:
         _apply_max_iters(cfg, spec.overlay, max_iters)
+    if val_interval is not None:
+        _apply_val_interval(cfg, val_interval, validate)
     if not validate:  # mmengine runs no validation loop when all three are None
         cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     if device == "cpu":
@@ -281,6 +287,19 @@ def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
     cfg.train_cfg.max_iters = max_iters
     cfg.train_cfg.val_interval = max_iters
     cfg.default_hooks.checkpoint.interval = max_iters
+
+
+def _apply_val_interval(cfg: Config, val_interval: int, validate: bool) -> None:
+    """Validate every ``val_interval`` iterations (see :func:`build_config`)."""
+    if not validate:
+        raise ValueError("val_interval needs validate=True (it sets when validation runs)")
+    if val_interval < 1:
+        raise ValueError(f"val_interval must be >= 1, got {val_interval}")
+    if cfg.train_cfg.get("type") != "IterBasedTrainLoop":
+        raise ValueError(
+            f"val_interval needs an iteration-based schedule, not {cfg.train_cfg.get('type')!r}"
+        )
+    cfg.train_cfg.val_interval = val_interval
 
 
 __all__ = [

@@ -138,3 +138,16 @@ def caption(runs: pd.DataFrame, source: str, data: str) -> str:
         f"({len(seeds)}); whiskers are 95 % t-intervals over the paired seeds. Thesis: COCO "
         "2017, the AP and β_cls columns of Table 5.4.*"
     )
+
+
+def plot_curves(ax: Axes, frame: pd.DataFrame, threshold: float) -> None:
+    """Draw learning curves: AP (%) against training iteration, one line per experiment and
+    seed (:func:`reproduction.learning_curves.curves_frame`), with the learning threshold as a
+    dashed line."""
+    for (experiment, seed), curve in frame.groupby(["experiment", "seed"], sort=True):
+        curve = curve.sort_values("iteration")
+        ax.plot(curve["iteration"], curve["AP"], marker="o", label=f"{experiment} (seed {seed})")
+    ax.axhline(threshold, color="grey", linestyle="--", label=f"AP {threshold:g} % (learns)")
+    ax.set_xlabel("training iteration")
+    ax.set_ylabel("validation AP (%)")
+    ax.legend(fontsize="small")

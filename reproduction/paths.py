@@ -14,6 +14,8 @@ root is passed::
     GENERATED_DIR   generated/{preset}                               under the data root
                     (:func:`reproduction.dataset.data_root`: ``$CORRLIB_DATA`` or ``data``)
     EXECUTED_PAGE   book/executed/{name}.ipynb                       a book page, executed
+    CURVE_FILE      curves/{profile}/{experiment}/seed{seed}.json    under a results root
+    CURVE_WORK_DIR  work_dirs/curves/{profile}/{experiment}/seed{seed}   a learning curve's run
 """
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ GENERATED_DIR = "generated/{preset}"
 
 EXECUTED_PAGE = "book/executed/{name}.ipynb"
 """A book page's executed notebook (the Jupyter Book source of the page)."""
+
+CURVES_DIR = "curves"
+"""Learning curves' directory under a results root (:mod:`reproduction.learning_curves`)."""
+
+CURVE_FILE = CURVES_DIR + "/{profile}/{experiment}/seed{seed}.json"
+"""A learning curve's record, relative to a results root (``results/`` or ``archive/``)."""
+
+CURVE_WORK_DIR = "work_dirs/" + CURVES_DIR + "/{profile}/{experiment}/seed{seed}"
+"""A learning curve's work dir (its checkpoint and mmengine log with the evaluations)."""
 
 
 def work_dir(profile: str, experiment: str, seed: int) -> Path:

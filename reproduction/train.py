@@ -96,6 +96,7 @@ def train_experiment(
     launcher: str = "none",
     gpus: int | None = None,
     validate: bool = False,
+    val_interval: int | None = None,
 ) -> dict:
     """Train one experiment (resuming an interrupted run); return and write its summary.
 
@@ -123,7 +124,8 @@ def train_experiment(
         max_iters=max_iters,
         device=device,
         gpus=gpus,
-        validate=validate,
+        validate=validate or val_interval is not None,
+        val_interval=val_interval,
     )
     root = Path(cfg.corrlib.data_root)
     problem = _dataset_problem(root, profile, default_data_root(profile))
@@ -282,6 +284,14 @@ def _parser() -> argparse.ArgumentParser:
         "afterwards with python -m reproduction.evaluate)",
     )
     p.add_argument(
+        "--validate-every",
+        type=int,
+        default=None,
+        metavar="N",
+        help="evaluate on the validation split every N iterations (a learning curve; "
+        "implies --validate)",
+    )
+    p.add_argument(
         "--dump-config",
         nargs="?",
         const="-",
@@ -330,7 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         cfg = build_config(
             args.experiment, args.profile, data_root=args.data_root, work_dir=args.work_dir,
             seed=args.seed, max_iters=args.max_iters, device=device,
-            gpus=args.gpus or get_profile(args.profile).gpus, validate=args.validate,
+            gpus=args.gpus or get_profile(args.profile).gpus,
+            validate=args.validate or args.validate_every is not None,
+            val_interval=args.validate_every,
         )  # fmt: skip
         if args.dump_config == "-":
             print(cfg.pretty_text)
@@ -342,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             args.experiment, args.profile, seed=args.seed, work_dir=args.work_dir,
             device=args.device, data_root=args.data_root, max_iters=args.max_iters,
             launcher=args.launcher, gpus=args.gpus, validate=args.validate,
+            val_interval=args.validate_every,
         )  # fmt: skip
     except (KeyError, ValueError, FileNotFoundError, DatasetCheckFailed) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)

@@ -10,7 +10,10 @@ it was, with its seeds and hardware. Per seed, the difference treatment − refe
 - **contradicted**: the interval lies on the other side;
 - **not resolved**: the interval straddles the boundary, or only one seed ran;
 - **not run**: no profile has runs of both experiments (the tables give the command);
-- **cannot be tested here**: the claim needs what no profile has (the reason is given).
+- **cannot be tested here**: the claim needs what no profile has, or a comparison's method
+  does not learn in the evidence's setting: its committed learning curve
+  (:mod:`reproduction.learning_curves`) stays under AP 5 % through the schedule measured (the
+  reason is given).
 
 Numbers are points of % (AP-like metrics), % (relative cost, share of classes improved).
 A COCO number is never subtracted from a synthetic one: effects are compared, not values.
@@ -25,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.claims import CLAIMS, Claim, Comparison
+from reproduction.learning_curves import load_curves, not_learning_reason
 from reproduction.profiles import PROFILES, get_profile, same_setting
 from reproduction.report import commit_of, hardware_line, per_seed, runs_frame
 from reproduction.results import iter_results
@@ -47,12 +51,14 @@ class Evidence:
         source: "local" (``results/``) or "archive" (committed ``archive/``).
         runs: :func:`reproduction.report.load_runs` frame (metrics in %).
         records: the results records themselves (per-class AP, provenance).
+        curves: experiment id → its learning-curve records in this profile and source.
     """
 
     profile: str
     source: str
     runs: pd.DataFrame
     records: tuple[dict, ...] = field(default=(), repr=False)
+    curves: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
     def label(self) -> str:
         """E.g. ``"archive/demo-3cls (setting of demo-long)"``."""
@@ -75,7 +81,7 @@ def collect_evidence(
     archive_root: Path,
     profiles: Sequence[str] | None = None,
 ) -> list[Evidence]:
-    """Return every non-empty (profile, source) set of runs.
+    """Return every non-empty (profile, source) set of runs and learning curves.
 
     ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing).
     """
@@ -84,8 +90,9 @@ def collect_evidence(
     for name in names:
         for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
             records = tuple(iter_results(root, name))
-            if records:
-                found.append(Evidence(name, source, runs_frame(records), records))
+            curves = load_curves([root], name)
+            if records or curves:
+                found.append(Evidence(name, source, runs_frame(records), records, curves))
     return found
 
 
@@ -155,7 +162,7 @@ class ComparisonVerdict:
     """The verdict of one comparison, with the evidence it came from.
 
     ``effect`` is None when no evidence has both sides (verdict "not run"); ``seeds`` are the
-    paired seeds used.
+    paired seeds used; ``note`` says why a comparison cannot be tested here.
     """
 
     claim: Claim
@@ -164,6 +171,7 @@ class ComparisonVerdict:
     effect: Interval | None = None
     evidence: Evidence | None = None
     seeds: tuple[int, ...] = ()
+    note: str | None = None
 
     @property
     def thesis_effect(self) -> float | None:
@@ -176,7 +184,9 @@ def judge_comparison(
 ) -> ComparisonVerdict:
     """Judge one comparison on the evidence with the most paired seeds.
 
-    Ties go to the profile ``prefer`` (or its setting), then to local runs.
+    Ties go to the profile ``prefer`` (or its setting), then to local runs. A comparison with
+    an experiment that does not learn in that evidence's setting (or, with no runs, in the
+    setting of ``prefer``) by its learning curves cannot be tested here.
     """
     best: tuple[tuple, Evidence, dict[int, float]] | None = None
     preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
@@ -187,12 +197,33 @@ def judge_comparison(
         rank = (len(diffs), item.profile in preferred, item.source == "local")
         if best is None or rank > best[0]:
             best = (rank, item, diffs)
+    setting = best[1].profile if best is not None else prefer
+    reason = _not_learning(comparison, evidence, setting)
+    if reason is not None:
+        return ComparisonVerdict(claim, comparison, UNTESTABLE, note=reason)
     if best is None:
         return ComparisonVerdict(claim, comparison, NOT_RUN)
     _, item, diffs = best
     interval = mean_interval(list(diffs.values()))
     verdict = judge(comparison.test, interval, comparison.margin)
     return ComparisonVerdict(claim, comparison, verdict, interval, item, tuple(sorted(diffs)))
+
+
+def _not_learning(
+    comparison: Comparison, evidence: Sequence[Evidence], profile: str | None
+) -> str | None:
+    """Why one of the comparison's experiments does not learn in ``profile``'s setting (by
+    the learning curves of the evidence with that setting), with where the curve is; or None."""
+    if profile not in PROFILES:
+        return None
+    setting = set(same_setting(profile))
+    for item in evidence:
+        if item.profile in setting and item.curves:
+            reason = not_learning_reason((comparison.reference, comparison.treatment), item.curves)
+            if reason is not None:
+                root = "results" if item.source == "local" else "archive"
+                return f"{reason}: {root}/curves/{item.profile} (synthetic data)"
+    return None
 
 
 def judge_claim(
@@ -206,17 +237,19 @@ def claim_verdict(claim: Claim, verdicts: Sequence[ComparisonVerdict]) -> tuple[
     """Return the claim's verdict and a short account of its comparisons.
 
     The claim holds when every comparison that ran holds; it is contradicted when any is
-    contradicted; not run when none ran; otherwise not resolved. The account reads e.g.
-    ``"2 of 2 hold"`` or ``"1 holds, 1 not resolved, 6 not run"``.
+    contradicted; cannot be tested here when every comparison that did not run cannot be and
+    none ran; not run when none ran; otherwise not resolved. A comparison that cannot be tested
+    here does not count as run. The account reads e.g. ``"2 hold"`` or ``"1 holds, 1 not
+    resolved, 6 not run"``.
     """
     if claim.untestable is not None:
         return UNTESTABLE, claim.untestable
     counts = {v: sum(1 for cv in verdicts if cv.verdict == v) for v in VERDICTS}
-    ran = len(verdicts) - counts[NOT_RUN]
+    ran = len(verdicts) - counts[NOT_RUN] - counts[UNTESTABLE]
     parts = [f"{n} {_plural(v, n)}" for v, n in counts.items() if n]
     account = ", ".join(parts)
     if ran == 0:
-        return NOT_RUN, account
+        return (UNTESTABLE if counts[UNTESTABLE] and not counts[NOT_RUN] else NOT_RUN), account
     if counts[CONTRADICTED]:
         return CONTRADICTED, account
     if counts[HOLDS] == ran:
@@ -318,6 +351,8 @@ def detail_table(
 
 
 def _evidence_text(cv: ComparisonVerdict) -> str:
+    if cv.note is not None:
+        return cv.note
     if cv.evidence is None:
         if cv.claim.untestable is not None:
             return "—"

@@ -164,6 +164,51 @@ def test_claim_verdict_aggregates_its_comparisons():
     assert verdicts.claim_verdict(untestable, []) == ("cannot be tested here", "no server")
 
 
+def _flat_curve(experiment, aps, every=300):
+    from reproduction import learning_curves as lc
+
+    points = [lc.CurvePoint(every * (i + 1), ap, 2 * ap) for i, ap in enumerate(aps)]
+    training = {"iterations": every * len(aps), "seconds_per_iter": 0.3, "wall_s": 1.0}
+    return lc.curve_record(experiment, "demo", 0, every, points, training, {})
+
+
+def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_that_setting():
+    claim = Claim("c", "text", "Table 5.4", "table_5_4")
+    comparison = Comparison("x", "a_baseline", "a_var", "AP")
+    rows = [("a_baseline", s, 1.0, 0.2) for s in (0, 1)] + [("a_var", s, 1.5, 0.2) for s in (0, 1)]
+    flat = {"a_baseline": [_flat_curve("a_baseline", [0.5, 1.0, 2.0])]}
+    demo = verdicts.Evidence("demo", "archive", _runs(rows), (), flat)
+    cv = verdicts.judge_comparison(claim, comparison, [demo], prefer="demo")
+    assert cv.verdict == verdicts.UNTESTABLE
+    assert "a_baseline stays under AP 5 % through 900 iterations" in cv.note
+    assert "archive/curves/demo" in verdicts.detail_table([(claim, [cv])])["evidence"][0]
+    # the same runs in another setting (no curve there) are judged as usual
+    other = verdicts.Evidence("demo-it1200", "local", _runs(rows))
+    assert (
+        verdicts.judge_comparison(claim, comparison, [other], "demo").verdict
+        != "cannot be tested here"
+    )
+    # a curve that reaches the threshold leaves the comparison to its runs
+    learns = verdicts.Evidence(
+        "demo", "archive", _runs(rows), (), {"a_baseline": [_flat_curve("a_baseline", [1, 6])]}
+    )
+    assert verdicts.judge_comparison(claim, comparison, [learns], "demo").verdict == "holds"
+    # with no runs at all, the curve of the book's profile still decides
+    bare = verdicts.Evidence("demo", "archive", _runs([]), (), flat)
+    assert (
+        verdicts.judge_comparison(claim, comparison, [bare], "demo").verdict
+        == "cannot be tested here"
+    )
+    assert verdicts.claim_verdict(claim, [cv, cv])[0] == "cannot be tested here"
+    not_run = verdicts.ComparisonVerdict(claim, comparison, verdicts.NOT_RUN)
+    assert verdicts.claim_verdict(claim, [cv, not_run])[0] == "not run"
+    holds = verdicts.ComparisonVerdict(claim, comparison, verdicts.HOLDS)
+    assert verdicts.claim_verdict(claim, [cv, holds]) == (
+        "holds",
+        "1 holds, 1 cannot be tested here",
+    )
+
+
 def test_committed_evidence_with_most_seeds_resolves_atss_beta_cls():
     evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
     judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
