@@ -283,12 +283,14 @@ def protocol_targets(
 
 
 def describe_setting(name: str) -> str:
-    """Return a study setting's schedule and class count, e.g. "600 it, 8 cls"."""
+    """Return a study setting's schedule and class count, and its model overlay where it is
+    not the first demo's, e.g. "600 it, 8 cls" or "600 it, 3 cls, demo_narrow"."""
     from reproduction.dataset import PRESETS
-    from reproduction.profiles import DEMO_ITERS, get_profile
+    from reproduction.profiles import DEMO_ITERS, V1_PROFILE, get_profile
 
     spec = get_profile(name)
-    return f"{spec.max_iters or DEMO_ITERS} it, {PRESETS[spec.dataset].n_classes} cls"
+    model = "" if spec.overlay == get_profile(V1_PROFILE).overlay else f", {spec.overlay}"
+    return f"{spec.max_iters or DEMO_ITERS} it, {PRESETS[spec.dataset].n_classes} cls{model}"
 
 
 def paired_by_setting(
