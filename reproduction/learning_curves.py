@@ -183,6 +183,29 @@ def not_learning_reason(
     return None
 
 
+def not_learning_markdown(
+    curves: dict[str, list[dict[str, Any]]], experiments: Iterable[str] | None = None
+) -> str | None:
+    """Return a note (Markdown) naming the experiments whose curves never reach
+    :data:`LEARNS_AP`, with their reasons and a link to the learning-curves page; None when
+    every curve (of ``experiments``, default all) learns or there is none."""
+    wanted = None if experiments is None else set(experiments)
+    reasons = [
+        not_learning_reason([experiment], curves)
+        for experiment in curves
+        if wanted is None or experiment in wanted
+    ]
+    reasons = [r for r in reasons if r is not None]
+    if not reasons:
+        return None
+    lines = [
+        "> **Does not learn here:** a row of these methods says nothing about Correlation Loss "
+        "in this profile ([learning curves](learning_curves.ipynb)):"
+    ]
+    lines += [f"> - {r}" for r in reasons]
+    return "\n".join(lines)
+
+
 def finding(record: dict[str, Any]) -> str:
     """Return what one curve shows, e.g. ``"learns: AP ≥ 5 % from iteration 300"`` or
     ``"does not learn: best AP 0.4 % through 4800 iterations"``."""

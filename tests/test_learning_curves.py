@@ -187,3 +187,15 @@ def test_plot_curves_draws_a_line_per_curve_and_the_threshold():
     assert list(ax.lines[0].get_xdata()) == [300, 600, 900]
     assert ax.lines[1].get_ydata()[0] == lc.LEARNS_AP
     plt.close(fig)
+
+
+def test_the_pages_note_names_only_the_methods_that_do_not_learn():
+    curves = {
+        "detr_baseline": [_record("detr_baseline", [0.0, 0.4], every=600)],
+        "atss_rs_baseline": [_record("atss_rs_baseline", [7.0, 9.0])],
+    }
+    note = lc.not_learning_markdown(curves)
+    assert "detr_baseline stays under AP 5 % through 1200 iterations" in note
+    assert "atss_rs_baseline" not in note and "(learning_curves.ipynb)" in note
+    assert lc.not_learning_markdown(curves, ["atss_rs_baseline"]) is None
+    assert lc.not_learning_markdown({}) is None
