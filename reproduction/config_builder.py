@@ -300,6 +300,8 @@ def _apply_val_interval(cfg: Config, val_interval: int, validate: bool) -> None:
             f"val_interval needs an iteration-based schedule, not {cfg.train_cfg.get('type')!r}"
         )
     cfg.train_cfg.val_interval = val_interval
+    # log each evaluation at its iteration (mmengine's default logs the epoch: 0 here)
+    cfg.default_hooks.logger.log_metric_by_epoch = False
 
 
 __all__ = [

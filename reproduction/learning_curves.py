@@ -54,24 +54,35 @@ class CurvePoint:
     AP50: float
 
 
-def read_points(work_dir: str | Path) -> list[CurvePoint]:
+def read_points(work_dir: str | Path, every: int | None = None) -> list[CurvePoint]:
     """Return the validations logged in a work dir's ``*/vis_data/scalars.json``, by iteration.
 
-    A run resumed in a second log directory contributes its evaluations too; an iteration
-    evaluated twice keeps the later log's. CurveError when the work dir has no evaluation.
+    An evaluation's iteration is its logged step where mmengine logs it by iteration
+    (``log_metric_by_epoch=False``, which :func:`reproduction.config_builder.build_config` sets
+    with ``val_interval``); where it logs the epoch instead (0 in an iteration loop), it is the
+    step of the last training entry logged before it, rounded up to a multiple of ``every``
+    (the evaluation interval, when given: evaluations run at its multiples). A run resumed in
+    a second log directory contributes its evaluations too; an iteration evaluated twice keeps
+    the later log's. CurveError when the work dir has no evaluation.
     """
     work = Path(work_dir)
     found: dict[int, CurvePoint] = {}
     for log in sorted(work.glob("*/vis_data/scalars.json")):
+        last_train = 0
         for number, line in enumerate(log.read_text().splitlines(), start=1):
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError as err:
                 raise CurveError(f"{log}: line {number} is not JSON ({err.msg})") from err
-            if _AP_KEY in entry and "step" in entry:
-                step = int(entry["step"])
-                found[step] = CurvePoint(
-                    step, 100.0 * float(entry[_AP_KEY]), 100.0 * float(entry[_AP50_KEY])
+            step = int(entry.get("step", 0))
+            if "loss" in entry:
+                last_train = step
+            elif _AP_KEY in entry:
+                iteration = step if step >= last_train and step > 0 else last_train
+                if iteration == last_train and every:
+                    iteration = -(-last_train // every) * every
+                found[iteration] = CurvePoint(
+                    iteration, 100.0 * float(entry[_AP_KEY]), 100.0 * float(entry[_AP50_KEY])
                 )
     if not found:
         raise CurveError(f"{work}: no validation ({_AP_KEY}) in any */vis_data/scalars.json")

@@ -62,7 +62,7 @@ def train_curve(
         profile,
         seed,
         every,
-        read_points(work),
+        read_points(work, every),
         training,
         {
             **provenance.collect(summary.get("device")),

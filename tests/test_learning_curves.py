@@ -28,15 +28,38 @@ def test_read_points_takes_the_evaluations_in_percent_by_iteration(tmp_path):
     _log(
         tmp_path,
         [
-            {"loss": 1.2, "time": 0.5, "step": 20},
-            _validation(600, 0.031, 0.09),
-            {"loss": 1.0, "time": 0.5, "step": 620},
+            {"loss": 1.2, "time": 0.5, "step": 300},
             _validation(300, 0.004, 0.01),
+            {"loss": 1.0, "time": 0.5, "step": 600},
+            _validation(600, 0.031, 0.09),
         ],
     )
     points = lc.read_points(tmp_path)
     assert [p.iteration for p in points] == [300, 600]
     assert points[1].AP == pytest.approx(3.1) and points[1].AP50 == pytest.approx(9.0)
+
+
+def test_an_evaluation_logged_at_epoch_zero_takes_the_iteration_of_the_training_before_it(
+    tmp_path,
+):
+    _log(
+        tmp_path,
+        [
+            {"loss": 1.0, "time": 0.5, "step": 280},
+            {"loss": 1.0, "time": 0.5, "step": 300},
+            _validation(0, 0.01, 0.02),
+            {"loss": 0.9, "time": 0.5, "step": 600},
+            _validation(0, 0.03, 0.05),
+        ],
+    )
+    assert [p.iteration for p in lc.read_points(tmp_path)] == [300, 600]
+    # logged every 20 iterations, evaluated every 150: the evaluation at 150 follows the 140 log
+    _log(
+        tmp_path,
+        [{"loss": 1.0, "step": 140}, _validation(0, 0.01, 0.02), {"loss": 1.0, "step": 300}],
+    )
+    assert [p.iteration for p in lc.read_points(tmp_path, every=150)] == [150]
+    assert [p.iteration for p in lc.read_points(tmp_path)] == [140]
 
 
 def test_a_resumed_run_adds_its_evaluations_and_a_repeated_one_keeps_the_later_log(tmp_path):
@@ -123,6 +146,7 @@ def test_the_builder_validates_every_n_iterations_only_when_asked(tmp_path):
         "atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400, val_interval=300
     )
     assert cfg.train_cfg.max_iters == 2400 and cfg.train_cfg.val_interval == 300
+    assert cfg.default_hooks.logger.log_metric_by_epoch is False
     assert cfg.val_evaluator is not None
     plain = build_config("atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400)
     assert plain.train_cfg.val_interval == 2400
