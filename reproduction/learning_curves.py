@@ -279,7 +279,7 @@ def provenance_markdown(
     if not records:
         lines.append("- No learning curves for this profile yet.")
         return "\n".join(lines)
-    seeds = sorted({int(r["seed"]) for r in records})
+    seeds = ", ".join(str(s) for s in sorted({int(r["seed"]) for r in records}))
     lines.append(f"- Curves: {len(records)} ({len(curves)} experiments; seeds {seeds})")
     lines.append(f"- Git commit(s): {', '.join(sorted({commit_of(r) for r in records}))}")
     lines.append(f"- Hardware: {'; '.join(sorted({hardware_line(r) for r in records}))}")

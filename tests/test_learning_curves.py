@@ -190,7 +190,7 @@ def test_the_page_tables_say_what_each_curve_shows():
         "AP50",
     }
     text = lc.provenance_markdown(curves, "demo", parameters={"profile": "demo"})
-    assert "synthetic" in text and "2 (2 experiments; seeds [0])" in text
+    assert "synthetic" in text and "2 (2 experiments; seeds 0)" in text
     assert "No learning curves" in lc.provenance_markdown(
         {}, "demo", parameters={"profile": "demo"}
     )
