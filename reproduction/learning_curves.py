@@ -63,7 +63,8 @@ def read_points(work_dir: str | Path, every: int | None = None) -> list[CurvePoi
     step of the last training entry logged before it, rounded up to a multiple of ``every``
     (the evaluation interval, when given: evaluations run at its multiples). A run resumed in
     a second log directory contributes its evaluations too; an iteration evaluated twice keeps
-    the later log's. CurveError when the work dir has no evaluation.
+    the later log's. An evaluation at which the model detected nothing (mmdet then logs no
+    metric, only its timing) counts as AP 0. CurveError when the work dir has no evaluation.
     """
     work = Path(work_dir)
     found: dict[int, CurvePoint] = {}
@@ -75,14 +76,16 @@ def read_points(work_dir: str | Path, every: int | None = None) -> list[CurvePoi
             except json.JSONDecodeError as err:
                 raise CurveError(f"{log}: line {number} is not JSON ({err.msg})") from err
             step = int(entry.get("step", 0))
-            if "loss" in entry:
+            if "loss" in entry or "lr" in entry:
                 last_train = step
-            elif _AP_KEY in entry:
+            elif "step" in entry:  # an evaluation: its metrics, or none if nothing was detected
                 iteration = step if step >= last_train and step > 0 else last_train
                 if iteration == last_train and every:
                     iteration = -(-last_train // every) * every
                 found[iteration] = CurvePoint(
-                    iteration, 100.0 * float(entry[_AP_KEY]), 100.0 * float(entry[_AP50_KEY])
+                    iteration,
+                    100.0 * float(entry.get(_AP_KEY, 0.0)),
+                    100.0 * float(entry.get(_AP50_KEY, 0.0)),
                 )
     if not found:
         raise CurveError(f"{work}: no validation ({_AP_KEY}) in any */vis_data/scalars.json")

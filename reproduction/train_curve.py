@@ -35,26 +35,39 @@ def train_curve(
     every: int,
     results_root: str | Path = paths.RESULTS_ROOT,
     record_only: bool = False,
+    work_dir: str | Path | None = None,
+    data_root: str | Path | None = None,
 ) -> Path:
     """Train one curve (resuming an interrupted one) and write its record; return its path.
 
-    ``record_only`` skips training and writes the record of a finished work dir
-    (:data:`reproduction.paths.CURVE_WORK_DIR`). ValueError for a non-demo profile or bad
-    lengths; CurveError when the log holds no evaluation.
+    ``record_only`` skips training and writes the record of a finished work dir (default
+    :data:`reproduction.paths.CURVE_WORK_DIR`); ``data_root`` defaults to the profile's.
+    ValueError for the paper profile or bad lengths; CurveError when the log holds no
+    evaluation.
     """
     spec = get_profile(profile)
     if not spec.synthetic:
         raise ValueError(f"learning curves are for the embedded-data profiles, not {profile!r}")
     if every < 1 or max_iters < every:
         raise ValueError(f"need 1 <= every <= max_iters, got every={every}, max_iters={max_iters}")
-    work = Path(paths.CURVE_WORK_DIR.format(profile=profile, experiment=experiment, seed=seed))
+    work = Path(
+        work_dir
+        if work_dir is not None
+        else paths.CURVE_WORK_DIR.format(profile=profile, experiment=experiment, seed=seed)
+    )
     from reproduction import provenance, train
 
     if record_only:
         summary = train.read_summary(work)
     else:
         summary = train.train_experiment(
-            experiment, profile, seed=seed, work_dir=work, max_iters=max_iters, val_interval=every
+            experiment,
+            profile,
+            seed=seed,
+            work_dir=work,
+            data_root=data_root,
+            max_iters=max_iters,
+            val_interval=every,
         )
     training = {k: summary.get(k) for k in ("iterations", "seconds_per_iter", "wall_s")}
     record = curve_record(

@@ -70,13 +70,27 @@ def test_a_resumed_run_adds_its_evaluations_and_a_repeated_one_keeps_the_later_l
 
 
 def test_a_log_without_evaluation_or_with_a_broken_line_is_named(tmp_path):
-    _log(tmp_path, [{"loss": 1.0, "time": 0.5, "step": 20}])
+    _log(tmp_path, [{"loss": 1.0, "time": 0.5, "step": 20, "lr": 0.01}])
     with pytest.raises(lc.CurveError, match="no validation"):
         lc.read_points(tmp_path)
     log = _log(tmp_path, [_validation(300, 0.01, 0.02)])
     log.write_text(log.read_text() + "{not json\n")
     with pytest.raises(lc.CurveError, match="line 2"):
         lc.read_points(tmp_path)
+
+
+def test_an_evaluation_that_detected_nothing_counts_as_ap_zero(tmp_path):
+    _log(
+        tmp_path,
+        [
+            {"lr": 0.01, "loss": 2.0, "time": 0.5, "step": 2},
+            {"data_time": 0.04, "time": 6.3, "step": 2},  # mmdet: no detections, no metric
+            {"lr": 0.01, "loss": 1.9, "time": 0.5, "step": 4},
+            _validation(4, 0.009, 0.05),
+        ],
+    )
+    points = lc.read_points(tmp_path)
+    assert [(p.iteration, p.AP) for p in points] == [(2, 0.0), (4, pytest.approx(0.9))]
 
 
 def test_first_learning_is_the_first_evaluation_at_or_above_the_threshold():
@@ -223,3 +237,36 @@ def test_the_pages_note_names_only_the_methods_that_do_not_learn():
     assert "atss_rs_baseline" not in note and "(learning_curves.ipynb)" in note
     assert lc.not_learning_markdown(curves, ["atss_rs_baseline"]) is None
     assert lc.not_learning_markdown({}) is None
+
+
+def test_a_smoke_curve_trains_evaluates_every_n_iterations_and_records_each(
+    tmp_path, smoke_data_root
+):
+    path = train_curve.train_curve(
+        "atss_baseline",
+        "smoke",
+        max_iters=4,
+        every=2,
+        results_root=tmp_path / "results",
+        work_dir=tmp_path / "work",
+        data_root=smoke_data_root,
+    )
+    record = lc.read_curve(path)
+    assert path == lc.curve_path(tmp_path / "results", "smoke", "atss_baseline", 0)
+    assert [p["iteration"] for p in record["points"]] == [2, 4]
+    assert record["training"]["iterations"] == 4 and record["every"] == 2
+    assert record["provenance"]["setting"] == {
+        "overlay": "smoke",
+        "dataset": "smoke",
+        "max_iters": 4,
+    }
+    again = train_curve.train_curve(
+        "atss_baseline",
+        "smoke",
+        max_iters=4,
+        every=2,
+        results_root=tmp_path / "again",
+        work_dir=tmp_path / "work",
+        record_only=True,
+    )
+    assert lc.read_curve(again)["points"] == record["points"]
