@@ -227,6 +227,16 @@ def test_committed_evidence_with_most_seeds_resolves_atss_beta_cls():
     assert len(atss.seeds) == max(paired)
 
 
+@pytest.mark.parametrize("claim_id", ["mask_ap_yolact", "gradient"])
+def test_committed_paired_seeds_give_tables_5_3_and_5_5_4_a_verdict(claim_id):
+    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
+    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
+    for cv in judged[claims.get_claim(claim_id)]:
+        assert cv.verdict in (verdicts.HOLDS, verdicts.CONTRADICTED, verdicts.NOT_RESOLVED)
+        assert cv.evidence.source == "archive" and len(cv.seeds) >= 2
+        assert cv.effect.low is not None and cv.effect.low <= cv.effect.mean <= cv.effect.high
+
+
 def test_summary_table_has_a_verdict_for_every_claim():
     evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
     table = verdicts.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
