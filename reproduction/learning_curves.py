@@ -30,6 +30,7 @@ import pandas as pd
 
 from reproduction import paths
 from reproduction.report import commit_of, data_label, hardware_line, parameters_markdown
+from reproduction.results import read_json_object
 
 LEARNS_AP = 5.0
 """AP (%) from which a method counts as learning: below it, its comparisons say nothing."""
@@ -131,14 +132,8 @@ def curve_path(root: str | Path, profile: str, experiment: str, seed: int) -> Pa
 
 def read_curve(path: str | Path) -> dict[str, Any]:
     """Return one curve record; CurveError names the file and the missing or bad field."""
-    path = Path(path)
-    try:
-        record = json.loads(path.read_text())
-    except FileNotFoundError as err:
-        raise CurveError(f"{path}: no such curve file") from err
-    except json.JSONDecodeError as err:
-        raise CurveError(f"{path}: malformed JSON at line {err.lineno}: {err.msg}") from err
-    if not isinstance(record, dict) or record.get("schema") != CURVE_SCHEMA:
+    record = read_json_object(Path(path), CurveError, "curve")
+    if record.get("schema") != CURVE_SCHEMA:
         raise CurveError(f"{path}: field 'schema' is not {CURVE_SCHEMA}")
     for name in ("experiment", "profile", "seed", "points", "training"):
         if name not in record:

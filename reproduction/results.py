@@ -109,18 +109,27 @@ def validate(record: dict[str, Any], source: str = "<record>") -> dict[str, Any]
     return record
 
 
-def read_results(path: Path) -> dict[str, Any]:
-    """Return one validated results record; ResultsError names the file and the problem."""
+def read_json_object(
+    path: Path, error: type[ValueError] = ResultsError, kind: str = "results"
+) -> dict[str, Any]:
+    """Return the JSON object in a file; ``error`` names the file and what is wrong with it
+    (missing, malformed at a line, or not an object). ``kind`` names the file in the message
+    ("no such results file")."""
     path = Path(path)
     try:
         record = json.loads(path.read_text())
     except FileNotFoundError as err:
-        raise ResultsError(f"{path}: no such results file") from err
+        raise error(f"{path}: no such {kind} file") from err
     except json.JSONDecodeError as err:
-        raise ResultsError(f"{path}: malformed JSON at line {err.lineno}: {err.msg}") from err
+        raise error(f"{path}: malformed JSON at line {err.lineno}: {err.msg}") from err
     if not isinstance(record, dict):
-        raise ResultsError(f"{path}: top level is {type(record).__name__}, expected an object")
-    return validate(record, source=str(path))
+        raise error(f"{path}: top level is {type(record).__name__}, expected an object")
+    return record
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """Return one validated results record; ResultsError names the file and the problem."""
+    return validate(read_json_object(path), source=str(path))
 
 
 def results_files(results_root: Path, profile: str) -> list[Path]:

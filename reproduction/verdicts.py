@@ -60,12 +60,16 @@ class Evidence:
     records: tuple[dict, ...] = field(default=(), repr=False)
     curves: dict[str, list[dict]] = field(default_factory=dict, repr=False)
 
+    @property
+    def root(self) -> str:
+        """The directory the runs were read from: "results" (local) or "archive"."""
+        return "results" if self.source == "local" else "archive"
+
     def label(self) -> str:
         """E.g. ``"archive/demo-3cls (setting of demo-long)"``."""
         others = [n for n in same_setting(self.profile) if n != self.profile]
         alias = f" (setting of {', '.join(others)})" if others else ""
-        root = "results" if self.source == "local" else "archive"
-        return f"{root}/{self.profile}{alias}"
+        return f"{self.root}/{self.profile}{alias}"
 
     def hardware(self, experiments: Iterable[str]) -> str:
         """The hardware the given experiments' runs ran on, one entry per distinct machine."""
@@ -221,8 +225,7 @@ def _not_learning(
         if item.profile in setting and item.curves:
             reason = not_learning_reason((comparison.reference, comparison.treatment), item.curves)
             if reason is not None:
-                root = "results" if item.source == "local" else "archive"
-                return f"{reason}: {root}/curves/{item.profile} (synthetic data)"
+                return f"{reason}: {item.root}/curves/{item.profile} (synthetic data)"
     return None
 
 
