@@ -286,7 +286,9 @@ def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
             sched.milestones = [max(1, round(m * scale)) for m in sched.milestones]
     cfg.train_cfg.max_iters = max_iters
     cfg.train_cfg.val_interval = max_iters
-    cfg.default_hooks.checkpoint.interval = max_iters
+    # the overlay's resume interval where the schedule is longer, else one checkpoint at the end
+    hook = cfg.default_hooks.checkpoint
+    hook.interval = min(hook.interval, max_iters)
 
 
 def _apply_val_interval(cfg: Config, val_interval: int, validate: bool) -> None:

@@ -81,10 +81,18 @@ optim_wrapper = dict(
 )
 auto_scale_lr = dict(enable=False, base_batch_size=8)
 
+# A checkpoint every 300 iterations (and one at the end) keeps the latest only: a run that is
+# stopped — a killed job, a session that ends mid-campaign — resumes from it when it is trained
+# again in the same work dir (``reproduction.train``). Longer schedules keep the interval.
+checkpoint_interval = 300
 default_hooks = dict(
     logger=dict(type="LoggerHook", interval=20),
     checkpoint=dict(
-        type="CheckpointHook", by_epoch=False, interval=max_iters, max_keep_ckpts=1, save_last=True
+        type="CheckpointHook",
+        by_epoch=False,
+        interval=checkpoint_interval,
+        max_keep_ckpts=1,
+        save_last=True,
     ),
 )
 log_processor = dict(by_epoch=False, window_size=20)
