@@ -8,7 +8,12 @@ trained by hand (``python -m reproduction.train``)::
         --work-dir work_dirs/demo/atss_concordance_0.3/seed0 \\
         --results-file results/demo/atss_concordance_0.3/seed0.json
 
-The work dir and results file default to the workflow's places (those shown).
+The work dir and results file default to the workflow's places (those shown). A run evaluated
+again (its profile's validation split grew, say) keeps the provenance of its training from the
+earlier results file, as ``provenance.trained``::
+
+    python -m reproduction.evaluate atss_concordance_0.3 --profile demo --seed 0 \
+        --trained-by archive/demo/atss_concordance_0.3/seed0.json
 
 It runs the detector over the validation set (mmengine's dataloader, the model's own
 ``test_step``), turns its predictions into COCO results, and computes with
@@ -45,7 +50,13 @@ from corrlib.integration.evaluators import coco_detections, prediction_arrays
 from reproduction.experiments import get_experiment
 from reproduction.profiles import PROFILES, get_profile
 from reproduction.provenance import collect
-from reproduction.results import results_path, write_json_atomic, write_results
+from reproduction.results import (
+    ResultsError,
+    read_results,
+    results_path,
+    write_json_atomic,
+    write_results,
+)
 from reproduction.train import read_summary
 
 
@@ -146,16 +157,24 @@ def evaluate_experiment(
     results_file: str | Path,
     device: str = "cpu",
     data_root: str | Path | None = None,
+    trained_by: str | Path | None = None,
 ) -> dict:
     """Evaluate the checkpoint a training left in ``work_dir``; write and return the record.
 
     Reads ``train_summary.json`` (written by the train notebook) for the checkpoint and the
-    training time. Returns the results record (fractions; see :mod:`reproduction.results`).
+    training time. ``trained_by``: an earlier results file of the same run (e.g. the archived
+    one, when a run is evaluated again on a larger validation split); its provenance, which
+    names the commit and machine the model was trained with, is kept as ``provenance.trained``.
+    Returns the results record (fractions; see :mod:`reproduction.results`).
+
+    Raises:
+        ResultsError: ``trained_by`` is unreadable or is another experiment's or seed's run.
     """
     from reproduction.config_builder import build_config
 
     work_dir = Path(work_dir)
     summary = read_summary(work_dir)
+    trained = _training_provenance(trained_by, experiment, seed) if trained_by else None
     exp = get_experiment(experiment)
     cfg = build_config(
         experiment,
@@ -227,7 +246,7 @@ def evaluate_experiment(
             "wall_s": summary.get("wall_s"),
         },
         "evaluation_s": time.perf_counter() - started,
-        "provenance": collect(device),
+        "provenance": {**collect(device), **({"trained": trained} if trained else {})},
     }
     write_results(Path(results_file), record)
     write_json_atomic(
@@ -253,6 +272,20 @@ def detections_path(results_file: str | Path) -> Path:
     """
     results_file = Path(results_file)
     return results_file.with_name(results_file.stem + ".detections.json")
+
+
+def _training_provenance(path: str | Path, experiment: str, seed: int) -> dict:
+    """The provenance of the training named by an earlier results file of the same run: its
+    ``provenance.trained`` when it was itself a later evaluation, else its ``provenance``."""
+    earlier = read_results(Path(path))
+    found = (earlier["experiment"]["id"], int(earlier["seed"]))
+    if found != (experiment, seed):
+        raise ResultsError(
+            f"{path}: --trained-by is the results file of {found[0]} seed {found[1]}, "
+            f"not of {experiment} seed {seed}"
+        )
+    provenance = earlier.get("provenance") or {}
+    return provenance.get("trained") or provenance
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -283,6 +316,14 @@ def _parser() -> argparse.ArgumentParser:
         help="dataset root (default: the profile's; paper: $COCO_ROOT)",
     )
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    p.add_argument(
+        "--trained-by",
+        type=Path,
+        default=None,
+        metavar="RESULTS_FILE",
+        help="an earlier results file of this run (evaluating it again, e.g. on a larger "
+        "validation split): its provenance is kept as provenance.trained",
+    )
     return p
 
 
@@ -299,8 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         record = evaluate_experiment(
             args.experiment, args.profile, seed=args.seed, work_dir=work_dir,
             results_file=results_file, device=args.device, data_root=args.data_root,
+            trained_by=args.trained_by,
         )  # fmt: skip
-    except (KeyError, ValueError, FileNotFoundError) as err:
+    except (KeyError, ValueError, FileNotFoundError, ResultsError) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
     shown = ("AP", "AP50", "AP75", "oLRP", "beta_cls", "beta_img")

@@ -77,9 +77,10 @@ _ALL: tuple[Profile, ...] = (
     Profile(
         "demo",
         "demo_narrow",
-        "demo-3cls",
+        "demo-3cls-val1000",
         None,
-        "the default: half-width ResNet-18, 32-channel FPN, 3 classes, 2 seeds, 2-core CPU",
+        "the default: half-width ResNet-18, 32-channel FPN, 3 classes, 1000 validation images,"
+        " 2 seeds, 2-core CPU",
     ),
     Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs", gpus=4),
     Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),

@@ -18,7 +18,8 @@ Schema (version 1)::
                   "image_bounds": {"upper": {...}, "lower": {...}} or null,
                   "per_class_AP": {"<category name>": AP}},
       "training": {"iterations", "seconds_per_iter", "wall_s"},
-      "provenance": {...}   # reproduction.provenance.collect()
+      "provenance": {...}   # reproduction.provenance.collect(); for a run evaluated again,
+                            # "trained": the provenance of its training
     }
 """
 

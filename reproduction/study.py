@@ -283,14 +283,17 @@ def protocol_targets(
 
 
 def describe_setting(name: str) -> str:
-    """Return a study setting's schedule and class count, and its model overlay where it is
-    not the first demo's, e.g. "600 it, 8 cls" or "600 it, 3 cls, demo_narrow"."""
+    """Return a study setting's schedule and class count, and its validation-split size and
+    model overlay where they are not the first demo's, e.g. "600 it, 8 cls" or "600 it,
+    3 cls, 1000 val, demo_narrow"."""
     from reproduction.dataset import PRESETS
     from reproduction.profiles import DEMO_ITERS, V1_PROFILE, get_profile
 
-    spec = get_profile(name)
-    model = "" if spec.overlay == get_profile(V1_PROFILE).overlay else f", {spec.overlay}"
-    return f"{spec.max_iters or DEMO_ITERS} it, {PRESETS[spec.dataset].n_classes} cls{model}"
+    spec, first = get_profile(name), get_profile(V1_PROFILE)
+    data = PRESETS[spec.dataset]
+    val = "" if data.n_val == PRESETS[first.dataset].n_val else f", {data.n_val} val"
+    model = "" if spec.overlay == first.overlay else f", {spec.overlay}"
+    return f"{spec.max_iters or DEMO_ITERS} it, {data.n_classes} cls{val}{model}"
 
 
 def paired_by_setting(

@@ -52,6 +52,8 @@ class Evidence:
         runs: :func:`reproduction.report.load_runs` frame (metrics in %).
         records: the results records themselves (per-class AP, provenance).
         curves: experiment id → its learning-curve records in this profile and source.
+        dataset: the dataset the runs were evaluated on, where this profile and source hold
+            runs evaluated on more than one (then each is its own evidence); else None.
     """
 
     profile: str
@@ -59,6 +61,7 @@ class Evidence:
     runs: pd.DataFrame
     records: tuple[dict, ...] = field(default=(), repr=False)
     curves: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+    dataset: str | None = None
 
     @property
     def root(self) -> str:
@@ -66,10 +69,13 @@ class Evidence:
         return "results" if self.source == "local" else "archive"
 
     def label(self) -> str:
-        """E.g. ``"archive/demo-3cls (setting of demo-long)"``."""
+        """E.g. ``"archive/demo-3cls (setting of demo-long)"``, or with the dataset where the
+        profile's runs were evaluated on more than one: ``"archive/demo on demo-3cls (200 val
+        images)"``."""
         others = [n for n in same_setting(self.profile) if n != self.profile]
         alias = f" (setting of {', '.join(others)})" if others else ""
-        return f"{self.root}/{self.profile}{alias}"
+        on = f" on {self.dataset}" if self.dataset else ""
+        return f"{self.root}/{self.profile}{on}{alias}"
 
     def hardware(self, experiments: Iterable[str]) -> str:
         """The hardware the given experiments' runs ran on, one entry per distinct machine."""
@@ -87,7 +93,9 @@ def collect_evidence(
 ) -> list[Evidence]:
     """Return every non-empty (profile, source) set of runs and learning curves.
 
-    ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing).
+    ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing). Runs of
+    one profile and source that were evaluated on different datasets (e.g. a validation split
+    that grew) are never paired: each dataset's runs are their own evidence, named by it.
     """
     names = list(profiles) if profiles is not None else [p for p in PROFILES if p != "smoke"]
     found = []
@@ -95,9 +103,24 @@ def collect_evidence(
         for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
             records = tuple(iter_results(root, name))
             curves = load_curves([root], name)
-            if records or curves:
-                found.append(Evidence(name, source, runs_frame(records), records, curves))
+            groups = _by_dataset(records)
+            if not records and curves:
+                found.append(Evidence(name, source, runs_frame(()), (), curves))
+            for dataset, group in groups.items():
+                named = dataset if len(groups) > 1 else None
+                found.append(Evidence(name, source, runs_frame(group), group, curves, named))
     return found
+
+
+def _by_dataset(records: Sequence[dict]) -> dict[str, tuple[dict, ...]]:
+    """Group results records by the dataset they were evaluated on: "<name> (<n> val
+    images)" → records, in the order first seen."""
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        data = record.get("dataset") or {}
+        key = f"{data.get('name', '?')} ({data.get('n_val_images', '?')} val images)"
+        groups.setdefault(key, []).append(record)
+    return {key: tuple(group) for key, group in groups.items()}
 
 
 def _per_class(evidence: Evidence, experiment: str) -> dict[int, dict[str, float]]:

@@ -249,3 +249,46 @@ def test_summary_table_has_a_verdict_for_every_claim():
 def test_thesis_cell_prefers_a_stated_value():
     assert ThesisCell("§5.5.3", "x", "s_per_iter", stated=0.5).value() == 0.5
     assert ThesisCell("5.1", "atss_fl", "AP").value() == thesis.value("5.1", "atss_fl", "AP")
+
+
+def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
+    from reproduction.results import results_path, write_results
+    from tests.test_results import make_record
+
+    def record(experiment, seed, ap, n_val):
+        r = make_record(experiment, seed, ap)
+        r["profile"] = "demo"
+        r["dataset"] = {"name": f"set{n_val}", "synthetic": True, "n_val_images": n_val}
+        return r
+
+    archive = tmp_path / "archive"
+    # baseline seeds 0-2 on the small split, the variant's seeds 0-2 on the larger one, and
+    # seed 3 of both on the larger one: only seed 3 is a pair measured on the same data
+    for seed in (0, 1, 2):
+        write_results(
+            results_path(archive, "demo", "a_baseline", seed), record("a_baseline", seed, 0.3, 200)
+        )
+        write_results(
+            results_path(archive, "demo", "a_var", seed), record("a_var", seed, 0.5, 1000)
+        )
+    write_results(
+        results_path(archive, "demo", "a_baseline", 3), record("a_baseline", 3, 0.30, 1000)
+    )
+    write_results(results_path(archive, "demo", "a_var", 3), record("a_var", 3, 0.31, 1000))
+    evidence = verdicts.collect_evidence(tmp_path / "results", archive, ["demo"])
+    assert sorted(e.dataset for e in evidence) == [
+        "set1000 (1000 val images)",
+        "set200 (200 val images)",
+    ]
+    comparison = Comparison("x", "a_baseline", "a_var", "AP")
+    by_set = {e.dataset: verdicts.seed_differences(e, comparison) for e in evidence}
+    assert by_set["set200 (200 val images)"] == {}
+    assert by_set["set1000 (1000 val images)"] == {3: pytest.approx(1.0)}
+    claim = Claim("c", "text", "Table 5.1", "table_5_1")
+    cv = verdicts.judge_comparison(claim, comparison, evidence)
+    assert cv.seeds == (3,) and cv.evidence.label() == "archive/demo on set1000 (1000 val images)"
+    # one dataset left: the evidence is not split and its label names no dataset
+    for seed in (0, 1, 2):
+        (archive / "demo" / "a_baseline" / f"seed{seed}.json").unlink()
+    alone = verdicts.collect_evidence(tmp_path / "results", archive, ["demo"])
+    assert [e.dataset for e in alone] == [None] and alone[0].label() == "archive/demo"

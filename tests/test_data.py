@@ -306,3 +306,31 @@ def test_check_command(copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (copy / "annotations" / "train.json").unlink()
     assert main(["check", "--root", str(copy)]) == 1
     assert "train.json" in capsys.readouterr().err
+
+
+def test_a_larger_validation_split_keeps_the_training_images_and_the_first_validation_ones(
+    tmp_path: Path,
+) -> None:
+    small = generate_dataset(
+        tmp_path / "v3", n_train=4, n_val=3, image_size=64, n_classes=3, seed=0
+    )
+    large = generate_dataset(
+        tmp_path / "v7", n_train=4, n_val=7, image_size=64, n_classes=3, seed=0
+    )
+    for name in sorted(p.name for p in (small / "train").iterdir()):
+        assert (small / "train" / name).read_bytes() == (large / "train" / name).read_bytes()
+    for name in sorted(p.name for p in (small / "val").iterdir()):
+        assert (small / "val" / name).read_bytes() == (large / "val" / name).read_bytes()
+    assert len(list((large / "val").iterdir())) == 7
+
+    def annotations(root: Path, split: str) -> list[dict]:
+        return json.loads((root / "annotations" / f"{split}.json").read_text())["annotations"]
+
+    assert annotations(small, "train") == annotations(large, "train")
+    first = {
+        im["id"] for im in json.loads((small / "annotations" / "val.json").read_text())["images"]
+    }
+    kept = [a for a in annotations(large, "val") if a["image_id"] in first]
+    assert [(a["image_id"], a["bbox"]) for a in annotations(small, "val")] == [
+        (a["image_id"], a["bbox"]) for a in kept
+    ]

@@ -406,8 +406,8 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes(experiment):
     head = demo.model.bbox_head
     assert demo.model.neck.out_channels == head.in_channels == head.feat_channels == 32
     assert v1.model.neck.out_channels == v1.model.bbox_head.feat_channels == 64
-    assert head.num_classes == corrdata.PRESETS["demo-3cls"].n_classes == 3
-    assert default_data_root("demo") == corrdata.preset_dir("demo-3cls")
+    assert head.num_classes == corrdata.PRESETS["demo-3cls-val1000"].n_classes == 3
+    assert default_data_root("demo") == corrdata.preset_dir("demo-3cls-val1000")
     assert v1.model.bbox_head.num_classes == corrdata.PRESETS["demo"].n_classes
     # everything else is the first demo's: schedule, optimiser, batch, pipeline, the loss
     for key in ("train_cfg", "param_scheduler", "optim_wrapper", "train_dataloader"):

@@ -166,3 +166,32 @@ def test_evaluate_command_line(two_process_run, tmp_path):
     )
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "no training summary" in proc.stderr
+
+
+@pytest.mark.slow
+def test_evaluating_a_run_again_keeps_the_provenance_of_its_training(two_process_run, tmp_path):
+    from reproduction.evaluate import evaluate_experiment
+    from reproduction.results import ResultsError, write_results
+
+    def evaluate(name: str, trained_by: Path | None = None, seed: int = 0) -> dict:
+        return evaluate_experiment(
+            EXPERIMENT, "smoke", seed=seed, work_dir=two_process_run["work_dir"],
+            results_file=tmp_path / name / "seed0.json", data_root=two_process_run["data_root"],
+            trained_by=trained_by,
+        )  # fmt: skip
+
+    first = evaluate("first")
+    assert "trained" not in first["provenance"]
+    # as an archived file would name the training's commit: mark the first one's
+    marked = read_results(tmp_path / "first" / "seed0.json")
+    marked["provenance"]["git"] = {"commit": "0" * 40, "dirty": False}
+    write_results(tmp_path / "first" / "seed0.json", marked)
+    again = evaluate("again", trained_by=tmp_path / "first" / "seed0.json")
+    assert again["provenance"]["trained"]["git"]["commit"] == "0" * 40
+    assert again["provenance"]["git"]["commit"] != "0" * 40
+    # evaluated a third time from the second: the training's provenance is still the first's
+    third = evaluate("third", trained_by=tmp_path / "again" / "seed0.json")
+    assert third["provenance"]["trained"] == again["provenance"]["trained"]
+    with pytest.raises(ResultsError, match=rf"{EXPERIMENT} seed 0, not of {EXPERIMENT} seed 1"):
+        evaluate("wrong", trained_by=tmp_path / "first" / "seed0.json", seed=1)
+    assert not (tmp_path / "wrong").exists()

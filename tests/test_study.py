@@ -237,7 +237,7 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
     # the study varies the first demo's setting (demo-v1), one setting at a time, beside the
     # narrowed default that replaced it
     assert set(settings) == {"demo-v1", "demo", *(v.name for v in study_variants())}
-    assert describe_setting("demo").endswith("cls, demo_narrow")
+    assert describe_setting("demo").endswith("cls, 1000 val, demo_narrow")
     iters = [get_profile(s).max_iters or 600 for s in settings if get_profile(s).dataset == "demo"]
     assert iters == sorted(iters)
     classes = PRESETS[get_profile("demo-3cls").dataset].n_classes
