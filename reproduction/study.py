@@ -274,6 +274,10 @@ def resolution_table(
 PROTOCOL_METRICS: tuple[str, ...] = ("beta_img", "beta_cls")
 """The metrics a demo protocol must resolve for every pair (the correlation the loss targets)."""
 
+MIN_PROTOCOL_SEEDS = 5
+"""The fewest seeds a chosen protocol has: with two or three, a t-interval over differences
+that happen to agree can exclude 0 although the next seed would not."""
+
 
 def protocol_targets(
     pairs: Sequence[tuple[str, str]], target_metrics: Sequence[str] = PROTOCOL_METRICS
@@ -406,9 +410,13 @@ def protocol_options(
 
 
 def choose_protocol(
-    options: pd.DataFrame, targets: Sequence[str], budget_minutes: float
+    options: pd.DataFrame,
+    targets: Sequence[str],
+    budget_minutes: float,
+    min_seeds: int = MIN_PROTOCOL_SEEDS,
 ) -> dict[str, object]:
-    """Choose the cheapest protocol that resolves every target ("pair|metric" keys).
+    """Choose the cheapest protocol of at least ``min_seeds`` seeds that resolves every
+    target ("pair|metric" keys).
 
     Returns ``{"within_budget": row or None, "cheapest": row or None}``: the cheapest option
     (a dict of an :func:`protocol_options` row) resolving all targets with ``minutes`` ≤
@@ -416,6 +424,8 @@ def choose_protocol(
     option does, e.g. an effect whose measured mean is 0).
     """
     wanted = set(targets)
+    if not options.empty:
+        options = options[options["n_seeds"] >= min_seeds]
     hits = (
         options[[wanted <= set(r) for r in options["resolved"]]] if not options.empty else options
     )

@@ -11,6 +11,7 @@ import pytest
 
 from corrlib import metrics
 from reproduction.study import (
+    MIN_PROTOCOL_SEEDS,
     choose_protocol,
     interval_by_seed_count,
     interval_by_val_size,
@@ -157,10 +158,14 @@ def test_protocol_options_measure_then_project_and_the_choice_is_the_cheapest() 
     assert long.loc[3, "resolved"] == ("a_corr − a_baseline|beta_cls",)
     assert long.loc[5, "minutes"] == pytest.approx(5 * 312 / 60)
     target = ["a_corr − a_baseline|beta_cls"]
-    choice = choose_protocol(options, target, budget_minutes=10.0)
+    choice = choose_protocol(options, target, budget_minutes=10.0, min_seeds=2)
     assert choice["within_budget"]["setting"] == "short"  # same verdicts, half the time
     assert choice["within_budget"]["n_seeds"] == 3
-    assert choose_protocol(options, target, budget_minutes=1.0)["within_budget"] is None
+    assert choose_protocol(options, target, 1.0, min_seeds=2)["within_budget"] is None
+    # by default a protocol has at least MIN_PROTOCOL_SEEDS seeds, though 3 resolve here
+    assert MIN_PROTOCOL_SEEDS == 5
+    assert choose_protocol(options, target, budget_minutes=10.0)["cheapest"]["n_seeds"] == 5
+    assert choose_protocol(options, target, 10.0, min_seeds=6)["cheapest"] is None
     flat = protocol_options({"flat": _runs({0: -1.0, 1: 1.0, 2: 0.0})}, PAIR, ("beta_cls",))
     assert choose_protocol(flat, target, 1e9) == {"within_budget": None, "cheapest": None}
 
