@@ -25,9 +25,9 @@ LONG_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 
 DEMO_SEEDS: tuple[int, ...] = (0, 1)
 """Seeds of the default ``demo`` profile: two paired seeds, so that every difference has a 95 %
-interval, at the cost of one seed of ``demo-v1`` (measured side by side). Six seeds of this
-setting (committed in ``archive/demo``) resolve the β_img and β_cls gains of ATSS and the β_img
-gain of RetinaNet, not RetinaNet's β_cls; ``demo-long`` is the protocol that resolves all four."""
+interval, at the cost of one seed of ``demo-v1`` (measured side by side). The protocol page
+says which β gains this setting's committed seeds (``archive/demo``) resolve, and which
+protocol of at least five seeds resolves all four at what measured cost (``demo-long``)."""
 
 _TABLE_5_1_DETECTORS = ("retinanet", "fovea", "atss", "paa", "sparsercnn")
 _DEMO_PAIRS = (
