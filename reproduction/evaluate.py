@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             results_file=results_file, device=args.device, data_root=args.data_root,
             trained_by=args.trained_by,
         )  # fmt: skip
-    except (KeyError, ValueError, FileNotFoundError, ResultsError) as err:
+    except (KeyError, ValueError, FileNotFoundError) as err:  # ResultsError is a ValueError
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2
     shown = ("AP", "AP50", "AP75", "oLRP", "beta_cls", "beta_img")
