@@ -22,7 +22,8 @@ It runs the detector over the validation set (mmengine's dataloader, the model's
 - the AP family, oLRP, β_cls and the class-level bounds (Table 3.2) from one COCO matching;
 - β_img (Eq 3.1) from the pre-NMS positives the NMS-based heads emit
   (``test_cfg.emit_pre_nms_positives``), and the image-level bounds (Table 3.1) from two more
-  inference passes with the positives' scores re-ordered (``test_cfg.score_permutation``);
+  post-processings with the positives' scores re-ordered (``test_cfg.score_permutation``),
+  on the same features (:func:`predict_passes`: each image goes through the network once);
 - for a detector that predicts instance masks (YOLACT, Table 5.3): mask AP, AP50 and AP75
   (COCO's ``segm`` evaluation of the masks as RLEs, :func:`corrlib.metrics.coco_mask_ap`),
   stored as ``mask_AP``, ``mask_AP50``, ``mask_AP75``; the correlation metrics stay on boxes.
@@ -34,9 +35,12 @@ then None. Everything is stored as fractions (see :mod:`reproduction.results`).
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +101,10 @@ def mask_rles(sample) -> list[dict]:
     ]
 
 
+Predictions = tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]
+"""One pass's (COCO results, per-image pre-NMS positives); see :func:`predict`."""
+
+
 def predict(
     cfg: Config,
     model: torch.nn.Module,
@@ -104,44 +112,112 @@ def predict(
     emit_positives: bool,
     score_permutation: str | None = None,
     masks: bool = False,
-) -> tuple[list[dict], dict[int, tuple[np.ndarray, np.ndarray]]]:
+) -> Predictions:
     """Run the model over ``cfg.val_dataloader``; return (COCO results, per-image positives).
 
     COCO results have ``image_id``, ``category_id``, ``bbox`` (x, y, w, h in pixels of the
     original image) and ``score``; with ``masks`` (a model that predicts instance masks, see
     :func:`evaluates_masks`) also ``segmentation``, the mask as an RLE (:func:`mask_rles`).
     Positives map image id → ``(scores, ious)`` arrays of the positive detections before NMS;
-    empty when ``emit_positives`` is False.
+    empty when ``emit_positives`` is False. ``score_permutation`` (``'upper'``, ``'lower'``)
+    re-orders the positives' scores before NMS (:mod:`corrlib.integration.heads.pre_nms`).
     """
-    test_cfg = _head_test_cfg(cfg)
-    test_cfg["emit_pre_nms_positives"] = emit_positives
-    test_cfg["score_permutation"] = score_permutation
+    passes = predict_passes(
+        cfg, model, (score_permutation,), emit_positives=emit_positives, masks=masks
+    )
+    return passes[score_permutation]
+
+
+def predict_passes(
+    cfg: Config,
+    model: torch.nn.Module,
+    permutations: tuple[str | None, ...],
+    *,
+    emit_positives: bool,
+    masks: bool = False,
+) -> dict[str | None, Predictions]:
+    """Predict the validation split once per score permutation, computing features once.
+
+    Returns, for each entry of ``permutations`` (None: the scores as the model gives them;
+    ``'upper'`` / ``'lower'``: re-ordered, the image-level bounds), what :func:`predict` with
+    that ``score_permutation`` returns. Every image is loaded, and run through the backbone,
+    the neck and the box head's layers, once; only the head's post-processing (score
+    permutation, NMS) and what follows it (YOLACT's masks) run once per permutation. A
+    permuted pass emits positives whatever ``emit_positives`` says; masks are kept for the
+    unpermuted pass only (the bounds are box AP).
+    """
+    test_cfgs = {}
+    for permutation in permutations:
+        test_cfg = copy.deepcopy(_head_test_cfg(cfg))
+        test_cfg["emit_pre_nms_positives"] = emit_positives or permutation is not None
+        test_cfg["score_permutation"] = permutation
+        test_cfgs[permutation] = test_cfg
     head = getattr(model, "bbox_head", None)
-    if head is not None and hasattr(head, "test_cfg"):
-        head.test_cfg = test_cfg
+    if len(permutations) > 1 and not hasattr(head, "test_cfg"):
+        raise ValueError(f"{type(model).__name__} has no dense box head to re-score")
     loader = Runner.build_dataloader(cfg.val_dataloader)
     category_ids = list(loader.dataset.cat_ids)
-    per_image: list[dict] = []
+    per_image: dict[str | None, list[dict]] = {p: [] for p in permutations}
     rles: list[dict] = []
-    positives: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    positives: dict[str | None, dict] = {p: {} for p in permutations}
     model.eval()
     with torch.no_grad():
         for batch in loader:
-            for sample in model.test_step(batch):
-                per_image.append(prediction_arrays(sample))
-                if masks:
-                    rles.extend(mask_rles(sample))
-                found = sample.get("pre_nms_positives")
-                if emit_positives and found is not None:
-                    positives[int(sample.img_id)] = (
-                        found.scores.cpu().numpy(),
-                        found.ious.cpu().numpy(),
-                    )
-    results = coco_detections(per_image, category_ids)
-    if masks:  # coco_detections keeps the images' and their detections' order
-        for det, rle in zip(results, rles, strict=True):
-            det["segmentation"] = rle
-    return results, positives
+            data = model.data_preprocessor(batch, False)
+            with _features_computed_once(model, data["inputs"], active=len(permutations) > 1):
+                for permutation in permutations:
+                    if head is not None and hasattr(head, "test_cfg"):
+                        head.test_cfg = test_cfgs[permutation]
+                    for sample in model(**data, mode="predict"):
+                        per_image[permutation].append(prediction_arrays(sample))
+                        if masks and permutation is None:
+                            rles.extend(mask_rles(sample))
+                        found = sample.get("pre_nms_positives")
+                        if test_cfgs[permutation]["emit_pre_nms_positives"] and found is not None:
+                            positives[permutation][int(sample.img_id)] = (
+                                found.scores.cpu().numpy(),
+                                found.ious.cpu().numpy(),
+                            )
+    out = {}
+    for permutation in permutations:
+        results = coco_detections(per_image[permutation], category_ids)
+        if masks and permutation is None:  # coco_detections keeps images' and detections' order
+            for det, rle in zip(results, rles, strict=True):
+                det["segmentation"] = rle
+        out[permutation] = (results, positives[permutation])
+    return out
+
+
+@contextmanager
+def _features_computed_once(
+    model: torch.nn.Module, inputs: torch.Tensor, *, active: bool
+) -> Iterator[None]:
+    """Within the block, the model's ``extract_feat`` (backbone + neck) and its box head's
+    layers run once on ``inputs``: later calls return the first call's outputs. Yields None;
+    with ``active`` False it changes nothing. Outputs are read, never modified, by mmdet's
+    post-processing, so every pass sees the same tensors."""
+    if not active:
+        yield
+        return
+    head = model.bbox_head
+    features = model.extract_feat(inputs)
+    head_outputs: list[Any] = []
+    compute_head = head.forward
+
+    def head_once(x, *args, **kwargs):
+        if x is not features:
+            raise RuntimeError("the box head was called on features other than the batch's")
+        if not head_outputs:
+            head_outputs.append(compute_head(x, *args, **kwargs))
+        return head_outputs[0]
+
+    model.extract_feat = lambda _inputs: features  # instance attributes shadow the methods
+    head.forward = head_once
+    try:
+        yield
+    finally:
+        del model.extract_feat
+        del head.forward
 
 
 def _ap_family(ap: dict) -> dict:
@@ -200,7 +276,9 @@ def evaluate_experiment(
     started = time.perf_counter()
     nms_based = bool(cfg.corrlib.nms_based)  # the detector config says; no second list
     with_masks = evaluates_masks(cfg)
-    dets, positives = predict(cfg, model, emit_positives=nms_based, masks=with_masks)
+    permutations = (None, "upper", "lower") if nms_based else (None,)
+    passes = predict_passes(cfg, model, permutations, emit_positives=nms_based, masks=with_masks)
+    dets, positives = passes[None]
     analysis = metrics.analyse(gt_json, dets)  # boxes: AP, oLRP, β and bounds stay on boxes
     mask_ap = metrics.coco_mask_ap(gt_json, dets) if with_masks else {}
     beta_img = metrics.image_level_correlation_summary(positives.values()) if nms_based else None
@@ -208,8 +286,7 @@ def evaluate_experiment(
     if nms_based:
         image_bounds = {}
         for side in ("upper", "lower"):
-            permuted, _ = predict(cfg, model, emit_positives=True, score_permutation=side)
-            image_bounds[side] = _ap_family(metrics.coco_ap(gt_json, permuted))
+            image_bounds[side] = _ap_family(metrics.coco_ap(gt_json, passes[side][0]))
     names = {c["id"]: c["name"] for c in json.loads(gt_json.read_text())["categories"]}
     record = {
         "experiment": {
