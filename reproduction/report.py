@@ -103,6 +103,13 @@ def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
     return get_experiment(experiment_id).thesis_keys(table_name)
 
 
+def _training_cpu(provenance: dict) -> str | None:
+    """The processor the run was trained on: that of ``provenance.trained`` when the run was
+    evaluated again elsewhere or later (:mod:`reproduction.evaluate`), else the record's."""
+    source = provenance.get("trained") or provenance
+    return (source.get("hardware") or {}).get("cpu")
+
+
 def _flatten(record: dict) -> dict:
     """One results record → one flat row: descriptors, metrics in %, training time."""
     exp, metrics = record["experiment"], record["metrics"]
@@ -123,6 +130,7 @@ def _flatten(record: dict) -> dict:
         "iterations": record["training"].get("iterations"),
         "evaluation_s": record.get("evaluation_s"),
         "device": record.get("provenance", {}).get("hardware", {}).get("device"),
+        "cpu": _training_cpu(record.get("provenance") or {}),
     }
     for name in PERCENT_METRICS:
         value = metrics.get(name)

@@ -300,6 +300,16 @@ def describe_setting(name: str) -> str:
     return f"{spec.max_iters or DEMO_ITERS} it, {data.n_classes} cls{val}{model}"
 
 
+def protocol_of(name: str) -> tuple[str, str, int, int]:
+    """Return what a profile runs, as a protocol: (model overlay, dataset preset, schedule in
+    iterations, number of seeds of its plan)."""
+    from reproduction.plans import plan
+    from reproduction.profiles import DEMO_ITERS, get_profile
+
+    spec = get_profile(name)
+    return (spec.overlay, spec.dataset, spec.max_iters or DEMO_ITERS, len(plan(name).seeds))
+
+
 def paired_by_setting(
     settings: dict[str, pd.DataFrame],
     pairs: Sequence[tuple[str, str]],
@@ -365,6 +375,8 @@ def protocol_options(
     max_seeds: int = 12,
     parallel: int = 2,
     other_minutes: float = 0.0,
+    measured: pd.DataFrame | None = None,
+    reference: str | None = None,
 ) -> pd.DataFrame:
     """Return, for each setting and number of seeds, what it resolves and what it costs.
 
@@ -373,8 +385,21 @@ def protocol_options(
     measured per-seed differences (t-interval with their mean and standard deviation; see
     :func:`seeds_to_resolve`). Columns: ``setting``, ``n_seeds``, ``basis`` ("measured" /
     "projected"), ``minutes`` (n × :func:`minutes_per_seed` of every experiment of the pairs
-    + ``other_minutes``), ``resolved`` (a tuple of "pair|metric" keys), ``n_resolved``.
+    + ``other_minutes``; or, where ``measured`` (:func:`side_by_side`) has the setting with
+    that many seeds, the measured wall minutes of its whole ``./run``), ``cost`` ("measured
+    ./run" / "modelled" / "modelled × f"), ``resolved`` (a tuple of "pair|metric" keys),
+    ``n_resolved``.
+
+    Modelled minutes are those of the machine each setting's runs were trained on (their
+    ``cpu``). With ``measured`` and its ``reference`` setting (the first demo), a setting
+    trained on the same processor as the reference's runs is scaled to the timed machine by
+    f = the reference's measured minutes / its modelled minutes ("modelled × f"), so that it
+    compares with the measured budget; settings trained elsewhere stay "modelled".
     """
+    timed = {}
+    if measured is not None and not measured.empty:
+        timed = {(r.setting, int(r.n_seeds)): float(r.minutes) for r in measured.itertuples()}
+    scale = _machine_scale(settings, pairs, timed, reference, parallel, other_minutes)
     rows = []
     experiments = list(dict.fromkeys(e for pair in pairs for e in pair))
     for setting, runs in settings.items():
@@ -399,14 +424,98 @@ def protocol_options(
                     ok = _resolves(values, n)
                 if ok:
                     resolved.append(f"{pair}|{metric}")
+            minutes, cost = timed.get((setting, n)), "measured ./run"
+            if minutes is None:
+                factor = scale.get(_single_cpu(runs))
+                minutes = (n * seed_minutes + other_minutes) * (factor or 1.0)
+                cost = "modelled" if factor is None else f"modelled × {factor:.2f}"
             rows.append(
                 {"setting": setting, "n_seeds": n,
                  "basis": "measured" if n <= seeds_run else "projected",
-                 "minutes": n * seed_minutes + other_minutes, "resolved": tuple(resolved),
-                 "n_resolved": len(resolved)}
+                 "minutes": minutes, "cost": cost,
+                 "resolved": tuple(resolved), "n_resolved": len(resolved)}
             )  # fmt: skip
-    columns = ["setting", "n_seeds", "basis", "minutes", "resolved", "n_resolved"]
+    columns = ["setting", "n_seeds", "basis", "minutes", "cost", "resolved", "n_resolved"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _single_cpu(runs: pd.DataFrame) -> str | None:
+    """The one processor a setting's runs were trained on, or None (several, or unknown)."""
+    cpus = set(runs["cpu"].dropna()) if "cpu" in runs.columns else set()
+    return cpus.pop() if len(cpus) == 1 else None
+
+
+def _machine_scale(
+    settings: dict[str, pd.DataFrame],
+    pairs: Sequence[tuple[str, str]],
+    timed: dict[tuple[str, int], float],
+    reference: str | None,
+    parallel: int,
+    other_minutes: float,
+) -> dict[str | None, float]:
+    """{processor: measured / modelled minutes of the reference}, or {} when the reference
+    was not timed, has no runs, or its runs were trained on more than one processor."""
+    runs = settings.get(reference) if reference else None
+    cpu = _single_cpu(runs) if runs is not None else None
+    measured = [m for (s, _), m in timed.items() if s == reference]
+    n_seeds = [n for (s, n) in timed if s == reference]
+    if cpu is None or not measured:
+        return {}
+    experiments = list(dict.fromkeys(e for pair in pairs for e in pair))
+    try:
+        modelled = n_seeds[0] * minutes_per_seed(runs, experiments, parallel) + other_minutes
+    except ValueError:
+        return {}
+    return {cpu: measured[0] / modelled}
+
+
+def side_by_side(timings: Sequence[dict], reference: str) -> pd.DataFrame:
+    """Return the runs of the latest timing record that timed the ``reference`` profile.
+
+    ``timings`` are runs as :func:`reproduction.run_timing.read_timings` returns them (each
+    with ``record``, ``recorded``, ``profile``, ``seeds``, ``wall_s``). Only runs of one
+    record count: its runs were made one after the other on one machine, so their ratios are
+    side by side.
+    Columns: ``setting`` (the profile), ``n_seeds``, ``minutes`` (wall minutes of the whole
+    ``./run``), ``ratio`` (to the reference's), ``record``, ``cpu``, ``commit``. Empty when
+    no record times ``reference``.
+    """
+    columns = ["setting", "n_seeds", "minutes", "ratio", "record", "cpu", "commit"]
+    with_reference = [
+        (t.get("recorded") or "", t["record"]) for t in timings if t["profile"] == reference
+    ]
+    if not with_reference:
+        return pd.DataFrame(columns=columns)
+    latest = max(with_reference)[1]  # the most recently recorded (ISO times sort)
+    runs = [t for t in timings if t["record"] == latest]
+    reference_s = next(t["wall_s"] for t in runs if t["profile"] == reference)
+    rows = [
+        {"setting": t["profile"], "n_seeds": len(t["seeds"]), "minutes": t["wall_s"] / 60.0,
+         "ratio": t["wall_s"] / reference_s, "record": t["record"], "cpu": t.get("cpu"),
+         "commit": t.get("commit")}
+        for t in runs
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def run_budget(
+    measured: pd.DataFrame, reference: str, factor: float, fallback_minutes: float
+) -> tuple[float, str]:
+    """Return the demo's wall-time budget in minutes, and a sentence saying what it is.
+
+    ``factor`` × the ``reference`` profile's measured ``./run`` (a :func:`side_by_side`
+    table) where one was timed; else ``fallback_minutes``.
+    """
+    row = measured[measured["setting"] == reference] if not measured.empty else measured
+    if row.empty:
+        return fallback_minutes, (
+            f"{fallback_minutes:.0f} minutes (no side-by-side timing of `{reference}` committed)"
+        )
+    minutes = float(row["minutes"].iloc[0])
+    return factor * minutes, (
+        f"{factor:g} × the measured `./run` of `{reference}` ({minutes:.1f} min, "
+        f"`{row['record'].iloc[0]}`) = {factor * minutes:.1f} minutes"
+    )
 
 
 def choose_protocol(

@@ -19,7 +19,9 @@ from reproduction.study import (
     paired_by_setting,
     protocol_options,
     rescore,
+    run_budget,
     seeds_to_resolve,
+    side_by_side,
 )
 
 
@@ -170,6 +172,40 @@ def test_protocol_options_measure_then_project_and_the_choice_is_the_cheapest() 
     assert choose_protocol(flat, target, 1e9) == {"within_budget": None, "cheapest": None}
 
 
+def _timed(record: str, recorded: str, **walls: tuple[int, float]) -> list[dict]:
+    """Timing runs of one record: profile → (number of seeds, wall seconds)."""
+    return [
+        {"record": record, "recorded": recorded, "profile": profile.replace("_", "-"),
+         "seeds": list(range(n)), "wall_s": wall, "cpu": "cpu", "commit": "abc"}
+        for profile, (n, wall) in walls.items()
+    ]  # fmt: skip
+
+
+def test_side_by_side_takes_one_record_and_measured_minutes_replace_the_model() -> None:
+    old = _timed("a.json", "2026-01-01T00:00:00Z", long=(5, 600.0), demo_v1=(1, 300.0))
+    new = _timed("b.json", "2026-02-01T00:00:00Z", short=(3, 900.0), demo_v1=(1, 600.0))
+    table = side_by_side(
+        old + new + _timed("c.json", "2026-03-01T00:00:00Z", x=(1, 1.0)), "demo-v1"
+    )
+    # the latest record that timed the reference; no ratio mixes two records
+    assert set(table["record"]) == {"b.json"}
+    short = table.set_index("setting").loc["short"]
+    assert short["minutes"] == pytest.approx(15.0) and short["ratio"] == pytest.approx(1.5)
+    assert side_by_side(new, "demo").empty
+
+    runs = _runs({0: 2.0, 1: 3.0, 2: 2.5}, iterations=300)
+    options = protocol_options({"short": runs}, PAIR, ("beta_cls",), max_seeds=4, measured=table)
+    by_n = options.set_index("n_seeds")
+    assert by_n.loc[3, "minutes"] == pytest.approx(15.0) and by_n.loc[3, "cost"] == "measured ./run"
+    assert by_n.loc[4, "cost"] == "modelled"  # no ./run with 4 seeds was timed
+    assert by_n.loc[4, "minutes"] == pytest.approx(4 * 162 / 60)
+    choice = choose_protocol(options, ["a_corr − a_baseline|beta_cls"], 12.0, min_seeds=3)
+    assert choice["within_budget"]["n_seeds"] == 4  # 3 seeds measured 15 min: over budget
+    budget, basis = run_budget(table, "demo-v1", 2.0, fallback_minutes=20.0)
+    assert budget == pytest.approx(20.0) and "2 × the measured `./run` of `demo-v1`" in basis
+    assert run_budget(table.iloc[0:0], "demo-v1", 2.0, 7.0)[0] == 7.0
+
+
 def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: Path) -> None:
     from reproduction.archive import archive_profile, load_best, main
     from reproduction.results import ResultsError, results_path, write_results
@@ -253,3 +289,34 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
     ]
     runs = _runs({0: 1.0})
     assert present_pairs(runs, [*PAIR, ("a_baseline", "b_corr")]) == PAIR
+
+
+def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
+    from reproduction.plans import plan
+    from reproduction.profiles import get_profile
+    from reproduction.study import protocol_of
+
+    assert protocol_of("demo-v1") == ("demo", "demo", 600, len(plan("demo-v1").seeds))
+    overlay, dataset, iters, n_seeds = protocol_of("demo-it1200")
+    assert (overlay, dataset, iters) == ("demo", "demo", 1200)
+    assert n_seeds == len(plan("demo-it1200").seeds)
+    assert protocol_of("demo")[:2] == get_profile("demo").setting[:2]
+
+
+def test_modelled_minutes_are_scaled_to_the_timed_machine_by_the_reference() -> None:
+    def on(cpu: str, iterations: int = 600) -> pd.DataFrame:
+        return _runs({0: 2.0, 1: 3.0, 2: 2.5}, iterations=iterations).assign(cpu=cpu)
+
+    settings = {"ref": on("A"), "same": on("A", 300), "far": on("B", 300)}
+    # the reference (5.2 modelled minutes per seed) took twice that when timed
+    timed = pd.DataFrame({"setting": ["ref"], "n_seeds": [1], "minutes": [2 * 312 / 60]})
+    options = protocol_options(
+        settings, PAIR, ("beta_cls",), max_seeds=3, measured=timed, reference="ref"
+    ).set_index(["setting", "n_seeds"])
+    assert options.loc[("ref", 1), "cost"] == "measured ./run"
+    assert options.loc[("same", 3), "cost"] == "modelled × 2.00"
+    assert options.loc[("same", 3), "minutes"] == pytest.approx(2 * 3 * 162 / 60)
+    assert options.loc[("far", 3), "cost"] == "modelled"  # trained on another machine
+    assert options.loc[("far", 3), "minutes"] == pytest.approx(3 * 162 / 60)
+    unscaled = protocol_options(settings, PAIR, ("beta_cls",), max_seeds=3, measured=timed)
+    assert set(unscaled[unscaled["setting"] != "ref"]["cost"]) == {"modelled"}
