@@ -69,7 +69,7 @@ class Evidence:
         return "results" if self.source == "local" else "archive"
 
     def label(self) -> str:
-        """E.g. ``"archive/demo-3cls (setting of demo-long)"``, or with the dataset where the
+        """E.g. ``"archive/demo (setting of demo-long)"``, or with the dataset where the
         profile's runs were evaluated on more than one: ``"archive/demo on demo-3cls (200 val
         images)"``."""
         others = [n for n in same_setting(self.profile) if n != self.profile]

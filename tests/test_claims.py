@@ -286,9 +286,11 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
     assert by_set["set1000 (1000 val images)"] == {3: pytest.approx(1.0)}
     claim = Claim("c", "text", "Table 5.1", "table_5_1")
     cv = verdicts.judge_comparison(claim, comparison, evidence)
-    assert cv.seeds == (3,) and cv.evidence.label() == "archive/demo on set1000 (1000 val images)"
+    assert cv.seeds == (3,)
+    assert cv.evidence.label() == "archive/demo on set1000 (1000 val images) (setting of demo-long)"
     # one dataset left: the evidence is not split and its label names no dataset
     for seed in (0, 1, 2):
         (archive / "demo" / "a_baseline" / f"seed{seed}.json").unlink()
     alone = verdicts.collect_evidence(tmp_path / "results", archive, ["demo"])
-    assert [e.dataset for e in alone] == [None] and alone[0].label() == "archive/demo"
+    assert [e.dataset for e in alone] == [None]
+    assert alone[0].label() == "archive/demo (setting of demo-long)"

@@ -71,7 +71,8 @@ def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -
     assert v1.seeds == (0,) and v1.experiments == demo.experiments
     assert len(demo.pairs()) == 2  # ATSS and RetinaNet, each with its baseline
     assert get_profile("demo").setting != get_profile(V1_PROFILE).setting
-    assert same_setting("demo") == ("demo",)  # no archived run of another setting counts
+    # only demo-long (more seeds of the same setting) measures what the default's runs do
+    assert same_setting("demo") == ("demo", "demo-long")
     assert V1_PROFILE in study_settings() and study_settings()[-1] == "demo"
     assert get_profile(V1_PROFILE).setting == ("demo", "demo", None)
 
@@ -87,6 +88,11 @@ def test_every_embedded_plan_names_its_profiles_dataset() -> None:
     assert long.seeds == LONG_SEEDS and len(LONG_SEEDS) > len(STUDY_SEEDS)
     assert long.experiments == plan("demo").experiments
     assert not get_profile(LONG_PROFILE).is_study_variant
+    from reproduction.study import MIN_PROTOCOL_SEEDS
+
+    # the study's choice: the default's setting, with as many seeds as a protocol needs
+    assert get_profile(LONG_PROFILE).setting == get_profile("demo").setting
+    assert len(LONG_SEEDS) >= MIN_PROTOCOL_SEEDS > len(plan("demo").seeds)
 
 
 def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> None:
