@@ -60,14 +60,18 @@ from reproduction.results import write_json_atomic
 SUMMARY_NAME = "train_summary.json"
 
 
-def seconds_per_iter(work_dir: Path) -> float | None:
+def seconds_per_iter(work_dir: Path, since: float | None = None) -> float | None:
     """Median seconds per training iteration from mmengine's ``scalars.json`` logs.
 
     Reads the ``time`` entries mmengine logs (an average over each log interval) and drops the
-    first interval (start-up, data-loader warm-up). None when the log has no timing.
+    first interval (start-up, data-loader warm-up). ``since`` (a ``time.time()`` value): only
+    logs written since then count, e.g. not those of an earlier run that was killed before its
+    first checkpoint and so left nothing this run resumed from. None when no log has timing.
     """
     times: list[float] = []
     for path in sorted(work_dir.glob("*/vis_data/scalars.json")):
+        if since is not None and path.stat().st_mtime < since:
+            continue
         for line in path.read_text().splitlines():
             entry = json.loads(line)
             if "time" in entry and "loss" in entry:
@@ -136,7 +140,7 @@ def train_experiment(
     resumed = (work / "last_checkpoint").is_file()
     cfg.resume = resumed
     cfg.launcher = launcher
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     runner = train_config(cfg)
     # Rank 0 alone saves the checkpoint and the log; every rank reads them after it has.
     _barrier()
@@ -148,7 +152,8 @@ def train_experiment(
         "seed": seed,
         "checkpoint": os.path.relpath(checkpoint, work),
         "iterations": int(runner.iter),
-        "seconds_per_iter": seconds_per_iter(work),
+        # a fresh run's own log only; a resumed run's include the runs it resumed
+        "seconds_per_iter": seconds_per_iter(work, since=None if resumed else started_at),
         "wall_s": time.perf_counter() - started,
         "resumed": resumed,
         "device": device,

@@ -63,3 +63,25 @@ def test_training_again_in_a_stopped_runs_work_dir_resumes_from_its_checkpoint(
     steps = [json.loads(line)["step"] for line in logs[1].read_text().splitlines()]
     assert steps and min(steps) == 3 and max(steps) == 4
     assert json.loads((work / SUMMARY_NAME).read_text())["resumed"] is True
+
+
+def test_seconds_per_iter_reads_only_the_logs_written_since(tmp_path) -> None:
+    import os
+    import time
+
+    from reproduction.train import seconds_per_iter
+
+    def log(name: str, seconds: float, mtime: float | None = None) -> None:
+        path = tmp_path / name / "vis_data" / "scalars.json"
+        path.parent.mkdir(parents=True)
+        entries = [{"loss": 1.0, "time": 60.0}] + [{"loss": 1.0, "time": seconds}] * 3
+        path.write_text("\n".join(json.dumps(e) for e in entries))
+        if mtime is not None:
+            os.utime(path, (mtime, mtime))
+
+    now = time.time()
+    log("20260101_000000", 9.0, mtime=now - 3600)  # a run killed before its first checkpoint
+    log("20260101_010000", 1.0)
+    assert seconds_per_iter(tmp_path) == 9.0  # both logs: the stale one's entries count
+    assert seconds_per_iter(tmp_path, since=now - 60) == 1.0  # this run's own log only
+    assert seconds_per_iter(tmp_path, since=now + 3600) is None
