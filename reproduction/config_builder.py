@@ -125,6 +125,8 @@ def build_config(
         _apply_embedded(cfg, root)
         if spec.max_iters is not None:  # a study variant: another schedule length
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
+        if spec.image_size is not None:  # a study variant: another image size
+            _apply_image_size(cfg, spec.image_size)
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
         if spec.overlay != "smoke" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
             _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))
@@ -255,6 +257,50 @@ def _apply_experiment(cfg: Config, experiment: Experiment) -> None:
     for path in cfg.corrlib.corr_heads:
         for head in _nodes(cfg, path):
             head.loss_corr = experiment.loss_corr()
+
+
+_RESIZE_KEYS = ("scale", "scales", "crop_size")
+"""The size-valued keys of mmdet's resizing and cropping transforms (Resize, RandomResize,
+RandomChoiceResize, RandomCrop): pixel sizes, or lists of them."""
+
+
+def _apply_image_size(cfg: Config, size: int) -> None:
+    """Resize the images to ``size`` pixels instead of the overlay's ``image_size``: every
+    size of every pipeline's resizing and cropping transforms (nested ones too) is scaled by
+    size / the overlay's side, rounded to whole pixels. ValueError without an ``image_size``
+    in the overlay, or for a size below 16."""
+    if size < 16:
+        raise ValueError(f"image_size must be at least 16 pixels, got {size}")
+    if "image_size" not in cfg:
+        raise ValueError("the profile's overlay defines no image_size to replace")
+    factor = size / cfg.image_size[0]
+
+    def scaled(value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return max(1, round(value * factor))
+        if isinstance(value, (list, tuple)):
+            return type(value)(scaled(v) for v in value)
+        return value
+
+    seen: set[int] = set()  # a pipeline may be shared by two dataloaders: scale it once
+
+    def visit(node: Any) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            for key in _RESIZE_KEYS:
+                if key in node and "type" in node:
+                    node[key] = scaled(node[key])
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    for name in (*_LOADERS, "train_pipeline", "test_pipeline"):
+        visit(cfg.get(name))
+    cfg.image_size = (size, size)
 
 
 def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:

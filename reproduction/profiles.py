@@ -30,6 +30,9 @@ class Profile:
         is_study_variant: True for the demo variants the protocol study compares.
         gpus: the number of GPUs a run uses by default (images per GPU = batch / gpus); the
             paper profile's is the thesis's 4 (§5.1: 4 GPUs × 4 images).
+        image_size: the side, in pixels, that the embedded images are resized to, replacing
+            the overlay's (:data:`DEMO_IMAGE_SIZE`; every resize of the pipelines is scaled by
+            the same factor); None keeps the overlay's.
     """
 
     name: str
@@ -39,6 +42,7 @@ class Profile:
     purpose: str
     is_study_variant: bool = False
     gpus: int = 1
+    image_size: int | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -46,13 +50,14 @@ class Profile:
         return self.dataset != "coco"
 
     @property
-    def setting(self) -> tuple[str, str, int | None]:
-        """What a run of this profile trains and evaluates: (overlay, dataset, max_iters).
+    def setting(self) -> tuple[str, str, int | None, int | None]:
+        """What a run of this profile trains and evaluates: (overlay, dataset, max_iters,
+        image_size).
 
         Two profiles with the same setting produce runs that measure the same thing (e.g. the
         default ``demo`` and ``demo-long``, which runs it with more seeds).
         """
-        return (self.overlay, self.dataset, self.max_iters)
+        return (self.overlay, self.dataset, self.max_iters, self.image_size)
 
 
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
@@ -72,6 +77,10 @@ variants change one of its settings. Runs archived before ``demo`` changed are i
 DEMO_ITERS = 600
 """Length of the demo schedule (``reproduction/mmdet_configs/profiles/demo.py``), for labels."""
 
+DEMO_IMAGE_SIZE = 128
+"""The side of the demo overlay's input images in pixels (``demo.py``'s ``image_size``), for
+labels; the builder reads the overlay's own value."""
+
 _ALL: tuple[Profile, ...] = (
     Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
     Profile(
@@ -86,6 +95,15 @@ _ALL: tuple[Profile, ...] = (
     Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),
     Profile("demo-it1200", "demo", "demo", 1200, "study: the demo with twice its schedule", True),
     Profile("demo-3cls", "demo", "demo-3cls", None, "study: the demo on 3 classes of 8", True),
+    Profile(
+        "demo-96px",
+        "demo_narrow",
+        "demo-3cls-val1000",
+        None,
+        "study: the default demo with 96-pixel images instead of 128",
+        True,
+        image_size=96,
+    ),
     Profile(
         V1_PROFILE,
         "demo",
@@ -131,12 +149,18 @@ def study_settings() -> tuple[str, ...]:
     narrowed default, by name.
 
     Ordered as its tables and figures show them: the first demo's data by schedule length
-    (half, the demo's, twice), then the settings on other data (fewer classes; last the
-    narrowed default ``demo``, so that its cost and power sit beside those it replaced).
+    (half, the demo's, twice), then the settings on other data (fewer classes; then the
+    narrowed default ``demo``, so that its cost and power sit beside those it replaced, and
+    last its variants with smaller images).
     """
     settings = (get_profile(V1_PROFILE), *study_variants(), get_profile("demo"))
     demo_data = get_profile(V1_PROFILE).dataset
-    return tuple(
-        p.name
-        for p in sorted(settings, key=lambda p: (p.dataset != demo_data, p.max_iters or DEMO_ITERS))
-    )
+
+    def order(p: Profile) -> tuple:
+        return (
+            p.dataset != demo_data,
+            p.max_iters or DEMO_ITERS,
+            -(p.image_size or DEMO_IMAGE_SIZE),
+        )
+
+    return tuple(p.name for p in sorted(settings, key=order))

@@ -394,6 +394,40 @@ def test_study_variants_change_only_schedule_or_classes():
         build_config("atss_baseline", "demo-long-typo")
 
 
+def test_the_image_size_variant_scales_every_resize_and_nothing_else():
+    from mmengine.config import Config
+
+    from reproduction.config_builder import _apply_image_size, build_config
+
+    default = build_config("retinanet_spearman_0.1", "demo", validate=True)
+    small = build_config("retinanet_spearman_0.1", "demo-96px", validate=True)
+    assert small.image_size == (96, 96) and default.image_size == (128, 128)
+    for loader in ("train_dataloader", "val_dataloader"):
+        sizes = [t.scale for t in small[loader].dataset.pipeline if t.type == "Resize"]
+        assert sizes == [(96, 96)], loader
+    assert small.model == default.model and small.train_cfg == default.train_cfg
+    # the 3x Sparse R-CNN's multi-scale resizes and crop shrink by the same factor
+    strong = build_config("sparsercnn_3x_baseline", "demo")
+    strong_small = build_config("sparsercnn_3x_baseline", "demo-96px")
+
+    def resizes(cfg) -> list:
+        (choice,) = [t for t in cfg.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]
+        return [
+            t.get("scales") or t.get("crop_size") for branch in choice.transforms for t in branch
+        ]
+
+    assert resizes(strong)[0][-1] == (128, 213) and resizes(strong_small)[0][-1] == (96, 160)
+    assert [len(r) for r in resizes(strong)] == [len(r) for r in resizes(strong_small)]
+    assert resizes(strong_small)[2] == tuple(round(v * 0.75) for v in resizes(strong)[2])
+    cfg = Config(dict(image_size=(128, 128), train_pipeline=[dict(type="Resize", scale=(64, 32))]))
+    _apply_image_size(cfg, 64)
+    assert cfg.train_pipeline[0].scale == (32, 16)
+    with pytest.raises(ValueError, match="at least 16 pixels"):
+        _apply_image_size(cfg, 8)
+    with pytest.raises(ValueError, match="no image_size"):
+        _apply_image_size(Config(dict(train_pipeline=[])), 64)
+
+
 @pytest.mark.parametrize("experiment", ["atss_concordance_0.3", "retinanet_spearman_0.1"])
 def test_the_default_demo_is_demo_v1_narrowed_on_three_classes(experiment):
     from reproduction import dataset as corrdata

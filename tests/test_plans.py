@@ -73,8 +73,9 @@ def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -
     assert get_profile("demo").setting != get_profile(V1_PROFILE).setting
     # only demo-long (more seeds of the same setting) measures what the default's runs do
     assert same_setting("demo") == ("demo", "demo-long")
-    assert V1_PROFILE in study_settings() and study_settings()[-1] == "demo"
-    assert get_profile(V1_PROFILE).setting == ("demo", "demo", None)
+    # the narrowed default, then its variant with smaller images, close the study's settings
+    assert V1_PROFILE in study_settings() and study_settings()[-2:] == ("demo", "demo-96px")
+    assert get_profile(V1_PROFILE).setting == ("demo", "demo", None, None)
 
 
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:

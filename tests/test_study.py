@@ -296,9 +296,10 @@ def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
     from reproduction.profiles import get_profile
     from reproduction.study import protocol_of
 
-    assert protocol_of("demo-v1") == ("demo", "demo", 600, len(plan("demo-v1").seeds))
-    overlay, dataset, iters, n_seeds = protocol_of("demo-it1200")
-    assert (overlay, dataset, iters) == ("demo", "demo", 1200)
+    assert protocol_of("demo-v1") == ("demo", "demo", 600, 128, len(plan("demo-v1").seeds))
+    overlay, dataset, iters, size, n_seeds = protocol_of("demo-it1200")
+    assert (overlay, dataset, iters, size) == ("demo", "demo", 1200, 128)
+    assert protocol_of("demo-96px")[:4] == ("demo_narrow", "demo-3cls-val1000", 600, 96)
     assert n_seeds == len(plan("demo-it1200").seeds)
     assert protocol_of("demo")[:2] == get_profile("demo").setting[:2]
 
