@@ -476,6 +476,17 @@ def _machine_scale(
     return {cpu: measured[0] / modelled}
 
 
+def study_setting_of(name: str) -> str:
+    """Return the study setting (:func:`reproduction.profiles.study_settings`) whose runs
+    measure what profile ``name``'s do, e.g. "demo" for "demo-long"; ``name`` itself when it
+    is one, is no profile, or no study setting shares its setting."""
+    from reproduction.profiles import PROFILES, same_setting, study_settings
+
+    if name in study_settings() or name not in PROFILES:
+        return name
+    return next((s for s in study_settings() if s in same_setting(name)), name)
+
+
 def side_by_side(timings: Sequence[dict], reference: str) -> pd.DataFrame:
     """Return the runs of the latest timing record that timed the ``reference`` profile.
 
@@ -483,9 +494,10 @@ def side_by_side(timings: Sequence[dict], reference: str) -> pd.DataFrame:
     with ``record``, ``recorded``, ``profile``, ``seeds``, ``wall_s``). Only runs of one
     record count: its runs were made one after the other on one machine, so their ratios are
     side by side.
-    Columns: ``setting`` (the profile), ``n_seeds``, ``minutes`` (wall minutes of the whole
-    ``./run``), ``ratio`` (to the reference's), ``record``, ``cpu``, ``commit``. Empty when
-    no record times ``reference``.
+    Columns: ``setting`` (the study setting the timed profile runs: ``demo-long`` times the
+    ``demo`` setting, :func:`study_setting_of`), ``n_seeds``, ``minutes`` (wall minutes of the
+    whole ``./run``), ``ratio`` (to the reference's), ``record``, ``cpu``, ``commit``. Empty
+    when no record times ``reference``.
     """
     columns = ["setting", "n_seeds", "minutes", "ratio", "record", "cpu", "commit"]
     with_reference = [
@@ -497,7 +509,8 @@ def side_by_side(timings: Sequence[dict], reference: str) -> pd.DataFrame:
     runs = [t for t in timings if t["record"] == latest]
     reference_s = next(t["wall_s"] for t in runs if t["profile"] == reference)
     rows = [
-        {"setting": t["profile"], "n_seeds": len(t["seeds"]), "minutes": t["wall_s"] / 60.0,
+        {"setting": study_setting_of(t["profile"]), "n_seeds": len(t["seeds"]),
+         "minutes": t["wall_s"] / 60.0,
          "ratio": t["wall_s"] / reference_s, "record": t["record"], "cpu": t.get("cpu"),
          "commit": t.get("commit")}
         for t in runs

@@ -192,6 +192,9 @@ def test_side_by_side_takes_one_record_and_measured_minutes_replace_the_model() 
     short = table.set_index("setting").loc["short"]
     assert short["minutes"] == pytest.approx(15.0) and short["ratio"] == pytest.approx(1.5)
     assert side_by_side(new, "demo").empty
+    # a profile that runs a study setting with more seeds is timed as that setting
+    long = _timed("d.json", "2026-04-01T00:00:00Z", demo_long=(5, 3000.0), demo_v1=(1, 1200.0))
+    assert side_by_side(long, "demo-v1").set_index("setting").loc["demo", "n_seeds"] == 5
 
     runs = _runs({0: 2.0, 1: 3.0, 2: 2.5}, iterations=300)
     options = protocol_options({"short": runs}, PAIR, ("beta_cls",), max_seeds=4, measured=table)
