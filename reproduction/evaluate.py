@@ -153,7 +153,8 @@ def predict_passes(
         test_cfg["score_permutation"] = permutation
         test_cfgs[permutation] = test_cfg
     head = getattr(model, "bbox_head", None)
-    if len(permutations) > 1 and not hasattr(head, "test_cfg"):
+    rescorable = hasattr(head, "test_cfg")  # a dense box head whose post-processing we set
+    if len(permutations) > 1 and not rescorable:
         raise ValueError(f"{type(model).__name__} has no dense box head to re-score")
     loader = Runner.build_dataloader(cfg.val_dataloader)
     category_ids = list(loader.dataset.cat_ids)
@@ -166,7 +167,7 @@ def predict_passes(
             data = model.data_preprocessor(batch, False)
             with _features_computed_once(model, data["inputs"], active=len(permutations) > 1):
                 for permutation in permutations:
-                    if head is not None and hasattr(head, "test_cfg"):
+                    if rescorable:
                         head.test_cfg = test_cfgs[permutation]
                     for sample in model(**data, mode="predict"):
                         per_image[permutation].append(prediction_arrays(sample))

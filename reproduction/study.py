@@ -392,7 +392,7 @@ def protocol_options(
     measured per-seed differences (t-interval with their mean and standard deviation; see
     :func:`seeds_to_resolve`). Columns: ``setting``, ``n_seeds``, ``basis`` ("measured" /
     "projected"), ``minutes`` (n × :func:`minutes_per_seed` of every experiment of the pairs
-    + ``other_minutes``; or, where ``measured`` (:func:`side_by_side`) has the setting with
+    + ``other_minutes``; or, where ``measured`` (:func:`timed_runs`) has the setting with
     that many seeds, the measured wall minutes of its whole ``./run``), ``cost`` ("measured
     ./run" / "modelled" / "modelled × f"), ``resolved`` (a tuple of "pair|metric" keys),
     ``n_resolved``.
@@ -464,16 +464,16 @@ def _machine_scale(
     was not timed, has no runs, or its runs were trained on more than one processor."""
     runs = settings.get(reference) if reference else None
     cpu = _single_cpu(runs) if runs is not None else None
-    measured = [m for (s, _), m in timed.items() if s == reference]
-    n_seeds = [n for (s, n) in timed if s == reference]
-    if cpu is None or not measured:
+    entry = next(((n, m) for (s, n), m in timed.items() if s == reference), None)
+    if cpu is None or entry is None:
         return {}
+    n_seeds, measured = entry
     experiments = list(dict.fromkeys(e for pair in pairs for e in pair))
     try:
-        modelled = n_seeds[0] * minutes_per_seed(runs, experiments, parallel) + other_minutes
+        modelled = n_seeds * minutes_per_seed(runs, experiments, parallel) + other_minutes
     except ValueError:
         return {}
-    return {cpu: measured[0] / modelled}
+    return {cpu: measured / modelled}
 
 
 def study_setting_of(name: str) -> str:
@@ -487,7 +487,7 @@ def study_setting_of(name: str) -> str:
     return next((s for s in study_settings() if s in same_setting(name)), name)
 
 
-def side_by_side(timings: Sequence[dict], reference: str) -> pd.DataFrame:
+def timed_runs(timings: Sequence[dict], reference: str) -> pd.DataFrame:
     """Return the runs of the latest timing record that timed the ``reference`` profile.
 
     ``timings`` are runs as :func:`reproduction.run_timing.read_timings` returns them (each
@@ -523,7 +523,7 @@ def run_budget(
 ) -> tuple[float, str]:
     """Return the demo's wall-time budget in minutes, and a sentence saying what it is.
 
-    ``factor`` × the ``reference`` profile's measured ``./run`` (a :func:`side_by_side`
+    ``factor`` × the ``reference`` profile's measured ``./run`` (a :func:`timed_runs`
     table) where one was timed; else ``fallback_minutes``.
     """
     row = measured[measured["setting"] == reference] if not measured.empty else measured

@@ -21,7 +21,7 @@ from reproduction.study import (
     rescore,
     run_budget,
     seeds_to_resolve,
-    side_by_side,
+    timed_runs,
 )
 
 
@@ -181,20 +181,18 @@ def _timed(record: str, recorded: str, **walls: tuple[int, float]) -> list[dict]
     ]  # fmt: skip
 
 
-def test_side_by_side_takes_one_record_and_measured_minutes_replace_the_model() -> None:
+def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model() -> None:
     old = _timed("a.json", "2026-01-01T00:00:00Z", long=(5, 600.0), demo_v1=(1, 300.0))
     new = _timed("b.json", "2026-02-01T00:00:00Z", short=(3, 900.0), demo_v1=(1, 600.0))
-    table = side_by_side(
-        old + new + _timed("c.json", "2026-03-01T00:00:00Z", x=(1, 1.0)), "demo-v1"
-    )
+    table = timed_runs(old + new + _timed("c.json", "2026-03-01T00:00:00Z", x=(1, 1.0)), "demo-v1")
     # the latest record that timed the reference; no ratio mixes two records
     assert set(table["record"]) == {"b.json"}
     short = table.set_index("setting").loc["short"]
     assert short["minutes"] == pytest.approx(15.0) and short["ratio"] == pytest.approx(1.5)
-    assert side_by_side(new, "demo").empty
+    assert timed_runs(new, "demo").empty
     # a profile that runs a study setting with more seeds is timed as that setting
     long = _timed("d.json", "2026-04-01T00:00:00Z", demo_long=(5, 3000.0), demo_v1=(1, 1200.0))
-    assert side_by_side(long, "demo-v1").set_index("setting").loc["demo", "n_seeds"] == 5
+    assert timed_runs(long, "demo-v1").set_index("setting").loc["demo", "n_seeds"] == 5
 
     runs = _runs({0: 2.0, 1: 3.0, 2: 2.5}, iterations=300)
     options = protocol_options({"short": runs}, PAIR, ("beta_cls",), max_seeds=4, measured=table)
