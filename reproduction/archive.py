@@ -12,7 +12,7 @@ Learning curves (:mod:`reproduction.learning_curves`) are archived the same way,
 
 Usage::
 
-    python -m reproduction.archive demo demo-it300 demo-it1200 demo-3cls demo-96px \
+    python -m reproduction.archive demo demo-it300 demo-it1200 demo-3cls demo-128px \
         --experiments atss_baseline,atss_concordance_0.3,retinanet_baseline,retinanet_spearman_0.1
     python -m reproduction.archive --curves demo
 """

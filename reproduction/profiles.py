@@ -1,14 +1,13 @@
 """The profiles: what data, schedule and config overlay each named profile runs with (pure data).
 
-Three main profiles : ``smoke`` (tests), ``demo`` (the default, a
-2-core CPU in minutes) and ``paper`` (COCO on GPUs). ``demo-v1`` keeps the first demo setting
-(full-width ResNet-18, 64-channel FPN, 8 classes), from which the default ``demo`` was chosen
-by measurement (``benchmarks/bench_demo_cost.py``): the demo-protocol study
-(``notebooks/study.ipynb``) adds *study variants* of ``demo-v1``: the same overlay with one
-setting changed — the schedule length or the number of classes — so that the study can
-measure how the interval of a paired difference depends on it. Every other module asks this
-table, never a hard-coded profile name, what a profile means.
-"""
+Three main profiles: ``smoke`` (tests), ``demo`` (the default, a 2-core CPU in well under an
+hour) and ``paper`` (COCO on GPUs). ``demo-v1`` keeps the first demo setting (full-width
+ResNet-18, 64-channel FPN, 8 classes), the reference the demo's cost is measured against. The
+demo-protocol study (``notebooks/study.ipynb``) adds *study variants*: the first demo with its
+schedule length or number of classes changed, and the narrowed model at the overlay's 128-pixel
+images (``demo-128px``, the default before the study chose 96 pixels), so that the study can
+measure how the interval of a paired difference depends on each. Every other module asks this
+table, never a hard-coded profile name, what a profile means."""
 
 from __future__ import annotations
 
@@ -55,7 +54,7 @@ class Profile:
         image_size).
 
         Two profiles with the same setting produce runs that measure the same thing (e.g. the
-        default ``demo`` and ``demo-long``, which runs it with more seeds).
+        default ``demo`` and a profile that would run it with more seeds).
         """
         return (self.overlay, self.dataset, self.max_iters, self.image_size)
 
@@ -63,11 +62,11 @@ class Profile:
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
 """The three profiles of the design, from the cheapest."""
 
-LONG_PROFILE = "demo-long"
-"""The protocol the study chose because none within the demo's budget (twice the first demo's
-``./run``) resolves the β_img and β_cls gains of both pairs (``notebooks/study.ipynb``,
-section 6): the default's setting with :data:`reproduction.plans.LONG_SEEDS`. The study page
-gives its measured cost and says whether its measurements still choose it."""
+PREVIOUS_PROFILE = "demo-128px"
+"""The default demo's model and data at the overlay's 128-pixel images: the default until the
+protocol study chose 96 pixels, whose five seeds resolve the β_img and β_cls gains of both
+pairs within the demo's budget (``notebooks/study.ipynb``, section 6). A study variant; runs
+archived before the default changed are its (``archive/demo-128px``)."""
 
 V1_PROFILE = "demo-v1"
 """The first demo setting (``demo.py`` overlay: full-width ResNet-18, 64-channel FPN, 8 classes,
@@ -78,8 +77,12 @@ DEMO_ITERS = 600
 """Length of the demo schedule (``reproduction/mmdet_configs/profiles/demo.py``), for labels."""
 
 DEMO_IMAGE_SIZE = 128
-"""The side of the demo overlay's input images in pixels (``demo.py``'s ``image_size``), for
+"""The side of the demo overlays' input images in pixels (``demo.py``'s ``image_size``), for
 labels; the builder reads the overlay's own value."""
+
+DEMO_DEFAULT_IMAGE_SIZE = 96
+"""The side, in pixels, of the default ``demo`` profile's images (the overlay's are scaled to
+it): the cheapest image size at which five paired seeds resolve the demo's β gains."""
 
 _ALL: tuple[Profile, ...] = (
     Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
@@ -88,21 +91,21 @@ _ALL: tuple[Profile, ...] = (
         "demo_narrow",
         "demo-3cls-val1000",
         None,
-        "the default: half-width ResNet-18, 32-channel FPN, 3 classes, 1000 validation images,"
-        " 2 seeds, 2-core CPU",
+        "the default: half-width ResNet-18, 32-channel FPN, 96 px, 3 classes, 1000 validation"
+        " images, 5 seeds, 2-core CPU",
+        image_size=DEMO_DEFAULT_IMAGE_SIZE,
     ),
     Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs", gpus=4),
     Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),
     Profile("demo-it1200", "demo", "demo", 1200, "study: the demo with twice its schedule", True),
     Profile("demo-3cls", "demo", "demo-3cls", None, "study: the demo on 3 classes of 8", True),
     Profile(
-        "demo-96px",
+        PREVIOUS_PROFILE,
         "demo_narrow",
         "demo-3cls-val1000",
         None,
-        "study: the default demo with 96-pixel images instead of 128",
+        "study: the default demo at the overlay's 128-pixel images (the default before 96)",
         True,
-        image_size=96,
     ),
     Profile(
         V1_PROFILE,
@@ -110,13 +113,6 @@ _ALL: tuple[Profile, ...] = (
         "demo",
         None,
         "the first demo: ResNet-18, 64-channel FPN, 8 classes, 1 seed (the study's reference)",
-    ),
-    Profile(
-        LONG_PROFILE,
-        "demo_narrow",
-        "demo-3cls-val1000",
-        None,
-        "the study's choice: the default demo's setting with 5 seeds (its cost: the protocol page)",
     ),
 )
 PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
@@ -150,8 +146,8 @@ def study_settings() -> tuple[str, ...]:
 
     Ordered as its tables and figures show them: the first demo's data by schedule length
     (half, the demo's, twice), then the settings on other data (fewer classes; then the
-    narrowed default ``demo``, so that its cost and power sit beside those it replaced, and
-    last its variants with smaller images).
+    narrowed model by decreasing image size, 128 px and last the default ``demo``'s 96, so
+    that its cost and power sit beside those it replaced).
     """
     settings = (get_profile(V1_PROFILE), *study_variants(), get_profile("demo"))
     demo_data = get_profile(V1_PROFILE).dataset

@@ -478,7 +478,8 @@ def _machine_scale(
 
 def study_setting_of(name: str) -> str:
     """Return the study setting (:func:`reproduction.profiles.study_settings`) whose runs
-    measure what profile ``name``'s do, e.g. "demo" for "demo-long"; ``name`` itself when it
+    measure what profile ``name``'s do (a profile that runs a study setting with more seeds is
+    timed as that setting); ``name`` itself when it
     is one, is no profile, or no study setting shares its setting."""
     from reproduction.profiles import PROFILES, same_setting, study_settings
 
@@ -494,8 +495,8 @@ def timed_runs(timings: Sequence[dict], reference: str) -> pd.DataFrame:
     with ``record``, ``recorded``, ``profile``, ``seeds``, ``wall_s``). Only runs of one
     record count: its runs were made one after the other on one machine, so their ratios are
     side by side.
-    Columns: ``setting`` (the study setting the timed profile runs: ``demo-long`` times the
-    ``demo`` setting, :func:`study_setting_of`), ``n_seeds``, ``minutes`` (wall minutes of the
+    Columns: ``setting`` (the study setting the timed profile runs,
+    :func:`study_setting_of`), ``n_seeds``, ``minutes`` (wall minutes of the
     whole ``./run``), ``ratio`` (to the reference's), ``record``, ``cpu``, ``commit``. Empty
     when no record times ``reference``.
     """

@@ -69,7 +69,8 @@ class Evidence:
         return "results" if self.source == "local" else "archive"
 
     def label(self) -> str:
-        """E.g. ``"archive/demo (setting of demo-long)"``, or with the dataset where the
+        """E.g. ``"archive/demo"``, ``"archive/demo-x (setting of demo)"`` for a profile that
+        runs the setting of another, or with the dataset where the
         profile's runs were evaluated on more than one: ``"archive/demo on demo-3cls (200 val
         images)"``."""
         others = [n for n in same_setting(self.profile) if n != self.profile]
@@ -213,7 +214,8 @@ def judge_comparison(
 
     Ties go to the profile ``prefer`` (or its setting), then to local runs. A comparison with
     an experiment that does not learn in that evidence's setting (or, with no runs, in the
-    setting of ``prefer``) by its learning curves cannot be tested here.
+    setting of ``prefer``, else in any setting with learning curves of it) by its learning
+    curves cannot be tested here.
     """
     best: tuple[tuple, Evidence, dict[int, float]] | None = None
     preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
@@ -224,8 +226,10 @@ def judge_comparison(
         rank = (len(diffs), item.profile in preferred, item.source == "local")
         if best is None or rank > best[0]:
             best = (rank, item, diffs)
-    setting = best[1].profile if best is not None else prefer
-    reason = _not_learning(comparison, evidence, setting)
+    # with no runs: the learning curves of the preferred setting, else of any that has them
+    settings = [best[1].profile] if best is not None else [prefer, *(e.profile for e in evidence)]
+    reasons = (_not_learning(comparison, evidence, name) for name in dict.fromkeys(settings))
+    reason = next((r for r in reasons if r is not None), None)
     if reason is not None:
         return ComparisonVerdict(claim, comparison, UNTESTABLE, note=reason)
     if best is None:

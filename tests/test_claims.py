@@ -199,6 +199,12 @@ def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_t
         verdicts.judge_comparison(claim, comparison, [bare], "demo").verdict
         == "cannot be tested here"
     )
+    # ... and with no runs and no curve in the book's profile, a curve of another setting does
+    elsewhere = verdicts.Evidence("demo-128px", "archive", _runs([]), (), flat)
+    away = verdicts.judge_comparison(claim, comparison, [elsewhere], "demo")
+    assert away.verdict == "cannot be tested here" and "archive/curves/demo-128px" in away.note
+    no_curve = verdicts.Evidence("demo-128px", "archive", _runs([]), (), {})
+    assert verdicts.judge_comparison(claim, comparison, [no_curve], "demo").verdict == "not run"
     assert verdicts.claim_verdict(claim, [cv, cv])[0] == "cannot be tested here"
     not_run = verdicts.ComparisonVerdict(claim, comparison, verdicts.NOT_RUN)
     assert verdicts.claim_verdict(claim, [cv, not_run])[0] == "not run"
@@ -287,10 +293,10 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
     claim = Claim("c", "text", "Table 5.1", "table_5_1")
     cv = verdicts.judge_comparison(claim, comparison, evidence)
     assert cv.seeds == (3,)
-    assert cv.evidence.label() == "archive/demo on set1000 (1000 val images) (setting of demo-long)"
+    assert cv.evidence.label() == "archive/demo on set1000 (1000 val images)"
     # one dataset left: the evidence is not split and its label names no dataset
     for seed in (0, 1, 2):
         (archive / "demo" / "a_baseline" / f"seed{seed}.json").unlink()
     alone = verdicts.collect_evidence(tmp_path / "results", archive, ["demo"])
     assert [e.dataset for e in alone] == [None]
-    assert alone[0].label() == "archive/demo (setting of demo-long)"
+    assert alone[0].label() == "archive/demo"

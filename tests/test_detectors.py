@@ -399,16 +399,16 @@ def test_the_image_size_variant_scales_every_resize_and_nothing_else():
 
     from reproduction.config_builder import _apply_image_size, build_config
 
-    default = build_config("retinanet_spearman_0.1", "demo", validate=True)
-    small = build_config("retinanet_spearman_0.1", "demo-96px", validate=True)
+    default = build_config("retinanet_spearman_0.1", "demo-128px", validate=True)
+    small = build_config("retinanet_spearman_0.1", "demo", validate=True)
     assert small.image_size == (96, 96) and default.image_size == (128, 128)
     for loader in ("train_dataloader", "val_dataloader"):
         sizes = [t.scale for t in small[loader].dataset.pipeline if t.type == "Resize"]
         assert sizes == [(96, 96)], loader
     assert small.model == default.model and small.train_cfg == default.train_cfg
     # the 3x Sparse R-CNN's multi-scale resizes and crop shrink by the same factor
-    strong = build_config("sparsercnn_3x_baseline", "demo")
-    strong_small = build_config("sparsercnn_3x_baseline", "demo-96px")
+    strong = build_config("sparsercnn_3x_baseline", "demo-128px")
+    strong_small = build_config("sparsercnn_3x_baseline", "demo")
 
     def resizes(cfg) -> list:
         (choice,) = [t for t in cfg.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]

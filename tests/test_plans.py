@@ -64,36 +64,35 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
 
 def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -> None:
     from reproduction.plans import DEMO_SEEDS
-    from reproduction.profiles import V1_PROFILE, same_setting, study_settings
+    from reproduction.profiles import PREVIOUS_PROFILE, V1_PROFILE, same_setting, study_settings
 
     demo, v1 = plan("demo"), plan(V1_PROFILE)
     assert demo.seeds == DEMO_SEEDS and len(DEMO_SEEDS) >= 2  # paired, with an interval
+    from reproduction.study import MIN_PROTOCOL_SEEDS
+
+    assert len(DEMO_SEEDS) >= MIN_PROTOCOL_SEEDS  # as many seeds as a protocol needs
     assert v1.seeds == (0,) and v1.experiments == demo.experiments
     assert len(demo.pairs()) == 2  # ATSS and RetinaNet, each with its baseline
     assert get_profile("demo").setting != get_profile(V1_PROFILE).setting
-    # only demo-long (more seeds of the same setting) measures what the default's runs do
-    assert same_setting("demo") == ("demo", "demo-long")
-    # the narrowed default, then its variant with smaller images, close the study's settings
-    assert V1_PROFILE in study_settings() and study_settings()[-2:] == ("demo", "demo-96px")
+    # no other profile measures what the default's runs do
+    assert same_setting("demo") == ("demo",)
+    # the default at 128 px (the one before), then the default at 96 px close the study's
+    assert V1_PROFILE in study_settings()
+    assert study_settings()[-2:] == (PREVIOUS_PROFILE, "demo")
+    assert get_profile("demo").image_size == 96 and get_profile(PREVIOUS_PROFILE).image_size is None
+    assert get_profile("demo").setting[:3] == get_profile(PREVIOUS_PROFILE).setting[:3]
     assert get_profile(V1_PROFILE).setting == ("demo", "demo", None, None)
 
 
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:
-    from reproduction.plans import LONG_SEEDS
-    from reproduction.profiles import LONG_PROFILE
+    from reproduction.profiles import PREVIOUS_PROFILE
 
     for name, spec in PROFILES.items():
         if spec.synthetic:
             assert plan(name).dataset == f"embedded-{spec.dataset}", name
-    long = plan(LONG_PROFILE)
-    assert long.seeds == LONG_SEEDS and len(LONG_SEEDS) > len(STUDY_SEEDS)
-    assert long.experiments == plan("demo").experiments
-    assert not get_profile(LONG_PROFILE).is_study_variant
-    from reproduction.study import MIN_PROTOCOL_SEEDS
-
-    # the study's choice: the default's setting, with as many seeds as a protocol needs
-    assert get_profile(LONG_PROFILE).setting == get_profile("demo").setting
-    assert len(LONG_SEEDS) >= MIN_PROTOCOL_SEEDS > len(plan("demo").seeds)
+    previous = plan(PREVIOUS_PROFILE)  # a study variant: the demo's pairs with the study's seeds
+    assert previous.seeds == STUDY_SEEDS and previous.experiments == plan("demo").experiments
+    assert get_profile(PREVIOUS_PROFILE).is_study_variant
 
 
 def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> None:

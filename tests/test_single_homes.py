@@ -57,11 +57,11 @@ def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
     kept = paths.detections_file(tmp_path, "demo", "x", 3)
     assert kept == results_path(tmp_path, "demo", "x", 3).with_name("seed3.detections.json")
     assert dataset.preset_dir("demo") == dataset.data_root() / "generated" / "demo"
-    # A profile's data is its own dataset's: demo-long trains on the default's, not on "demo-long".
-    long = get_profile("demo-long")
-    assert paths.profile_data_dir("demo-long") == dataset.preset_dir(long.dataset)
-    assert paths.val_annotations("demo-long").parts[-3:] == (
-        long.dataset,
+    # A profile's data is its own dataset's: demo-128px trains on the default's, not on its name.
+    previous = get_profile("demo-128px")
+    assert paths.profile_data_dir("demo-128px") == dataset.preset_dir(previous.dataset)
+    assert paths.val_annotations("demo-128px").parts[-3:] == (
+        previous.dataset,
         "annotations",
         "val.json",
     )

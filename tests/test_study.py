@@ -181,7 +181,11 @@ def _timed(record: str, recorded: str, **walls: tuple[int, float]) -> list[dict]
     ]  # fmt: skip
 
 
-def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model() -> None:
+def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model(monkeypatch) -> None:
+    from dataclasses import replace
+
+    from reproduction import profiles
+
     old = _timed("a.json", "2026-01-01T00:00:00Z", long=(5, 600.0), demo_v1=(1, 300.0))
     new = _timed("b.json", "2026-02-01T00:00:00Z", short=(3, 900.0), demo_v1=(1, 600.0))
     table = timed_runs(old + new + _timed("c.json", "2026-03-01T00:00:00Z", x=(1, 1.0)), "demo-v1")
@@ -191,6 +195,9 @@ def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model() ->
     assert short["minutes"] == pytest.approx(15.0) and short["ratio"] == pytest.approx(1.5)
     assert timed_runs(new, "demo").empty
     # a profile that runs a study setting with more seeds is timed as that setting
+    more = replace(profiles.get_profile("demo"), name="demo-long", purpose="more seeds")
+    monkeypatch.setattr(profiles, "_ALL", (*profiles._ALL, more))
+    monkeypatch.setitem(profiles.PROFILES, more.name, more)
     long = _timed("d.json", "2026-04-01T00:00:00Z", demo_long=(5, 3000.0), demo_v1=(1, 1200.0))
     assert timed_runs(long, "demo-v1").set_index("setting").loc["demo", "n_seeds"] == 5
 
@@ -279,7 +286,8 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
     # the study varies the first demo's setting (demo-v1), one setting at a time, beside the
     # narrowed default that replaced it
     assert set(settings) == {"demo-v1", "demo", *(v.name for v in study_variants())}
-    assert describe_setting("demo").endswith("cls, 1000 val, demo_narrow")
+    assert describe_setting("demo-128px").endswith("cls, 1000 val, demo_narrow")
+    assert describe_setting("demo").endswith("cls, 1000 val, demo_narrow, 96 px")
     iters = [get_profile(s).max_iters or 600 for s in settings if get_profile(s).dataset == "demo"]
     assert iters == sorted(iters)
     classes = PRESETS[get_profile("demo-3cls").dataset].n_classes
@@ -300,9 +308,11 @@ def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
     assert protocol_of("demo-v1") == ("demo", "demo", 600, 128, len(plan("demo-v1").seeds))
     overlay, dataset, iters, size, n_seeds = protocol_of("demo-it1200")
     assert (overlay, dataset, iters, size) == ("demo", "demo", 1200, 128)
-    assert protocol_of("demo-96px")[:4] == ("demo_narrow", "demo-3cls-val1000", 600, 96)
+    assert protocol_of("demo") == ("demo_narrow", "demo-3cls-val1000", 600, 96, 5)
+    assert protocol_of("demo-128px")[:4] == ("demo_narrow", "demo-3cls-val1000", 600, 128)
     assert n_seeds == len(plan("demo-it1200").seeds)
     assert protocol_of("demo")[:2] == get_profile("demo").setting[:2]
+    assert protocol_of("demo")[4] == len(plan("demo").seeds)
 
 
 def test_modelled_minutes_are_scaled_to_the_timed_machine_by_the_reference() -> None:
