@@ -429,7 +429,7 @@ def test_the_image_size_variant_scales_every_resize_and_nothing_else():
 
 
 @pytest.mark.parametrize("experiment", ["atss_concordance_0.3", "retinanet_spearman_0.1"])
-def test_the_default_demo_is_demo_v1_narrowed_on_three_classes(experiment):
+def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experiment):
     from reproduction import dataset as corrdata
     from reproduction.config_builder import build_config, default_data_root
 
@@ -444,10 +444,16 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes(experiment):
     assert default_data_root("demo") == corrdata.preset_dir("demo-3cls-val1000")
     assert v1.model.bbox_head.num_classes == corrdata.PRESETS["demo"].n_classes
     # everything else is the first demo's: schedule, optimiser, batch, pipeline, the loss
+    assert demo.image_size == (96, 96) and v1.image_size == (128, 128)
     for key in ("train_cfg", "param_scheduler", "optim_wrapper", "train_dataloader"):
         if key == "train_dataloader":
             assert demo[key].batch_size == v1[key].batch_size == 8
-            assert demo[key].dataset.pipeline == v1[key].dataset.pipeline
+            # at the default's 96 px: only the resize differs
+            scaled = [
+                dict(t, scale=(96, 96)) if t["type"] == "Resize" else dict(t)
+                for t in v1[key].dataset.pipeline
+            ]
+            assert [dict(t) for t in demo[key].dataset.pipeline] == scaled
         else:
             assert demo[key] == v1[key], key
     assert head.loss_corr == v1.model.bbox_head.loss_corr is not None
