@@ -448,11 +448,12 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
 
 def test_demo_3x_trains_multi_scale_with_random_crop(tmp_path):
     """Table 5.2's augmentation at the demo's scale: mmdet's resize choices (shorter side
-    480-800) or resize + crop + resize, shrunk by 128 / 800; testing stays at 128 pixels."""
+    480-800) or resize + crop + resize, shrunk by 128 / 800 at the overlay's 128 pixels (the
+    default's 96 scales them again, tests/test_detectors.py); testing stays at 128 pixels."""
     from reproduction.config_builder import build_config
 
-    one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
-    three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)
+    one_x = build_config("sparsercnn_baseline", "demo-128px", data_root=tmp_path)
+    three_x = build_config("sparsercnn_3x_baseline", "demo-128px", data_root=tmp_path)
     assert "RandomChoice" not in [t.type for t in one_x.train_dataloader.dataset.pipeline]
     (choice,) = [t for t in three_x.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]
     multi_scale, crop = choice.transforms
