@@ -479,8 +479,8 @@ def _machine_scale(
 def study_setting_of(name: str) -> str:
     """Return the study setting (:func:`reproduction.profiles.study_settings`) whose runs
     measure what profile ``name``'s do (a profile that runs a study setting with more seeds is
-    timed as that setting); ``name`` itself when it
-    is one, is no profile, or no study setting shares its setting."""
+    timed as that setting); ``name`` itself when it is one, is no profile, or no study setting
+    shares its setting."""
     from reproduction.profiles import PROFILES, same_setting, study_settings
 
     if name in study_settings() or name not in PROFILES:

@@ -65,11 +65,10 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
 def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -> None:
     from reproduction.plans import DEMO_SEEDS
     from reproduction.profiles import PREVIOUS_PROFILE, V1_PROFILE, same_setting, study_settings
+    from reproduction.study import MIN_PROTOCOL_SEEDS
 
     demo, v1 = plan("demo"), plan(V1_PROFILE)
     assert demo.seeds == DEMO_SEEDS and len(DEMO_SEEDS) >= 2  # paired, with an interval
-    from reproduction.study import MIN_PROTOCOL_SEEDS
-
     assert len(DEMO_SEEDS) >= MIN_PROTOCOL_SEEDS  # as many seeds as a protocol needs
     assert v1.seeds == (0,) and v1.experiments == demo.experiments
     assert len(demo.pairs()) == 2  # ATSS and RetinaNet, each with its baseline
