@@ -1,4 +1,4 @@
-"""The book's tables: thesis rows beside reproduced means, Δ, and 'not yet reproduced'."""
+"""The book's tables: thesis rows beside reproduced means, Δ, and 'not run'."""
 
 from __future__ import annotations
 
