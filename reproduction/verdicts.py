@@ -331,15 +331,15 @@ def evaluate_claims(
 def summary_table(judged: Sequence[tuple[Claim, list[ComparisonVerdict]]]) -> pd.DataFrame:
     """One row per claim: claim, source, thesis effect, our effect, verdict, page.
 
-    "thesis effect" and "ours" are those of the claim's first comparison that ran (the
-    detail table lists every comparison); for a claim with more comparisons the verdict's
-    account says how many hold.
+    "thesis effect" and "ours" are those of the comparison that decides the claim's verdict:
+    its first comparison with that verdict which ran (e.g. the contradicted one of a
+    contradicted claim), else its first that ran (the detail table lists every comparison);
+    for a claim with more comparisons the verdict's account says how many hold.
     """
     rows = []
     for claim, verdicts in judged:
         verdict, account = claim_verdict(claim, verdicts)
-        shown = next((cv for cv in verdicts if cv.effect is not None), None)
-        shown = shown or (verdicts[0] if verdicts else None)
+        shown = _deciding(verdicts, verdict)
         rows.append(
             {
                 "claim": claim.text,
@@ -354,6 +354,15 @@ def summary_table(judged: Sequence[tuple[Claim, list[ComparisonVerdict]]]) -> pd
             }
         )
     return pd.DataFrame(rows)
+
+
+def _deciding(verdicts: Sequence[ComparisonVerdict], verdict: str) -> ComparisonVerdict | None:
+    """Return the comparison a claim's summary row shows: the first that ran with the claim's
+    ``verdict``, else the first that ran, else the first; None for a claim without any."""
+    ran = [cv for cv in verdicts if cv.effect is not None]
+    return next((cv for cv in ran if cv.verdict == verdict), None) or next(
+        iter(ran or verdicts), None
+    )
 
 
 def detail_table(

@@ -252,6 +252,26 @@ def test_summary_table_has_a_verdict_for_every_claim():
     assert sota["verdict"] == verdicts.UNTESTABLE
 
 
+def test_summary_row_shows_the_comparison_that_decides_the_verdict():
+    first = Comparison("first pair", "a_baseline", "a_variant", "AP")
+    second = Comparison("second pair", "b_baseline", "b_variant", "AP")
+    claim = Claim("c", "some claim", "Table 5.1", "table_5_1", (first, second))
+    unresolved = verdicts.ComparisonVerdict(
+        claim, first, verdicts.NOT_RESOLVED, mean_interval([-0.5, 0.1, 0.2])
+    )
+    against = verdicts.ComparisonVerdict(
+        claim, second, verdicts.CONTRADICTED, mean_interval([-1.0, -1.1, -0.9])
+    )
+    row = verdicts.summary_table([(claim, [unresolved, against])]).iloc[0]
+    assert row["verdict"] == verdicts.CONTRADICTED
+    assert row["compared"] == "second pair"
+    assert row["ours [95% CI] (seeds)"].startswith("-1.0 [")
+    # a claim none of whose comparisons ran shows its first
+    idle = [verdicts.ComparisonVerdict(claim, c, verdicts.NOT_RUN) for c in (first, second)]
+    row = verdicts.summary_table([(claim, idle)]).iloc[0]
+    assert (row["verdict"], row["compared"]) == (verdicts.NOT_RUN, "first pair")
+
+
 def test_thesis_cell_prefers_a_stated_value():
     assert ThesisCell("§5.5.3", "x", "s_per_iter", stated=0.5).value() == 0.5
     assert ThesisCell("5.1", "atss_fl", "AP").value() == thesis.value("5.1", "atss_fl", "AP")
