@@ -53,8 +53,18 @@ def build_training(experiment: str, data_root: Path, n_batches: int):
 def median_seconds_per_iteration(
     experiments: Sequence[str], data_root: Path | None, iters: int, warmup: int
 ) -> dict[str, float]:
-    """Return each experiment's median seconds per training iteration (interleaved rounds).
+    """Return each experiment's median seconds per training iteration (interleaved rounds,
+    :func:`seconds_per_round`)."""
+    seconds = seconds_per_round(experiments, data_root, iters, warmup)
+    return {exp: statistics.median(values) for exp, values in seconds.items()}
 
+
+def seconds_per_round(
+    experiments: Sequence[str], data_root: Path | None, iters: int, warmup: int
+) -> dict[str, list[float]]:
+    """Return each experiment's seconds of each timed training iteration, in round order.
+
+    Round r runs iteration r of every experiment, one after the other, on the same batch.
     ``warmup`` untimed rounds come first; then ``iters`` timed rounds. ``data_root`` None
     means the demo dataset's default place (it must have been generated).
     """
@@ -73,4 +83,4 @@ def median_seconds_per_iteration(
             model.train_step(batches[step], optim)
             if step >= warmup:
                 seconds[exp].append(time.perf_counter() - start)
-    return {exp: statistics.median(values) for exp, values in seconds.items()}
+    return seconds

@@ -7,18 +7,25 @@ preloaded batches, and timed in interleaved rounds (``_training_timer.py``). The
 median seconds per iteration of each and the overhead (with / without − 1).
 
     .venv/bin/python benchmarks/bench_overhead.py [--iters 10] [--warmup 2] [--threads N]
-        [--data-root data/generated/demo]
+        [--data-root DIR] [--out archive/step_timings/overhead.json]
 
-The demo data must exist (``python -m reproduction.dataset generate --preset demo``).
+``--out`` also writes every timed step's seconds as a step-timing record
+(:mod:`reproduction.step_timing`): the training-cost verdicts (§5.5.3) read committed ones from
+``archive/step_timings/``, paired round by round. The demo data must exist (``python -m
+reproduction.dataset generate --preset demo-3cls-val1000``, the demo profile's dataset).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 from pathlib import Path
 
 import torch
-from _training_timer import median_seconds_per_iteration
+from _training_timer import seconds_per_round
+
+from reproduction import provenance
+from reproduction.step_timing import step_timing_record, write_step_timing
 
 PAIRS: tuple[tuple[str, str, str], ...] = (
     ("RetinaNet", "retinanet_baseline", "retinanet_spearman_0.1"),
@@ -36,21 +43,27 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed iterations first")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--data-root", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None, help="write a step-timing record")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     experiments = [exp for _, base, corr in PAIRS for exp in (base, corr)]
-    medians = median_seconds_per_iteration(experiments, args.data_root, args.iters, args.warmup)
+    seconds = seconds_per_round(experiments, args.data_root, args.iters, args.warmup)
+    medians = {exp: statistics.median(values) for exp, values in seconds.items()}
     print(
-        f"Training iteration (demo profile: ResNet-18, 128 px, batch 8), CPU, "
-        f"{args.threads} thread(s); median of {args.iters} interleaved iterations after "
-        f"{args.warmup} warm-up\n"
+        f"Training iteration (demo profile, batch 8), CPU, {args.threads} thread(s); median of "
+        f"{args.iters} interleaved iterations after {args.warmup} warm-up\n"
     )
     print("| detector | without L_corr (s/iter) | with L_corr (s/iter) | overhead |")
     print("|---|---:|---:|---:|")
     for name, base, corr in PAIRS:
         overhead = medians[corr] / medians[base] - 1
         print(f"| {name} | {medians[base]:.3f} | {medians[corr]:.3f} | {overhead:+.1%} |")
+    if args.out is not None:
+        record = step_timing_record(
+            seconds, "demo", args.threads, args.warmup, provenance.collect("cpu")
+        )
+        print(f"\nwrote {write_step_timing(args.out, record)}")
 
 
 if __name__ == "__main__":

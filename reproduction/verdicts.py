@@ -4,7 +4,10 @@ For every comparison of a claim (:mod:`reproduction.claims`) the evidence is the
 profile, from the local ``results/`` or the committed ``archive/``; the evidence with the most
 paired seeds is used (ties: the book's own profile, then local runs), and the tables say which
 it was, with its seeds and hardware. Per seed, the difference treatment − reference is taken
-(same seed: same initialisation and data order); its 95 % t-interval over seeds decides:
+(same seed: same initialisation and data order); its 95 % t-interval over seeds decides. The
+training-cost comparisons are judged instead on a step-timing record where one has both sides
+(:class:`StepEvidence`: training steps timed interleaved on the same batches, paired by round),
+since runs trained one after another met different machine loads:
 
 - **holds**: the interval lies on the thesis's side (excludes 0; "within": inside the margin);
 - **contradicted**: the interval lies on the other side;
@@ -33,6 +36,7 @@ from reproduction.profiles import PROFILES, get_profile, same_setting
 from reproduction.report import commit_of, hardware_line, per_seed, runs_frame
 from reproduction.results import iter_results
 from reproduction.stats import Interval, mean_interval
+from reproduction.step_timing import STEP_TIMINGS_DIR, read_step_timings, round_differences
 
 HOLDS = "holds"
 CONTRADICTED = "contradicted"
@@ -78,6 +82,12 @@ class Evidence:
         on = f" on {self.dataset}" if self.dataset else ""
         return f"{self.root}/{self.profile}{on}{alias}"
 
+    unit = "seeds"
+    """What the paired differences are paired by."""
+    side_by_side = False
+    """Whether the two sides were measured interleaved on one machine (timings: see
+    :class:`StepEvidence`); runs trained one after the other are not."""
+
     def hardware(self, experiments: Iterable[str]) -> str:
         """The hardware the given experiments' runs ran on, one entry per distinct machine."""
         wanted = set(experiments)
@@ -86,13 +96,90 @@ class Evidence:
         }
         return "; ".join(sorted(lines)) or "unknown"
 
+    def differences(self, comparison: Comparison) -> dict[int, float]:
+        """Seed → the compared quantity of that seed's pair (:func:`seed_differences`)."""
+        return seed_differences(self, comparison)
+
+    def summary(self) -> str:
+        """One provenance line (Markdown): runs, experiments, seeds, commits, hardware."""
+        runs = self.runs
+        seeds = ", ".join(str(s) for s in sorted(int(s) for s in runs["seed"].unique()))
+        commits = sorted({commit_of(r) for r in self.records})
+        hardware = self.hardware(runs["experiment"].unique())
+        return (
+            f"`{self.label()}`: {len(runs)} runs of {runs['experiment'].nunique()} "
+            f"experiments, seeds {seeds}; commits {', '.join(commits)}; {hardware}"
+        )
+
+
+@dataclass(frozen=True)
+class StepEvidence:
+    """One step-timing record (:mod:`reproduction.step_timing`): training steps of several
+    experiments timed interleaved on the same batches, on one machine.
+
+    It answers the training-cost comparisons (metric ``s_per_iter``) alone, paired by round
+    instead of by seed, and is preferred there to the runs' own s/iter, which were measured
+    one run after another under whatever load the machine had.
+
+    Attributes:
+        profile: the profile whose configs were timed.
+        source: "local" (``results/``) or "archive" (committed ``archive/``).
+        path: the record's file, relative to its root (``step_timings/overhead.json``).
+        record: the record itself.
+    """
+
+    profile: str
+    source: str
+    path: str
+    record: dict = field(repr=False)
+    curves: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+
+    unit = "steps"
+    side_by_side = True
+
+    @property
+    def root(self) -> str:
+        """The directory the record was read from: "results" (local) or "archive"."""
+        return "results" if self.source == "local" else "archive"
+
+    def label(self) -> str:
+        """E.g. ``"archive/step_timings/overhead.json"``."""
+        return f"{self.root}/{self.path}"
+
+    def hardware(self, experiments: Iterable[str] = ()) -> str:
+        """The machine the steps were timed on, with the threads used."""
+        threads = self.record.get("threads")
+        return f"{hardware_line(self.record)}, {threads} thread(s)"
+
+    def differences(self, comparison: Comparison) -> dict[int, float]:
+        """Round → 100 · (treatment / reference − 1) of the step seconds (%), for a
+        training-cost comparison; {} for any other or where the record lacks a side."""
+        if comparison.metric != "s_per_iter" or comparison.test != "within":
+            return {}
+        return round_differences(self.record, comparison.reference, comparison.treatment)
+
+    def summary(self) -> str:
+        """One provenance line (Markdown): steps, experiments, commit, hardware."""
+        seconds = self.record["seconds"]
+        rounds = len(next(iter(seconds.values())))
+        commit = commit_of(self.record)
+        return (
+            f"`{self.label()}`: {rounds} interleaved training steps of each of {len(seconds)} "
+            f"experiments on the same batches; commit {commit}; {self.hardware()}"
+        )
+
+
+AnyEvidence = Evidence | StepEvidence
+"""Either kind of evidence: runs (paired by seed) or a step-timing record (paired by round)."""
+
 
 def collect_evidence(
     results_root: Path,
     archive_root: Path,
     profiles: Sequence[str] | None = None,
-) -> list[Evidence]:
-    """Return every non-empty (profile, source) set of runs and learning curves.
+) -> list[AnyEvidence]:
+    """Return every non-empty (profile, source) set of runs and learning curves, then every
+    step-timing record (:class:`StepEvidence`) of those profiles.
 
     ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing). Runs of
     one profile and source that were evaluated on different datasets (e.g. a validation split
@@ -110,6 +197,11 @@ def collect_evidence(
             for dataset, group in groups.items():
                 named = dataset if len(groups) > 1 else None
                 found.append(Evidence(name, source, runs_frame(group), group, curves, named))
+    for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
+        for path, record in read_step_timings(root / STEP_TIMINGS_DIR):
+            if record["profile"] in names:
+                relative = path.relative_to(root).as_posix()
+                found.append(StepEvidence(record["profile"], source, relative, record))
     return found
 
 
@@ -197,7 +289,7 @@ class ComparisonVerdict:
     comparison: Comparison
     verdict: str
     effect: Interval | None = None
-    evidence: Evidence | None = None
+    evidence: AnyEvidence | None = None
     seeds: tuple[int, ...] = ()
     note: str | None = None
 
@@ -208,22 +300,24 @@ class ComparisonVerdict:
 
 
 def judge_comparison(
-    claim: Claim, comparison: Comparison, evidence: Sequence[Evidence], prefer: str | None = None
+    claim: Claim, comparison: Comparison, evidence: Sequence[AnyEvidence], prefer: str | None = None
 ) -> ComparisonVerdict:
     """Judge one comparison on the evidence with the most paired seeds.
 
-    Ties go to the profile ``prefer`` (or its setting), then to local runs. A comparison with
+    A training-cost comparison is judged on a step-timing record that has both experiments
+    (:class:`StepEvidence`, paired by interleaved round) before any runs. Ties go to the
+    profile ``prefer`` (or its setting), then to local runs. A comparison with
     an experiment that does not learn in that evidence's setting (or, with no runs, in the
     setting of ``prefer``, else in any setting with learning curves of it) by its learning
     curves cannot be tested here.
     """
-    best: tuple[tuple, Evidence, dict[int, float]] | None = None
+    best: tuple[tuple, AnyEvidence, dict[int, float]] | None = None
     preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
     for item in evidence:
-        diffs = seed_differences(item, comparison)
+        diffs = item.differences(comparison)
         if not diffs:
             continue
-        rank = (len(diffs), item.profile in preferred, item.source == "local")
+        rank = (item.side_by_side, len(diffs), item.profile in preferred, item.source == "local")
         if best is None or rank > best[0]:
             best = (rank, item, diffs)
     # with no runs: the learning curves of the preferred setting, else of any that has them
@@ -241,7 +335,7 @@ def judge_comparison(
 
 
 def _not_learning(
-    comparison: Comparison, evidence: Sequence[Evidence], profile: str | None
+    comparison: Comparison, evidence: Sequence[AnyEvidence], profile: str | None
 ) -> str | None:
     """Why one of the comparison's experiments does not learn in ``profile``'s setting (by
     the learning curves of the evidence with that setting), with where the curve is; or None."""
@@ -257,7 +351,7 @@ def _not_learning(
 
 
 def judge_claim(
-    claim: Claim, evidence: Sequence[Evidence], prefer: str | None = None
+    claim: Claim, evidence: Sequence[AnyEvidence], prefer: str | None = None
 ) -> list[ComparisonVerdict]:
     """Judge every comparison of a claim (none for a claim that cannot be tested here)."""
     return [judge_comparison(claim, c, evidence, prefer) for c in claim.comparisons]
@@ -310,9 +404,14 @@ def _format_interval(cv: ComparisonVerdict, digits: int = 1) -> str:
             return f"{mean:.0f} % of classes (n={effect.n})"
         return f"{mean:.0f} % of classes [{low + 50:.0f}, {high + 50:.0f}] (n={effect.n})"
     text = _format_effect(effect.mean, cv.comparison.test, digits)
+    n = (
+        f"n={effect.n}"
+        if cv.evidence is None or cv.evidence.unit == "seeds"
+        else (f"n={effect.n} {cv.evidence.unit}")
+    )
     if effect.low is None:
-        return f"{text} (n={effect.n})"
-    return f"{text} [{effect.low:+.{digits}f}, {effect.high:+.{digits}f}] (n={effect.n})"
+        return f"{text} ({n})"
+    return f"{text} [{effect.low:+.{digits}f}, {effect.high:+.{digits}f}] ({n})"
 
 
 def _thesis_text(cv: ComparisonVerdict) -> str:
@@ -322,7 +421,7 @@ def _thesis_text(cv: ComparisonVerdict) -> str:
 
 
 def evaluate_claims(
-    evidence: Sequence[Evidence], prefer: str | None = None, claims: Sequence[Claim] = CLAIMS
+    evidence: Sequence[AnyEvidence], prefer: str | None = None, claims: Sequence[Claim] = CLAIMS
 ) -> list[tuple[Claim, list[ComparisonVerdict]]]:
     """Judge every claim; return (claim, its comparison verdicts) in the registry's order."""
     return [(claim, judge_claim(claim, evidence, prefer)) for claim in claims]
@@ -396,10 +495,13 @@ def _evidence_text(cv: ComparisonVerdict) -> str:
         if cv.claim.untestable is not None:
             return "—"
         return f"run it: ./run main add={cv.comparison.reference},{cv.comparison.treatment}"
-    seeds = ",".join(map(str, cv.seeds))
     hardware = cv.evidence.hardware((cv.comparison.reference, cv.comparison.treatment))
     synthetic = " (synthetic data)" if get_profile(cv.evidence.profile).synthetic else ""
-    return f"{cv.evidence.label()}{synthetic}; seeds {seeds}; {hardware}"
+    if cv.evidence.side_by_side:
+        paired = f"{len(cv.seeds)} interleaved training steps on the same batches, paired by round"
+    else:
+        paired = f"seeds {','.join(map(str, cv.seeds))}"
+    return f"{cv.evidence.label()}{synthetic}; {paired}; {hardware}"
 
 
 _VERDICT_CLASS = {
@@ -441,24 +543,16 @@ def summary_html(
     return "\n".join(lines)
 
 
-def evidence_markdown(evidence: Sequence[Evidence], profile: str) -> str:
+def evidence_markdown(evidence: Sequence[AnyEvidence], profile: str) -> str:
     """The provenance block of the claims page: each evidence set with its runs and machines.
 
     Returns Markdown: the book's profile, then one line per (profile, source) with its number
-    of runs, experiments, seeds, git commits and hardware.
+    of runs, experiments, seeds, git commits and hardware, and one per step-timing record.
     """
     lines = ["**Provenance**", "", f"- Book built for profile `{profile}`."]
     if not evidence:
         lines.append("- No results files yet, local or archived: every claim is *not run*.")
-    for item in evidence:
-        runs = item.runs
-        seeds = ", ".join(str(s) for s in sorted(int(s) for s in runs["seed"].unique()))
-        commits = sorted({commit_of(r) for r in item.records})
-        hardware = item.hardware(runs["experiment"].unique())
-        lines.append(
-            f"- `{item.label()}`: {len(runs)} runs of {runs['experiment'].nunique()} "
-            f"experiments, seeds {seeds}; commits {', '.join(commits)}; {hardware}"
-        )
+    lines += [f"- {item.summary()}" for item in evidence]
     return "\n".join(lines)
 
 

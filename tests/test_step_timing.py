@@ -1,0 +1,122 @@
+"""Step-timing records: their format, and the training-cost verdicts that read them."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from reproduction import verdicts
+from reproduction.claims import Claim, Comparison
+from reproduction.results import ResultsError
+from reproduction.step_timing import (
+    STEP_TIMINGS_DIR,
+    overhead_table,
+    read_step_timings,
+    round_differences,
+    step_timing_record,
+    validate_step_timing,
+    write_step_timing,
+)
+
+PROVENANCE = {
+    "git": {"commit": "abcdef1234567890", "dirty": False},
+    "hardware": {"cpu": "Test CPU", "cores": 2, "device": "cpu"},
+}
+
+
+def _record(seconds):
+    return step_timing_record(seconds, "demo", 1, 2, PROVENANCE)
+
+
+def test_a_record_round_trips_and_pairs_rounds(tmp_path):
+    record = _record({"a_baseline": [0.20, 0.40, 0.30], "a_var": [0.21, 0.42, 0.30]})
+    path = write_step_timing(tmp_path / "t.json", record)
+    [(read_path, read)] = read_step_timings(tmp_path)
+    assert read_path == path and read == record
+    diffs = round_differences(read, "a_baseline", "a_var")
+    assert diffs == {0: pytest.approx(5.0), 1: pytest.approx(5.0), 2: pytest.approx(0.0)}
+    assert round_differences(read, "a_baseline", "other") == {}
+    assert read_step_timings(tmp_path / "none") == []
+
+
+def test_the_overhead_table_pairs_each_experiment_with_its_baseline():
+    record = _record(
+        {
+            "atss_baseline": [0.20, 0.40, 0.30],
+            "atss_concordance_0.3": [0.22, 0.40, 0.33],
+            "retinanet_baseline": [0.5, 0.5, 0.5],
+        }
+    )
+    [row] = overhead_table(record).to_dict("records")
+    assert (row["baseline"], row["experiment"], row["rounds"]) == (
+        "atss_baseline",
+        "atss_concordance_0.3",
+        3,
+    )
+    assert row["baseline s/iter"] == pytest.approx(0.30)
+    assert row["s/iter"] == pytest.approx(0.33)
+    assert row["overhead %"] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": "runs"}, "field 'kind' is 'runs'"),
+        ({"seconds": {"a": [0.1, 0.2], "b": [0.1]}}, "same number"),
+        ({"seconds": {"a": [0.1, -0.2]}}, r"seconds\.a' holds -0\.2"),
+        ({"seconds": {}}, "field 'seconds'"),
+    ],
+)
+def test_a_bad_record_is_refused_naming_the_field(tmp_path, change, message):
+    record = {**_record({"a": [0.1, 0.2]}), **change}
+    with pytest.raises(ResultsError, match=message):
+        validate_step_timing(record, "bad.json")
+    (tmp_path / "bad.json").write_text(json.dumps(record))
+    with pytest.raises(ResultsError, match="bad.json"):
+        read_step_timings(tmp_path)
+    assert not list(tmp_path.glob(".*tmp"))
+    with pytest.raises(ResultsError):
+        write_step_timing(tmp_path / "out.json", record)
+    assert not (tmp_path / "out.json").exists()
+
+
+def _runs(rows):
+    return pd.DataFrame(rows, columns=["experiment", "seed", "AP", "s_per_iter"])
+
+
+def test_the_cost_verdict_prefers_interleaved_steps_to_the_runs_own_timing(tmp_path):
+    claim = Claim("cost", "text", "§5.5.3", "overhead")
+    cost = Comparison("x", "a_baseline", "a_var", "s_per_iter", "within", margin=5.0)
+    ap = Comparison("x", "a_baseline", "a_var", "AP")
+    # four seeds trained at different loads: +50 % apart; interleaved steps: about +1 %
+    rows = [("a_baseline", s, 10.0, 0.2) for s in range(4)]
+    rows += [("a_var", s, 11.0 + 0.1 * s, 0.3) for s in range(4)]
+    runs = verdicts.Evidence("demo", "archive", _runs(rows))
+    write_step_timing(
+        tmp_path / "archive" / STEP_TIMINGS_DIR / "overhead.json",
+        _record({"a_baseline": [0.20, 0.30, 0.25], "a_var": [0.202, 0.303, 0.2525]}),
+    )
+    steps = [
+        e
+        for e in verdicts.collect_evidence(tmp_path / "results", tmp_path / "archive", ["demo"])
+        if e.side_by_side
+    ]
+    assert len(steps) == 1 and steps[0].label() == "archive/step_timings/overhead.json"
+
+    cv = verdicts.judge_comparison(claim, cost, [runs, *steps], prefer="demo")
+    assert cv.evidence is steps[0] and cv.seeds == (0, 1, 2)
+    assert cv.effect.mean == pytest.approx(1.0)
+    assert cv.verdict == verdicts.HOLDS
+    row = verdicts.detail_table([(claim, [cv])]).iloc[0]
+    assert row["ours [95% CI] (seeds)"].endswith("(n=3 steps)")
+    assert "3 interleaved training steps" in row["evidence"]
+    assert "Test CPU (2 cores; device cpu), 1 thread(s)" in row["evidence"]
+    assert "interleaved training steps" in verdicts.evidence_markdown(steps, "demo")
+
+    # without the record the runs decide; other metrics never read the record
+    alone = verdicts.judge_comparison(claim, cost, [runs], prefer="demo")
+    assert alone.evidence is runs and alone.verdict == verdicts.CONTRADICTED
+    on_ap = verdicts.judge_comparison(claim, ap, [runs, *steps], prefer="demo")
+    assert on_ap.evidence is runs and on_ap.seeds == (0, 1, 2, 3)
