@@ -93,19 +93,24 @@ def curve_files():
     ]
 
 
+def archive_files():
+    """Every committed file of the archive (results files, learning curves, timings): each
+    page's verdicts read them, so a page is rebuilt when the archive changes."""
+    return sorted(str(path) for path in Path(ARCHIVE_ROOT).rglob("*.json"))
+
+
 def analysis_inputs(wildcards):
-    """A page's results files and the profile's learning curves; the study page also depends
-    on the study runs that exist."""
+    """A page's results files, the profile's learning curves and the archive; the study page
+    also depends on the local study runs that exist."""
     if wildcards.name != "study":
-        return RESULTS + curve_files()
+        return RESULTS + curve_files() + archive_files()
     present = [
         str(path)
-        for root in (RESULTS_ROOT, ARCHIVE_ROOT)
         for name in STUDY_PROFILES
         if name != PROFILE
-        for path in results_files(root, name)
+        for path in results_files(RESULTS_ROOT, name)
     ]
-    return RESULTS + curve_files() + present
+    return RESULTS + curve_files() + archive_files() + present
 
 
 rule all:
