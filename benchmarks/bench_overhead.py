@@ -18,6 +18,7 @@ reproduction.dataset generate --preset demo-3cls-val1000``, the demo profile's d
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
 
     experiments = [exp for _, base, corr in PAIRS for exp in (base, corr)]
+    load = os.getloadavg()
     seconds = seconds_per_round(experiments, args.data_root, args.iters, args.warmup)
     medians = {exp: statistics.median(values) for exp, values in seconds.items()}
     print(
@@ -61,7 +63,7 @@ def main() -> None:
         print(f"| {name} | {medians[base]:.3f} | {medians[corr]:.3f} | {overhead:+.1%} |")
     if args.out is not None:
         record = step_timing_record(
-            seconds, "demo", args.threads, args.warmup, provenance.collect("cpu")
+            seconds, "demo", args.threads, args.warmup, provenance.collect("cpu"), load
         )
         print(f"\nwrote {write_step_timing(args.out, record)}")
 

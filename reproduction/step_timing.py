@@ -12,6 +12,7 @@ at different times under different loads are not compared this way.
 A record, e.g. ``archive/step_timings/overhead.json``::
 
     {"schema": 1, "kind": "training_steps", "profile": "demo", "threads": 1, "warmup": 2,
+     "load_average": [2.1, 2.0, 1.9],
      "provenance": {"git": ..., "hardware": ..., "created_utc": ...},
      "seconds": {"atss_baseline": [0.21, 0.20, ...], "atss_concordance_0.3": [...], ...}}
 """
@@ -39,11 +40,14 @@ def step_timing_record(
     threads: int,
     warmup: int,
     provenance: dict[str, Any],
+    load_average: Sequence[float] | None = None,
 ) -> dict[str, Any]:
     """Return a validated record of per-round step seconds (see the module docstring).
 
     ``seconds``: experiment id → the seconds of its timed steps, one per round, in round
-    order (every experiment the same number of rounds). ValueError names what is wrong.
+    order (every experiment the same number of rounds). ``load_average``: the machine's 1-,
+    5- and 15-minute load averages when the timing began (other jobs running beside it), or
+    None. ValueError names what is wrong.
     """
     record = {
         "schema": SCHEMA,
@@ -53,6 +57,7 @@ def step_timing_record(
         "warmup": int(warmup),
         "provenance": provenance,
         "seconds": {exp: [float(s) for s in values] for exp, values in seconds.items()},
+        "load_average": None if load_average is None else [float(x) for x in load_average],
     }
     try:
         return validate_step_timing(record)

@@ -163,9 +163,11 @@ class StepEvidence:
         seconds = self.record["seconds"]
         rounds = len(next(iter(seconds.values())))
         commit = commit_of(self.record)
+        load = self.record.get("load_average")
+        beside = f", load average {load[0]:.1f} at the start" if load else ""
         return (
             f"`{self.label()}`: {rounds} interleaved training steps of each of {len(seconds)} "
-            f"experiments on the same batches; commit {commit}; {self.hardware()}"
+            f"experiments on the same batches; commit {commit}; {self.hardware()}{beside}"
         )
 
 

@@ -27,7 +27,7 @@ PROVENANCE = {
 
 
 def _record(seconds):
-    return step_timing_record(seconds, "demo", 1, 2, PROVENANCE)
+    return step_timing_record(seconds, "demo", 1, 2, PROVENANCE, (2.5, 2.0, 1.5))
 
 
 def test_a_record_round_trips_and_pairs_rounds(tmp_path):
@@ -113,7 +113,9 @@ def test_the_cost_verdict_prefers_interleaved_steps_to_the_runs_own_timing(tmp_p
     assert row["ours [95% CI] (seeds)"].endswith("(n=3 steps)")
     assert "3 interleaved training steps" in row["evidence"]
     assert "Test CPU (2 cores; device cpu), 1 thread(s)" in row["evidence"]
-    assert "interleaved training steps" in verdicts.evidence_markdown(steps, "demo")
+    provenance = verdicts.evidence_markdown(steps, "demo")
+    assert "30 interleaved" not in provenance and "3 interleaved training steps" in provenance
+    assert "load average 2.5 at the start" in provenance
 
     # without the record the runs decide; other metrics never read the record
     alone = verdicts.judge_comparison(claim, cost, [runs], prefer="demo")
