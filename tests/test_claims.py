@@ -229,6 +229,7 @@ def test_committed_evidence_with_most_seeds_resolves_atss_beta_cls():
             & set(e.runs.loc[e.runs["experiment"] == "atss_concordance_0.3", "seed"])
         )
         for e in evidence
+        if not e.side_by_side
     ]
     assert len(atss.seeds) == max(paired)
 
