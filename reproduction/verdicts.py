@@ -406,11 +406,8 @@ def _format_interval(cv: ComparisonVerdict, digits: int = 1) -> str:
             return f"{mean:.0f} % of classes (n={effect.n})"
         return f"{mean:.0f} % of classes [{low + 50:.0f}, {high + 50:.0f}] (n={effect.n})"
     text = _format_effect(effect.mean, cv.comparison.test, digits)
-    n = (
-        f"n={effect.n}"
-        if cv.evidence is None or cv.evidence.unit == "seeds"
-        else (f"n={effect.n} {cv.evidence.unit}")
-    )
+    unit = "" if cv.evidence is None or cv.evidence.unit == "seeds" else f" {cv.evidence.unit}"
+    n = f"n={effect.n}{unit}"
     if effect.low is None:
         return f"{text} ({n})"
     return f"{text} [{effect.low:+.{digits}f}, {effect.high:+.{digits}f}] ({n})"
