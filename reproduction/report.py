@@ -103,6 +103,12 @@ def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
     return get_experiment(experiment_id).thesis_keys(table_name)
 
 
+def table_experiments(table_name: str) -> tuple[str, ...]:
+    """Return the experiments that reproduce some row of a thesis table (:func:`thesis_keys`),
+    in the registry's order."""
+    return tuple(e.id for e in list_experiments() if e.thesis_keys(table_name))
+
+
 def _training_cpu(provenance: dict) -> str | None:
     """The processor the run was trained on: that of ``provenance.trained`` when the run was
     evaluated again elsewhere or later (:mod:`reproduction.evaluate`), else the record's."""
@@ -614,6 +620,12 @@ def classes_improved(per_class: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def gradient_experiments(section: str = "§5.5.4") -> tuple[str, ...]:
+    """Return the Correlation-Loss experiments the registry says reproduce ``section`` (the
+    gradient ablation: Sparse R-CNN with Spearman Loss through each head), in its order."""
+    return tuple(e.id for e in list_experiments(table=section) if not e.is_baseline)
+
+
 def gradient_rows(runs: pd.DataFrame, section: str = "§5.5.4") -> pd.DataFrame:
     """Return §5.5.4's rows: where L_corr's gradient goes, the thesis's AP beside ours.
 
@@ -625,9 +637,8 @@ def gradient_rows(runs: pd.DataFrame, section: str = "§5.5.4") -> pd.DataFrame:
     """
     reference = thesis.GRADIENT_HEADS_5_5_4["AP"]
     by_gradient: dict[str, list[str]] = {}
-    for exp in list_experiments(table=section):
-        if not exp.is_baseline:
-            by_gradient.setdefault(exp.gradient, []).append(exp.id)
+    for experiment_id in gradient_experiments(section):
+        by_gradient.setdefault(get_experiment(experiment_id).gradient, []).append(experiment_id)
     rows = []
     for gradient, ap in reference.items():
         ids = by_gradient.get(gradient, [])

@@ -33,7 +33,15 @@ import pandas as pd
 from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.learning_curves import load_curves, not_learning_reason
 from reproduction.profiles import PROFILES, get_profile, same_setting
-from reproduction.report import commit_of, hardware_line, per_seed, runs_frame
+from reproduction.report import (
+    commit_of,
+    data_label,
+    hardware_line,
+    per_seed,
+    runs_frame,
+    side_by_side,
+    table_experiments,
+)
 from reproduction.results import iter_results
 from reproduction.stats import Interval, mean_interval
 from reproduction.step_timing import STEP_TIMINGS_DIR, read_step_timings, round_differences
@@ -205,6 +213,78 @@ def collect_evidence(
                 relative = path.relative_to(root).as_posix()
                 found.append(StepEvidence(record["profile"], source, relative, record))
     return found
+
+
+def committed_beside(
+    evidence: Sequence[AnyEvidence],
+    experiments: Iterable[str],
+    local: pd.DataFrame,
+    prefer: str | None = None,
+) -> Evidence | None:
+    """Return the committed runs a page shows beside this build's own for a table of
+    ``experiments``, or None.
+
+    Of the archived run sets (one profile and dataset each, so that any pair in it was
+    measured on the same data), the one holding the most of ``experiments``, then the most
+    runs of them, then the profile ``prefer``. None when no archived set holds any, or when
+    ``local`` (this build's runs, a :func:`reproduction.report.load_runs` frame) already has
+    as many seeds of each experiment that set holds.
+    """
+    wanted = set(experiments)
+    best: tuple[tuple, Evidence] | None = None
+    for item in evidence:
+        if item.side_by_side or item.source != "archive" or item.runs.empty:
+            continue
+        held = item.runs[item.runs["experiment"].isin(wanted)]
+        if held.empty:
+            continue
+        rank = (held["experiment"].nunique(), len(held), item.profile == prefer)
+        if best is None or rank > best[0]:
+            best = (rank, item)
+    if best is None:
+        return None
+    chosen = best[1]
+    held = chosen.runs[chosen.runs["experiment"].isin(wanted)]
+    local_seeds = local.groupby("experiment")["seed"].nunique() if not local.empty else {}
+    if all(
+        local_seeds.get(experiment, 0) >= n
+        for experiment, n in held.groupby("experiment")["seed"].nunique().items()
+    ):
+        return None
+    return chosen
+
+
+def committed_note(item: Evidence, experiments: Iterable[str]) -> str:
+    """The Markdown lines above a table shown again from committed runs
+    (:func:`committed_beside`): where they are, the seeds of the table's ``experiments``
+    there, on what data, and why they are shown."""
+    held = item.runs[item.runs["experiment"].isin(set(experiments))]
+    seeds = sorted(int(s) for s in held["seed"].unique())
+    span = f"seeds {seeds[0]}–{seeds[-1]}" if len(seeds) > 1 else f"seed {seeds[0]}"
+    return (
+        f"**The same table from committed runs:** `{item.label()}`, {span} of its experiments. "
+        "This build's own runs hold fewer seeds of them; the verdicts below read these runs too."
+        f"\n\n> **Data:** {data_label(item.profile)}."
+    )
+
+
+def committed_side_by_side(
+    evidence: Sequence[AnyEvidence],
+    table_name: str,
+    columns: list[str],
+    local: pd.DataFrame,
+    prefer: str | None = None,
+    ours_columns: dict[str, str] | None = None,
+) -> tuple[str, pd.DataFrame] | None:
+    """Return (:func:`committed_note`, :func:`reproduction.report.side_by_side` of the
+    committed runs) for a thesis table whose experiments this build ran fewer seeds of than
+    the archive holds (:func:`committed_beside`), or None."""
+    experiments = table_experiments(table_name)
+    item = committed_beside(evidence, experiments, local, prefer)
+    if item is None:
+        return None
+    table = side_by_side(table_name, item.runs, columns, ours_columns=ours_columns)
+    return committed_note(item, experiments), table
 
 
 def _by_dataset(records: Sequence[dict]) -> dict[str, tuple[dict, ...]]:

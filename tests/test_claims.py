@@ -273,6 +273,40 @@ def test_summary_row_shows_the_comparison_that_decides_the_verdict():
     assert (row["verdict"], row["compared"]) == (verdicts.NOT_RUN, "first pair")
 
 
+def test_a_table_is_shown_again_from_the_committed_set_with_most_of_its_experiments():
+    table = ("a_baseline", "a_var", "b_baseline")
+    small = [("a_baseline", s, 10.0, 0.2) for s in (0, 1)]
+    wide = small + [("a_var", s, 11.0, 0.2) for s in (0, 1)]
+    evidence = [
+        _evidence("demo-3cls", "archive", small * 3),  # more runs, fewer experiments
+        _evidence("demo-128px", "archive", wide),
+        _evidence("demo", "local", wide + [("b_baseline", 0, 9.0, 0.2)]),  # not committed
+    ]
+    shown = verdicts.committed_beside(evidence, table, _runs([]), prefer="demo")
+    assert shown is evidence[1]
+    note = verdicts.committed_note(shown, table)
+    assert "`archive/demo-128px`, seeds 0–1 of its experiments" in note
+    assert "synthetic data" in note
+    assert "seed 0 of" in verdicts.committed_note(evidence[2], ("b_baseline",))
+    # this build's runs already hold as many seeds of each: nothing more to show
+    assert verdicts.committed_beside(evidence, table, _runs(wide), "demo") is None
+    # one seed fewer of one experiment: the committed set is shown
+    assert verdicts.committed_beside(evidence, table, _runs(wide[:-1]), "demo") is shown
+    assert verdicts.committed_beside(evidence, ("c_baseline",), _runs([]), "demo") is None
+
+
+def test_a_tables_experiments_are_those_that_fill_its_rows():
+    from reproduction import report
+
+    assert set(report.table_experiments("5.3")) == {
+        "yolact_baseline",
+        "yolact_concordance_0.4",
+        "yolact_spearman_0.5",
+    }
+    assert "sparsercnn_3x_baseline" in report.table_experiments("5.2")
+    assert report.table_experiments("no such table") == ()
+
+
 def test_thesis_cell_prefers_a_stated_value():
     assert ThesisCell("§5.5.3", "x", "s_per_iter", stated=0.5).value() == 0.5
     assert ThesisCell("5.1", "atss_fl", "AP").value() == thesis.value("5.1", "atss_fl", "AP")
