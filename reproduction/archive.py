@@ -90,14 +90,15 @@ def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.
     """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds.
 
     Looks in ``results_root`` (runs made here) and ``archive_root`` (committed); the one with
-    more (experiment, seed) runs wins, a tie goes to the local runs. Returns the frame and
-    ``"local"``, ``"archive"`` or ``"none"``.
+    more (experiment, seed) runs wins, a tie goes to the local runs (``results_root`` that is
+    ``archive_root`` itself reads as the archive). Returns the frame and ``"local"``,
+    ``"archive"`` or ``"none"``.
     """
     local = load_runs(Path(results_root), profile)
     archived = load_runs(Path(archive_root), profile)
     if local.empty and archived.empty:
         return local, "none"
-    if len(archived) > len(local):
+    if len(archived) > len(local) or Path(results_root).resolve() == Path(archive_root).resolve():
         return archived, "archive"
     return local, "local"
 

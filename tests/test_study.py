@@ -232,6 +232,7 @@ def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: P
     frame, source = load_best("smoke", tmp_path / "elsewhere", archive)
     assert source == "archive" and sorted(frame["seed"]) == [0, 1]
     assert load_best("smoke", local, archive)[1] == "local"  # a tie goes to the local runs
+    assert load_best("smoke", archive, archive)[1] == "archive"  # the archive read as "local"
     assert load_best("demo", local, archive)[1] == "none"
     with pytest.raises(ValueError, match="no results files under"):
         archive_profile(local, archive, "demo")
