@@ -19,12 +19,14 @@ A record, e.g. ``archive/step_timings/overhead.json``::
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from reproduction.experiments import pairs_among
 from reproduction.results import ResultsError, read_json_object, write_json_atomic
 
 STEP_TIMINGS_DIR = "step_timings"
@@ -47,7 +49,7 @@ def step_timing_record(
     ``seconds``: experiment id → the seconds of its timed steps, one per round, in round
     order (every experiment the same number of rounds). ``load_average``: the machine's 1-,
     5- and 15-minute load averages when the timing began (other jobs running beside it), or
-    None. ValueError names what is wrong.
+    None. ResultsError (a ValueError) names what is wrong.
     """
     record = {
         "schema": SCHEMA,
@@ -59,10 +61,7 @@ def step_timing_record(
         "seconds": {exp: [float(s) for s in values] for exp, values in seconds.items()},
         "load_average": None if load_average is None else [float(x) for x in load_average],
     }
-    try:
-        return validate_step_timing(record)
-    except ResultsError as err:
-        raise ValueError(str(err)) from err
+    return validate_step_timing(record)
 
 
 def validate_step_timing(record: dict[str, Any], source: str = "<record>") -> dict[str, Any]:
@@ -121,10 +120,6 @@ def overhead_table(record: dict[str, Any]) -> pd.DataFrame:
     (:func:`reproduction.experiments.pairs_among`): ``baseline`` and ``experiment`` ids,
     their median step seconds (``baseline s/iter``, ``s/iter``), ``overhead %`` (the median
     over rounds of 100 · (s / baseline s − 1), paired by round) and ``rounds``."""
-    import statistics
-
-    from reproduction.experiments import pairs_among
-
     seconds = record["seconds"]
     rows = []
     for base, corr in pairs_among(seconds):
