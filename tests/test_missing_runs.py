@@ -1,0 +1,128 @@
+"""The runs the claims still lack: which, in what order, and what each is estimated to cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reproduction.claims import Claim, Comparison
+from reproduction.experiments import experiment_ids
+from reproduction.missing_runs import (
+    TABLE_COLUMNS,
+    main,
+    missing_runs,
+    missing_table,
+    run_minutes,
+    total_minutes,
+)
+from reproduction.report import load_runs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _runs(rows: list[tuple[str, int, float, int, float]], profile: str = "demo") -> pd.DataFrame:
+    """A runs frame of (experiment, seed, s/iter, iterations, evaluation s) rows."""
+    columns = ["experiment", "seed", "s_per_iter", "iterations", "evaluation_s"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["profile"] = profile
+    return frame
+
+
+def _claim(source: str, *comparisons: Comparison) -> Claim:
+    return Claim(source.lower(), f"claim of {source}", source, "page", comparisons)
+
+
+CONC = Comparison("ATSS, concordance 0.3", "atss_baseline", "atss_concordance_0.3", "AP")
+SPEAR = Comparison("ATSS, Spearman 0.3", "atss_baseline", "atss_spearman_0.3", "AP")
+TIMED = Comparison(
+    "RetinaNet cost", "retinanet_baseline", "retinanet_spearman_0.1", "s_per_iter", "within"
+)
+DETR = Comparison("DETR bound", "detr_baseline", "detr_baseline", "image_AP_upper")
+NOT_LEARNING = {
+    "detr_baseline": [
+        {
+            "seed": 0,
+            "learns_at": None,
+            "points": [{"iteration": 600, "AP": 0.4}],
+            "training": {"iterations": 600},
+        }
+    ]
+}
+
+
+def test_missing_runs_are_listed_once_by_claim_then_seed_with_each_pair_together():
+    claims = (_claim("Table A", CONC, TIMED), _claim("Table B", SPEAR, DETR))
+    runs = _runs([("atss_baseline", 0, 2.0, 60, 30.0)])
+    missing = missing_runs(runs, [0, 1], NOT_LEARNING, claims)
+    assert [(m.experiment, m.seed) for m in missing] == [
+        ("atss_concordance_0.3", 0),
+        ("atss_baseline", 1),
+        ("atss_concordance_0.3", 1),
+        ("atss_spearman_0.3", 0),
+        ("atss_spearman_0.3", 1),
+    ]
+    # the first claim that needs a run names it; the later one does not list it again
+    assert missing[1].needed_by == "Table A: ATSS, concordance 0.3"
+    assert missing[3].needed_by == "Table B: ATSS, Spearman 0.3"
+    # timed comparisons and experiments that do not learn are left out
+    assert not {"retinanet_baseline", "detr_baseline"} & {m.experiment for m in missing}
+    # without the curves, DETR is a run like any other
+    assert ("detr_baseline", 0) in {
+        (m.experiment, m.seed) for m in missing_runs(runs, [0], {}, claims)
+    }
+    # with every run made, nothing is missing
+    full = _runs(
+        [(e, s, 1.0, 10, 0.0) for e in ("atss_baseline", "atss_concordance_0.3") for s in (0, 1)]
+    )
+    assert missing_runs(full, [0, 1], {}, (_claim("Table A", CONC),)) == []
+
+
+def test_run_minutes_use_the_experiment_then_its_baseline_then_other_profiles():
+    runs = _runs([("atss_baseline", 0, 2.0, 60, 30.0), ("atss_baseline", 1, 4.0, 60, 30.0)])
+    # median of (2 × 60 + 30) s and (4 × 60 + 30) s = 210 s
+    assert run_minutes(runs, "atss_baseline") == (pytest.approx(3.5), "atss_baseline")
+    assert run_minutes(runs, "atss_concordance_0.3") == (pytest.approx(3.5), "atss_baseline")
+    others = _runs([("yolact_baseline", 0, 1.0, 600, 60.0)], profile="demo-128px")
+    assert run_minutes(runs, "yolact_spearman_0.5", others) == (
+        pytest.approx(11.0),
+        "yolact_baseline (demo-128px)",
+    )
+    assert run_minutes(runs, "paa_baseline", others) == (None, None)
+
+
+def test_missing_table_groups_seeds_and_marks_unknown_costs():
+    runs = _runs([("atss_baseline", 0, 2.0, 60, 30.0)])
+    missing = missing_runs(runs, [0, 1], {}, (_claim("Table A", CONC), _claim("Table C", TIMED)))
+    table = missing_table(missing).set_index("experiment")
+    assert list(missing_table(missing).columns) == TABLE_COLUMNS
+    assert table.loc["atss_concordance_0.3", "seeds missing"] == "0, 1"
+    assert table.loc["atss_baseline", "seeds missing"] == "1"
+    assert table.loc["atss_baseline", "minutes per run"] == "2.5"
+    unknown = missing_runs(_runs([]), [0], {}, (_claim("Table D", SPEAR),))
+    assert missing_table(unknown)["minutes per run"].tolist() == ["—", "—"]
+    assert total_minutes(missing) == (pytest.approx(7.5), 0)
+    assert total_minutes(unknown) == (0.0, 2)
+
+
+def test_the_queue_of_the_committed_archive_lists_only_runs_it_lacks(tmp_path, capsys):
+    assert main(["demo", "--queue", "--root", str(tmp_path), "--root", str(ROOT / "archive")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines, "the committed demo archive does not hold every claim's runs yet"
+    archived = load_runs(ROOT / "archive", "demo")
+    made = set(zip(archived["experiment"], archived["seed"].astype(int), strict=True))
+    known = set(experiment_ids())
+    for line in lines:
+        profile, experiment, seed = line.split()
+        assert profile == "demo" and experiment in known and seed in {"0", "1"}
+        assert (experiment, int(seed)) not in made
+
+
+def test_bad_arguments_name_the_problem(capsys):
+    with pytest.raises(SystemExit):
+        main(["no-such-profile"])
+    assert "unknown profile 'no-such-profile'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["demo", "--seeds", "0"])
+    assert "--seeds must be at least 1, got 0" in capsys.readouterr().err
