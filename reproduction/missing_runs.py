@@ -16,6 +16,7 @@ Usage::
     python -m reproduction.missing_runs demo                # table: what is missing, cost
     python -m reproduction.missing_runs demo --seeds 3      # seeds 0, 1, 2 of every experiment
     python -m reproduction.missing_runs demo --queue        # "PROFILE EXPERIMENT SEED" lines
+    python -m reproduction.missing_runs demo --source "Table 5.2"   # the claims of one table
 
 The queue lines, in the table's order (each baseline beside its variant, seed by seed), are
 what a background campaign trains; ``scripts/campaign.sh`` trains a group of them.
@@ -216,15 +217,40 @@ def setting_curves(profile: str, roots: Sequence[Path]) -> dict[str, list[dict[s
     return curves
 
 
+def claims_from(sources: Sequence[str] | None) -> tuple[Claim, ...]:
+    """Return the claims made in ``sources`` (e.g. "Table 5.2", "§5.5.4"; a claim of
+    "Tables 3.1, 3.2" matches "Table 3.1" too), or every claim for None; ValueError names a
+    source no claim has, with the known ones."""
+    if not sources:
+        return CLAIMS
+    chosen = []
+    for source in sources:
+        number = source.removeprefix("Table ").strip()
+        found = [
+            c
+            for c in CLAIMS
+            if c.source == source or number in c.source.removeprefix("Tables ").split(", ")
+        ]
+        if not found:
+            known = ", ".join(dict.fromkeys(c.source for c in CLAIMS))
+            raise ValueError(f"no claim is made in {source!r}; claims are made in {known}")
+        chosen.extend(c for c in found if c not in chosen)
+    return tuple(c for c in CLAIMS if c in chosen)
+
+
 def profile_missing(
-    profile: str, roots: Sequence[Path], seeds: int = DEFAULT_SEEDS
+    profile: str,
+    roots: Sequence[Path],
+    seeds: int = DEFAULT_SEEDS,
+    claims: Sequence[Claim] = CLAIMS,
 ) -> list[MissingRun]:
-    """Return :func:`missing_runs` of seeds 0 .. ``seeds`` − 1 for ``profile``, counting the
-    runs of its setting under ``roots`` (results roots, the archive last: the other
-    profiles' runs it holds give the cost estimates where the setting has none)."""
+    """Return :func:`missing_runs` of ``claims`` for seeds 0 .. ``seeds`` − 1 in ``profile``,
+    counting the runs of its setting under ``roots`` (results roots, the archive last: the
+    other profiles' runs it holds give the cost estimates where the setting has none)."""
     runs = setting_runs(profile, roots)
     curves = setting_curves(profile, roots)
-    return missing_runs(runs, range(seeds), curves, others=other_runs(profile, roots[-1]))
+    others = other_runs(profile, roots[-1])
+    return missing_runs(runs, range(seeds), curves, claims, others=others)
 
 
 def summary_line(profile: str, missing: Sequence[MissingRun], seeds: int) -> str:
@@ -261,6 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         " results, archive)",
     )
     parser.add_argument(
+        "--source",
+        action="append",
+        help='only the claims made there, e.g. "Table 5.2" or "§5.5.4" (repeatable)',
+    )
+    parser.add_argument(
         "--queue", action="store_true", help='print "PROFILE EXPERIMENT SEED" lines instead'
     )
     args = parser.parse_args(argv)
@@ -270,8 +301,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(err))
     if args.seeds < 1:
         parser.error(f"--seeds must be at least 1, got {args.seeds}")
+    try:
+        claims = claims_from(args.source)
+    except ValueError as err:
+        parser.error(str(err))
     roots = args.root or [Path("results"), ARCHIVE_ROOT]
-    missing = profile_missing(args.profile, roots, args.seeds)
+    missing = profile_missing(args.profile, roots, args.seeds, claims)
     if args.queue:
         for run in missing:
             print(f"{args.profile} {run.experiment} {run.seed}")

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction.claims import Claim, Comparison
+from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.experiments import experiment_ids
 from reproduction.missing_runs import (
     TABLE_COLUMNS,
+    claims_from,
     main,
     missing_runs,
     missing_table,
@@ -126,3 +127,11 @@ def test_bad_arguments_name_the_problem(capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--seeds", "0"])
     assert "--seeds must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_claims_can_be_chosen_by_where_the_thesis_makes_them():
+    assert {c.source for c in claims_from(["Table 5.2"])} == {"Table 5.2"}
+    assert {c.source for c in claims_from(["Table 3.2", "§5.5.4"])} == {"Tables 3.1, 3.2", "§5.5.4"}
+    assert claims_from(None) == CLAIMS
+    with pytest.raises(ValueError, match="no claim is made in 'Table 9.9'; claims are made in"):
+        claims_from(["Table 9.9"])
