@@ -39,9 +39,7 @@ from reproduction.experiments import baseline_of
 from reproduction.learning_curves import load_curves, not_learning_reason
 from reproduction.profiles import PROFILES, get_profile, same_setting
 from reproduction.report import load_runs
-
-TIMED_METRICS = frozenset({"s_per_iter"})
-"""Comparisons of these metrics are judged on step timings, not on runs' results files."""
+from reproduction.verdicts import STEP_METRIC
 
 DEFAULT_SEEDS = 2
 """Seeds per experiment by default: the fewest that give a paired interval."""
@@ -119,7 +117,7 @@ def _comparisons_needing_runs(
     """Yield ("<source>: <label>", its experiments) of every comparison runs can test."""
     for claim in claims:
         for comparison in claim.comparisons:
-            if comparison.metric in TIMED_METRICS:
+            if comparison.metric == STEP_METRIC:  # judged on step timings
                 continue
             experiments = tuple(dict.fromkeys((comparison.reference, comparison.treatment)))
             if not_learning_reason(experiments, curves) is not None:

@@ -120,6 +120,10 @@ class Evidence:
         )
 
 
+STEP_METRIC = "s_per_iter"
+"""The metric of the training-cost comparisons, which a step-timing record answers."""
+
+
 @dataclass(frozen=True)
 class StepEvidence:
     """One step-timing record (:mod:`reproduction.step_timing`): training steps of several
@@ -162,7 +166,7 @@ class StepEvidence:
     def differences(self, comparison: Comparison) -> dict[int, float]:
         """Round → 100 · (treatment / reference − 1) of the step seconds (%), for a
         training-cost comparison; {} for any other or where the record lacks a side."""
-        if comparison.metric != "s_per_iter" or comparison.test != "within":
+        if comparison.metric != STEP_METRIC or comparison.test != "within":
             return {}
         return round_differences(self.record, comparison.reference, comparison.treatment)
 
