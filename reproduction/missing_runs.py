@@ -141,10 +141,9 @@ def missing_runs(
     (:func:`run_minutes`). Ordered by claim, then seed, then the comparison's reference before its
     treatment, so that a campaign stopped part-way leaves whole pairs.
     """
-    made = (
-        set() if runs.empty else set(zip(runs["experiment"], runs["seed"].astype(int), strict=True))
-    )
+    made = set(zip(runs["experiment"], runs["seed"].astype(int), strict=True))
     listed: set[tuple[str, int]] = set()
+    costs: dict[str, tuple[float | None, str | None]] = {}  # one estimate per experiment
     missing = []
     for needed_by, experiments in _comparisons_needing_runs(claims, curves or {}):
         for seed in seeds:
@@ -153,8 +152,9 @@ def missing_runs(
                 if key in made or key in listed:
                     continue
                 listed.add(key)
-                minutes, source = run_minutes(runs, experiment, others)
-                missing.append(MissingRun(experiment, int(seed), needed_by, minutes, source))
+                if experiment not in costs:
+                    costs[experiment] = run_minutes(runs, experiment, others)
+                missing.append(MissingRun(experiment, int(seed), needed_by, *costs[experiment]))
     return missing
 
 
