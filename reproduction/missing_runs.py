@@ -1,15 +1,18 @@
 """The runs the claims still lack in one profile, with what each costs: a campaign's to-do list.
 
 A claim's comparison gets an interval (so a verdict other than "not run" or a one-seed "not
-resolved") once both of its experiments have at least two paired seeds. :func:`missing_runs`
-lists, claim by claim in the registry's order (:data:`reproduction.claims.CLAIMS`), every
-(experiment, seed) of ``seeds`` that no results file holds yet, skipping comparisons that
-cannot be tested in the profile: an experiment whose learning curves show it does not learn
-there (:func:`reproduction.learning_curves.not_learning_reason`), and the training-cost
-comparisons (s/iter), which are judged on step timings (``benchmarks/bench_overhead.py``).
-Each run's cost is the median measured minutes of the runs already made of that experiment,
-else of its baseline, in the same profile; else of the experiment in another profile, named
-(e.g. the 128-pixel ``demo-128px``: a different setting, so only a rough guide).
+resolved") once both of its experiments have at least two paired seeds in one evidence set
+(one profile, source and dataset: :func:`reproduction.verdicts.collect_evidence`).
+:func:`missing_runs` lists, claim by claim in the registry's order
+(:data:`reproduction.claims.CLAIMS`), every (experiment, seed) of ``seeds`` that the evidence the
+comparison is judged on (:func:`reproduction.verdicts.best_evidence`) does not hold yet, so that a
+run counts only where the verdict can pair it. It skips comparisons that cannot be tested in the
+profile: an experiment whose learning curves show it does not learn there
+(:func:`reproduction.verdicts.not_learning_in`), and the training-cost comparisons (s/iter),
+which are judged on step timings (``benchmarks/bench_overhead.py``). Each run's cost is the
+median measured minutes of the runs already made of that experiment, else of its baseline, in
+the same setting; else of the experiment in another profile, named (e.g. the 128-pixel
+``demo-128px``: a different setting, so only a rough guide).
 
 Usage::
 
@@ -34,12 +37,17 @@ from typing import Any
 import pandas as pd
 
 from reproduction.archive import ARCHIVE_ROOT
-from reproduction.claims import CLAIMS, Claim
+from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.experiments import baseline_of
-from reproduction.learning_curves import load_curves, not_learning_reason
-from reproduction.profiles import PROFILES, get_profile, same_setting
-from reproduction.report import load_runs
-from reproduction.verdicts import STEP_METRIC
+from reproduction.profiles import get_profile, same_setting
+from reproduction.verdicts import (
+    STEP_METRIC,
+    AnyEvidence,
+    Evidence,
+    best_evidence,
+    collect_evidence,
+    not_learning_in,
+)
 
 DEFAULT_SEEDS = 2
 """Seeds per experiment by default: the fewest that give a paired interval."""
@@ -112,40 +120,76 @@ def _median_minutes(runs: pd.DataFrame, experiment: str) -> float | None:
 
 
 def _comparisons_needing_runs(
-    claims: Sequence[Claim], curves: dict[str, list[dict[str, Any]]]
-) -> Iterable[tuple[str, tuple[str, ...]]]:
-    """Yield ("<source>: <label>", its experiments) of every comparison runs can test."""
+    claims: Sequence[Claim], evidence: Sequence[AnyEvidence], profile: str
+) -> Iterable[tuple[str, Comparison]]:
+    """Yield ("<source>: <label>", comparison) of every comparison runs can test in
+    ``profile``'s setting."""
     for claim in claims:
         for comparison in claim.comparisons:
             if comparison.metric == STEP_METRIC:  # judged on step timings
                 continue
-            experiments = tuple(dict.fromkeys((comparison.reference, comparison.treatment)))
-            if not_learning_reason(experiments, curves) is not None:
+            if not_learning_in(comparison, evidence, profile) is not None:
                 continue
-            yield f"{claim.source}: {comparison.label}", experiments
+            yield f"{claim.source}: {comparison.label}", comparison
+
+
+def judged_runs(
+    comparison: Comparison, evidence: Sequence[Evidence], profile: str
+) -> set[tuple[str, int]]:
+    """Return the (experiment, seed) runs of the comparison's experiments in the one evidence
+    set it is judged on (:func:`reproduction.verdicts.best_evidence`); without a paired seed
+    anywhere, in the set holding the most of them (ties: ``profile``'s, then local); else
+    none."""
+    experiments = {comparison.reference, comparison.treatment}
+    best = best_evidence(comparison, evidence, profile)
+    chosen: Evidence | None = None
+    if best is not None:
+        chosen = best[0] if isinstance(best[0], Evidence) else None
+    else:
+        held = [(int(item.runs["experiment"].isin(experiments).sum()), item) for item in evidence]
+        held = [(n, item) for n, item in held if n]
+        chosen = max(
+            held,
+            key=lambda h: (h[0], h[1].profile == profile, h[1].source == "local"),
+            default=(0, None),
+        )[1]
+    if chosen is None:
+        return set()
+    runs = chosen.runs[chosen.runs["experiment"].isin(experiments)]
+    return set(zip(runs["experiment"], runs["seed"].astype(int), strict=True))
 
 
 def missing_runs(
-    runs: pd.DataFrame,
+    evidence: Sequence[AnyEvidence],
+    profile: str,
     seeds: Sequence[int],
-    curves: dict[str, list[dict[str, Any]]] | None = None,
     claims: Sequence[Claim] = CLAIMS,
-    others: pd.DataFrame | None = None,
 ) -> list[MissingRun]:
-    """Return the runs of ``seeds`` the claims' comparisons lack in ``runs``, each once.
+    """Return the runs of ``seeds`` the claims' comparisons lack in ``profile``'s setting,
+    each once.
 
-    ``runs``: every run made of one setting (a :func:`reproduction.report.load_runs` frame,
-    committed and local together); ``curves``: that setting's learning curves by experiment
-    (:func:`reproduction.learning_curves.load_curves`), whose experiments that do not learn
-    are skipped; ``others``: runs of other profiles, for cost estimates only
-    (:func:`run_minutes`). Ordered by claim, then seed, then the comparison's reference before its
-    treatment, so that a campaign stopped part-way leaves whole pairs.
+    ``evidence``: :func:`reproduction.verdicts.collect_evidence`'s sets; those of ``profile``'s
+    setting are searched for runs (:func:`judged_runs`) and give the learning curves whose
+    experiments that do not learn are skipped; the archived runs of other profiles give cost
+    estimates only (:func:`run_minutes`). Ordered by claim, then seed, then the comparison's
+    reference before its treatment, so that a campaign stopped part-way leaves whole pairs.
     """
-    made = set(zip(runs["experiment"], runs["seed"].astype(int), strict=True))
+    setting = set(same_setting(profile))
+    mine = [e for e in evidence if isinstance(e, Evidence) and e.profile in setting]
+    runs = _frame([e.runs for e in mine])
+    others = _frame(
+        [
+            e.runs
+            for e in evidence
+            if isinstance(e, Evidence) and e.source == "archive" and e.profile not in setting
+        ]
+    )
     listed: set[tuple[str, int]] = set()
     costs: dict[str, tuple[float | None, str | None]] = {}  # one estimate per experiment
     missing = []
-    for needed_by, experiments in _comparisons_needing_runs(claims, curves or {}):
+    for needed_by, comparison in _comparisons_needing_runs(claims, mine, profile):
+        made = judged_runs(comparison, mine, profile)
+        experiments = dict.fromkeys((comparison.reference, comparison.treatment))
         for seed in seeds:
             for experiment in experiments:
                 key = (experiment, int(seed))
@@ -156,6 +200,12 @@ def missing_runs(
                     costs[experiment] = run_minutes(runs, experiment, others)
                 missing.append(MissingRun(experiment, int(seed), needed_by, *costs[experiment]))
     return missing
+
+
+def _frame(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The non-empty ``frames`` stacked (an empty frame when none is)."""
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def missing_table(missing: Sequence[MissingRun]) -> pd.DataFrame:
@@ -186,35 +236,6 @@ def total_minutes(missing: Sequence[MissingRun]) -> tuple[float, int]:
     return float(sum(known)), len(missing) - len(known)
 
 
-def setting_runs(profile: str, roots: Sequence[Path]) -> pd.DataFrame:
-    """Return every run under ``roots`` (results and archive) of the profiles that measure
-    what ``profile``'s do (:func:`reproduction.profiles.same_setting`), one row per
-    (experiment, seed): the first root holding a run wins."""
-    frames = [load_runs(root, name) for name in same_setting(profile) for root in roots]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return load_runs(roots[0], profile)
-    return pd.concat(frames, ignore_index=True).drop_duplicates(["experiment", "seed"])
-
-
-def other_runs(profile: str, root: Path) -> pd.DataFrame:
-    """Return the runs under ``root`` of every other setting than ``profile``'s (but
-    ``smoke``, whose timings mean nothing), for cost estimates."""
-    same = set(same_setting(profile)) | {"smoke"}
-    frames = [load_runs(root, name) for name in PROFILES if name not in same]
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else load_runs(root, profile)
-
-
-def setting_curves(profile: str, roots: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
-    """Return the learning curves under ``roots`` of the profiles with ``profile``'s setting."""
-    curves: dict[str, list[dict[str, Any]]] = {}
-    for name in same_setting(profile):
-        for experiment, records in load_curves(roots, name).items():
-            curves.setdefault(experiment, []).extend(records)
-    return curves
-
-
 def claims_from(sources: Sequence[str] | None) -> tuple[Claim, ...]:
     """Return the claims made in ``sources`` (e.g. "Table 5.2", "§5.5.4"; a claim of
     "Tables 3.1, 3.2" matches "Table 3.1" too), or every claim for None; ValueError names a
@@ -238,17 +259,13 @@ def claims_from(sources: Sequence[str] | None) -> tuple[Claim, ...]:
 
 def profile_missing(
     profile: str,
-    roots: Sequence[Path],
+    evidence: Sequence[AnyEvidence],
     seeds: int = DEFAULT_SEEDS,
     claims: Sequence[Claim] = CLAIMS,
 ) -> list[MissingRun]:
     """Return :func:`missing_runs` of ``claims`` for seeds 0 .. ``seeds`` − 1 in ``profile``,
-    counting the runs of its setting under ``roots`` (results roots, the archive last: the
-    other profiles' runs it holds give the cost estimates where the setting has none)."""
-    runs = setting_runs(profile, roots)
-    curves = setting_curves(profile, roots)
-    others = other_runs(profile, roots[-1])
-    return missing_runs(runs, range(seeds), curves, claims, others=others)
+    on ``evidence`` (:func:`reproduction.verdicts.collect_evidence`, results and archive)."""
+    return missing_runs(evidence, profile, range(seeds), claims)
 
 
 def summary_line(profile: str, missing: Sequence[MissingRun], seeds: int) -> str:
@@ -278,11 +295,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         " interval)",
     )
     parser.add_argument(
-        "--root",
+        "--results", type=Path, default=Path("results"), help="local results (default: results)"
+    )
+    parser.add_argument(
+        "--archive",
         type=Path,
-        action="append",
-        help="a results root to count runs in, repeatable, the archive last (default:"
-        " results, archive)",
+        default=ARCHIVE_ROOT,
+        help="committed results (default: archive)",
     )
     parser.add_argument(
         "--source",
@@ -303,8 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         claims = claims_from(args.source)
     except ValueError as err:
         parser.error(str(err))
-    roots = args.root or [Path("results"), ARCHIVE_ROOT]
-    missing = profile_missing(args.profile, roots, args.seeds, claims)
+    evidence = collect_evidence(args.results, args.archive)
+    missing = profile_missing(args.profile, evidence, args.seeds, claims)
     if args.queue:
         for run in missing:
             print(f"{args.profile} {run.experiment} {run.seed}")

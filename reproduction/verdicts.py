@@ -385,17 +385,15 @@ class ComparisonVerdict:
         return self.comparison.thesis_effect()
 
 
-def judge_comparison(
-    claim: Claim, comparison: Comparison, evidence: Sequence[AnyEvidence], prefer: str | None = None
-) -> ComparisonVerdict:
-    """Judge one comparison on the evidence with the most paired seeds.
+def best_evidence(
+    comparison: Comparison, evidence: Sequence[AnyEvidence], prefer: str | None = None
+) -> tuple[AnyEvidence, dict[int, float]] | None:
+    """Return (the evidence a comparison is judged on, its seed (or round) → compared
+    quantity), or None when no evidence holds both sides of any seed.
 
-    A training-cost comparison is judged on a step-timing record that has both experiments
-    (:class:`StepEvidence`, paired by interleaved round) before any runs. Ties go to the
-    profile ``prefer`` (or its setting), then to local runs. A comparison with
-    an experiment that does not learn in that evidence's setting (or, with no runs, in the
-    setting of ``prefer``, else in any setting with learning curves of it) by its learning
-    curves cannot be tested here.
+    A step-timing record that has both experiments (:class:`StepEvidence`, paired by
+    interleaved round) comes before any runs; then the most paired seeds; ties go to the
+    profile ``prefer`` (or its setting), then to local runs.
     """
     best: tuple[tuple, AnyEvidence, dict[int, float]] | None = None
     preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
@@ -406,25 +404,39 @@ def judge_comparison(
         rank = (item.side_by_side, len(diffs), item.profile in preferred, item.source == "local")
         if best is None or rank > best[0]:
             best = (rank, item, diffs)
+    return None if best is None else (best[1], best[2])
+
+
+def judge_comparison(
+    claim: Claim, comparison: Comparison, evidence: Sequence[AnyEvidence], prefer: str | None = None
+) -> ComparisonVerdict:
+    """Judge one comparison on :func:`best_evidence`.
+
+    A comparison with an experiment that does not learn in that evidence's setting (or, with
+    no runs, in the setting of ``prefer``, else in any setting with learning curves of it) by
+    its learning curves cannot be tested here (:func:`not_learning_in`).
+    """
+    best = best_evidence(comparison, evidence, prefer)
     # with no runs: the learning curves of the preferred setting, else of any that has them
-    settings = [best[1].profile] if best is not None else [prefer, *(e.profile for e in evidence)]
-    reasons = (_not_learning(comparison, evidence, name) for name in dict.fromkeys(settings))
+    settings = [best[0].profile] if best is not None else [prefer, *(e.profile for e in evidence)]
+    reasons = (not_learning_in(comparison, evidence, name) for name in dict.fromkeys(settings))
     reason = next((r for r in reasons if r is not None), None)
     if reason is not None:
         return ComparisonVerdict(claim, comparison, UNTESTABLE, note=reason)
     if best is None:
         return ComparisonVerdict(claim, comparison, NOT_RUN)
-    _, item, diffs = best
+    item, diffs = best
     interval = mean_interval(list(diffs.values()))
     verdict = judge(comparison.test, interval, comparison.margin)
     return ComparisonVerdict(claim, comparison, verdict, interval, item, tuple(sorted(diffs)))
 
 
-def _not_learning(
+def not_learning_in(
     comparison: Comparison, evidence: Sequence[AnyEvidence], profile: str | None
 ) -> str | None:
-    """Why one of the comparison's experiments does not learn in ``profile``'s setting (by
-    the learning curves of the evidence with that setting), with where the curve is; or None."""
+    """Return why one of the comparison's experiments does not learn in ``profile``'s setting
+    (by the learning curves of the evidence with that setting), with where the curve is; or
+    None (also for a name that is no profile)."""
     if profile not in PROFILES:
         return None
     setting = set(same_setting(profile))

@@ -19,16 +19,26 @@ from reproduction.missing_runs import (
     total_minutes,
 )
 from reproduction.report import load_runs
+from reproduction.verdicts import Evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _runs(rows: list[tuple[str, int, float, int, float]], profile: str = "demo") -> pd.DataFrame:
-    """A runs frame of (experiment, seed, s/iter, iterations, evaluation s) rows."""
+    """A runs frame of (experiment, seed, s/iter, iterations, evaluation s) rows, AP 30 %."""
     columns = ["experiment", "seed", "s_per_iter", "iterations", "evaluation_s"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["profile"] = profile
+    frame["AP"] = 30.0
     return frame
+
+
+def _evidence(
+    runs: pd.DataFrame, source: str = "archive", curves: dict | None = None, **kw
+) -> Evidence:
+    """One evidence set of ``runs`` (their profile's), with learning curves."""
+    profile = runs["profile"].iloc[0] if not runs.empty else "demo"
+    return Evidence(profile, source, runs, curves=curves or {}, **kw)
 
 
 def _claim(source: str, *comparisons: Comparison) -> Claim:
@@ -56,7 +66,7 @@ NOT_LEARNING = {
 def test_missing_runs_are_listed_once_by_claim_then_seed_with_each_pair_together():
     claims = (_claim("Table A", CONC, TIMED), _claim("Table B", SPEAR, DETR))
     runs = _runs([("atss_baseline", 0, 2.0, 60, 30.0)])
-    missing = missing_runs(runs, [0, 1], NOT_LEARNING, claims)
+    missing = missing_runs([_evidence(runs, curves=NOT_LEARNING)], "demo", [0, 1], claims)
     assert [(m.experiment, m.seed) for m in missing] == [
         ("atss_concordance_0.3", 0),
         ("atss_baseline", 1),
@@ -71,13 +81,47 @@ def test_missing_runs_are_listed_once_by_claim_then_seed_with_each_pair_together
     assert not {"retinanet_baseline", "detr_baseline"} & {m.experiment for m in missing}
     # without the curves, DETR is a run like any other
     assert ("detr_baseline", 0) in {
-        (m.experiment, m.seed) for m in missing_runs(runs, [0], {}, claims)
+        (m.experiment, m.seed) for m in missing_runs([_evidence(runs)], "demo", [0], claims)
     }
     # with every run made, nothing is missing
     full = _runs(
         [(e, s, 1.0, 10, 0.0) for e in ("atss_baseline", "atss_concordance_0.3") for s in (0, 1)]
     )
-    assert missing_runs(full, [0, 1], {}, (_claim("Table A", CONC),)) == []
+    assert missing_runs([_evidence(full)], "demo", [0, 1], (_claim("Table A", CONC),)) == []
+
+
+def test_a_run_counts_only_in_the_evidence_set_the_verdict_pairs_it_in():
+    """Runs split over two sets (here two datasets) are never paired by the verdicts, so the
+    set with the most pairs decides what is missing; another profile's runs count for nothing."""
+    claims = (_claim("Table A", CONC),)
+    pairs = _runs([(e, 0, 1.0, 10, 0.0) for e in ("atss_baseline", "atss_concordance_0.3")])
+    lone = _runs([("atss_baseline", 1, 1.0, 10, 0.0)])
+    split = [_evidence(pairs, dataset="val 1000"), _evidence(lone, dataset="val 200")]
+    assert [(m.experiment, m.seed) for m in missing_runs(split, "demo", [0, 1], claims)] == [
+        ("atss_baseline", 1),
+        ("atss_concordance_0.3", 1),
+    ]
+    # without any pair, the set holding the most of the two experiments' runs decides
+    more = _runs([("atss_baseline", s, 1.0, 10, 0.0) for s in (1, 2)])
+    local = _runs([("atss_baseline", 0, 1.0, 10, 0.0)])
+    half = [_evidence(more), _evidence(local, "local")]
+    assert [(m.experiment, m.seed) for m in missing_runs(half, "demo", [0, 1], claims)] == [
+        ("atss_baseline", 0),
+        ("atss_concordance_0.3", 0),
+        ("atss_concordance_0.3", 1),
+    ]
+    # a tie goes to the local runs
+    tied = [_evidence(lone), _evidence(local, "local")]
+    assert ("atss_baseline", 1) in {
+        (m.experiment, m.seed) for m in missing_runs(tied, "demo", [0, 1], claims)
+    }
+    # another setting's archived runs are no runs of this one: they only give the costs
+    elsewhere = [_evidence(pairs.assign(profile="demo-128px"))]
+    missing = missing_runs(elsewhere, "demo", [0], claims)
+    assert [(m.experiment, m.estimated_from) for m in missing] == [
+        ("atss_baseline", "atss_baseline (demo-128px)"),
+        ("atss_concordance_0.3", "atss_concordance_0.3 (demo-128px)"),
+    ]
 
 
 def test_run_minutes_use_the_experiment_then_its_baseline_then_other_profiles():
@@ -95,20 +139,24 @@ def test_run_minutes_use_the_experiment_then_its_baseline_then_other_profiles():
 
 def test_missing_table_groups_seeds_and_marks_unknown_costs():
     runs = _runs([("atss_baseline", 0, 2.0, 60, 30.0)])
-    missing = missing_runs(runs, [0, 1], {}, (_claim("Table A", CONC), _claim("Table C", TIMED)))
+    claims = (_claim("Table A", CONC), _claim("Table C", TIMED))
+    missing = missing_runs([_evidence(runs)], "demo", [0, 1], claims)
     table = missing_table(missing).set_index("experiment")
     assert list(missing_table(missing).columns) == TABLE_COLUMNS
     assert table.loc["atss_concordance_0.3", "seeds missing"] == "0, 1"
     assert table.loc["atss_baseline", "seeds missing"] == "1"
     assert table.loc["atss_baseline", "minutes per run"] == "2.5"
-    unknown = missing_runs(_runs([]), [0], {}, (_claim("Table D", SPEAR),))
+    unknown = missing_runs([], "demo", [0], (_claim("Table D", SPEAR),))
     assert missing_table(unknown)["minutes per run"].tolist() == ["—", "—"]
     assert total_minutes(missing) == (pytest.approx(7.5), 0)
     assert total_minutes(unknown) == (0.0, 2)
 
 
 def test_the_queue_of_the_committed_archive_lists_only_runs_it_lacks(tmp_path, capsys):
-    assert main(["demo", "--queue", "--root", str(tmp_path), "--root", str(ROOT / "archive")]) == 0
+    assert (
+        main(["demo", "--queue", "--results", str(tmp_path), "--archive", str(ROOT / "archive")])
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines, "the committed demo archive does not hold every claim's runs yet"
     archived = load_runs(ROOT / "archive", "demo")
