@@ -234,7 +234,9 @@ def test_committed_evidence_with_most_seeds_resolves_atss_beta_cls():
     assert len(atss.seeds) == max(paired)
 
 
-@pytest.mark.parametrize("claim_id", ["ap_sparse", "mask_ap_yolact", "pearson", "gradient"])
+@pytest.mark.parametrize(
+    "claim_id", ["ap_sparse", "ap_sparse_strong", "mask_ap_yolact", "pearson", "gradient"]
+)
 def test_committed_paired_seeds_give_every_comparison_of_the_claim_a_verdict(claim_id):
     evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
     judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
