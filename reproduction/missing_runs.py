@@ -146,15 +146,13 @@ def judged_runs(
     if best is not None:
         chosen = best[0] if isinstance(best[0], Evidence) else None
     else:
-
-        def held(item: Evidence) -> int:
-            return int(item.runs["experiment"].isin(experiments).sum())
-
+        held = [(int(item.runs["experiment"].isin(experiments).sum()), item) for item in evidence]
+        held = [(n, item) for n, item in held if n]
         chosen = max(
-            (item for item in evidence if held(item)),
-            key=lambda item: (held(item), item.profile == profile, item.source == "local"),
-            default=None,
-        )
+            held,
+            key=lambda h: (h[0], h[1].profile == profile, h[1].source == "local"),
+            default=(0, None),
+        )[1]
     if chosen is None:
         return set()
     runs = chosen.runs[chosen.runs["experiment"].isin(experiments)]
