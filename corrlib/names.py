@@ -19,4 +19,52 @@ constants) or both."""
 DEFAULT_GRADIENT = "classifier"
 """The thesis's setting (§4.2)."""
 
-__all__ = ["DEFAULT_GRADIENT", "GRADIENTS", "KINDS"]
+RANK_SCALES: tuple[str, ...] = ("absolute", "unit_gap")
+"""How Spearman Loss scales its inputs before soft-ranking them (``rank_scale``).
+
+- ``"absolute"``: the values as they are, with the soft-rank strength ε in the values' own
+  units (the thesis's and its author's setting, ε = 1). For scores and IoUs in [0, 1], any
+  ε ≥ the largest gap between consecutive sorted values pools every value into one block,
+  the soft ranks are then the values plus a constant, and Spearman Loss equals Pearson Loss.
+- ``"unit_gap"``: the values are first mapped to ``(x − min) / g`` with ``g`` their mean gap
+  ``(max − min) / (n − 1)``, so ε is relative to the spacing of the values and the soft ranks
+  follow the exact ranks whatever the number of positives and the spread of their values."""
+
+DEFAULT_RANK_SCALE = "absolute"
+"""The thesis's setting."""
+
+DEFAULT_STRENGTH: dict[str, float] = {"absolute": 1.0, "unit_gap": 0.1}
+"""The soft-rank strength ε used when none is given, per rank scale: torchsort's default
+(1.0, the thesis's) on absolute values; 0.1 of the mean gap on unit-gap values."""
+
+MOMENTS: tuple[str, ...] = ("population", "sample")
+"""Which variance Concordance Loss uses (``moments``): population moments (divide by n, Lin's
+definition) or sample moments (divide by n − 1, ``torch.var``'s default, as in the thesis
+author's code). Pearson and Spearman do not depend on the choice."""
+
+DEFAULT_MOMENTS = "population"
+
+REDUCTIONS: tuple[str, ...] = ("batch", "level_mean", "image_sum")
+"""Over which positives one correlation is computed and how the results combine
+(``reduction``):
+
+- ``"batch"``: one correlation over all positives of the batch (the thesis's Eq. 4.2);
+- ``"level_mean"``: one per pyramid level, averaged over the levels with at least two
+  positives (the thesis author's RetinaNet);
+- ``"image_sum"``: one per image, summed over the images of the batch (the thesis author's
+  YOLACT)."""
+
+DEFAULT_REDUCTION = "batch"
+
+__all__ = [
+    "DEFAULT_GRADIENT",
+    "DEFAULT_MOMENTS",
+    "DEFAULT_RANK_SCALE",
+    "DEFAULT_REDUCTION",
+    "DEFAULT_STRENGTH",
+    "GRADIENTS",
+    "KINDS",
+    "MOMENTS",
+    "RANK_SCALES",
+    "REDUCTIONS",
+]

@@ -16,7 +16,9 @@ Public API::
     DETECTORS                                            # detector names used by the registry
 
 Ids read ``<detector>_baseline`` or ``<detector>_<kind>_<λ>`` (plus ``_<gradient>`` when the
-gradient does not flow through the classifier only), e.g. ``atss_concordance_0.3``.
+gradient does not flow through the classifier only, and a suffix of :data:`VARIANT_SUFFIXES`
+for each loss setting that is not the thesis's), e.g. ``atss_concordance_0.3`` or
+``retinanet_spearman_0.1_unitgap``.
 
 Where λ comes from (``Experiment.lambda_source``):
 
@@ -33,7 +35,17 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
+from corrlib.names import (
+    DEFAULT_GRADIENT,
+    DEFAULT_MOMENTS,
+    DEFAULT_RANK_SCALE,
+    DEFAULT_REDUCTION,
+    GRADIENTS,
+    KINDS,
+    MOMENTS,
+    RANK_SCALES,
+    REDUCTIONS,
+)
 
 DETECTORS: tuple[str, ...] = (
     "retinanet",
@@ -81,6 +93,15 @@ THESIS_STEMS: dict[str, str] = {
 KIND_SUFFIXES: dict[str, str] = {"concordance": "conc", "spearman": "spear", "pearson": "pearson"}
 """Coefficient (:data:`corrlib.names.KINDS`) → its suffix in thesis row keys."""
 
+VARIANT_SUFFIXES: dict[str, str] = {
+    "unit_gap": "unitgap",
+    "level_mean": "perlevel",
+    "image_sum": "perimage",
+    "sample": "samplemoments",
+}
+"""A loss setting that differs from the thesis's (rank scale, reduction, moments; see
+:mod:`corrlib.names`) → the suffix it adds to an experiment id."""
+
 
 @dataclass(frozen=True)
 class TableRef:
@@ -119,6 +140,8 @@ class Experiment:
         reproduces: the thesis table cells this experiment reproduces.
         lambda_source: "thesis", "official-config", "assumed" or "none" (baseline).
         note: anything a reader should know about how the definition was chosen.
+        rank_scale, reduction, moments: Correlation Loss's settings
+            (:mod:`corrlib.names`); the thesis's by default.
     """
 
     id: str
@@ -129,6 +152,9 @@ class Experiment:
     reproduces: tuple[TableRef, ...] = ()
     lambda_source: str = "thesis"
     note: str = ""
+    rank_scale: str = DEFAULT_RANK_SCALE
+    reduction: str = DEFAULT_REDUCTION
+    moments: str = DEFAULT_MOMENTS
 
     @property
     def is_baseline(self) -> bool:
@@ -141,6 +167,12 @@ class Experiment:
         Correlation Loss (a baseline's is its own id)."""
         return make_id(self.detector, None, 0.0, DEFAULT_GRADIENT)
 
+    @property
+    def variant(self) -> tuple[str, ...]:
+        """The loss settings that differ from the thesis's, as :data:`VARIANT_SUFFIXES` keys
+        (empty for the thesis's loss and for a baseline)."""
+        return _variant(self.rank_scale, self.reduction, self.moments)
+
     def thesis_keys(self, table: str) -> list[str]:
         """Return the row keys of thesis table ``table`` ("5.1", ...) this experiment
         reproduces (its :attr:`reproduces` entries there; maybe none)."""
@@ -150,12 +182,20 @@ class Experiment:
         """The head's ``loss_corr`` config entry (a plain dict), or None for a baseline."""
         if self.kind is None:
             return None
-        return dict(
+        entry = dict(
             type="CorrelationLoss",
             kind=self.kind,
             loss_weight=self.loss_weight,
             gradient=self.gradient,
         )
+        for key, value, default in (
+            ("rank_scale", self.rank_scale, DEFAULT_RANK_SCALE),
+            ("reduction", self.reduction, DEFAULT_REDUCTION),
+            ("moments", self.moments, DEFAULT_MOMENTS),
+        ):
+            if value != default:
+                entry[key] = value
+        return entry
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,12 +217,33 @@ _KIND_ROWS: dict[str, str] = {
 }
 
 
-def make_id(detector: str, kind: str | None, loss_weight: float, gradient: str) -> str:
+def _variant(rank_scale: str, reduction: str, moments: str) -> tuple[str, ...]:
+    """The settings among these that are not the thesis's, in id order."""
+    return tuple(
+        value
+        for value, default in (
+            (rank_scale, DEFAULT_RANK_SCALE),
+            (reduction, DEFAULT_REDUCTION),
+            (moments, DEFAULT_MOMENTS),
+        )
+        if value != default
+    )
+
+
+def make_id(
+    detector: str,
+    kind: str | None,
+    loss_weight: float,
+    gradient: str,
+    variant: tuple[str, ...] = (),
+) -> str:
     """The id an experiment with these fields gets (see the module docstring)."""
     if kind is None:
         return f"{detector}_baseline"
     base = f"{detector}_{kind}_{loss_weight:g}"
-    return base if gradient == "classifier" else f"{base}_{gradient}"
+    if gradient != "classifier":
+        base = f"{base}_{gradient}"
+    return "_".join([base, *(VARIANT_SUFFIXES[v] for v in variant)])
 
 
 class _Builder:
@@ -215,17 +276,26 @@ class _Builder:
         lambda_source: str = "thesis",
         note: str = "",
         row_kind: str | None = None,
+        rank_scale: str = DEFAULT_RANK_SCALE,
+        reduction: str = DEFAULT_REDUCTION,
+        moments: str = DEFAULT_MOMENTS,
     ) -> None:
         if detector not in DETECTORS:
             raise ValueError(f"unknown detector {detector!r}")
-        if kind is not None and kind not in KINDS:
-            raise ValueError(f"unknown coefficient {kind!r}; expected one of {KINDS}")
-        if gradient not in GRADIENTS:
-            raise ValueError(f"unknown gradient {gradient!r}; expected one of {GRADIENTS}")
+        for name, value, allowed in (
+            ("coefficient", kind, KINDS),
+            ("gradient", gradient, GRADIENTS),
+            ("rank scale", rank_scale, RANK_SCALES),
+            ("reduction", reduction, REDUCTIONS),
+            ("moments", moments, MOMENTS),
+        ):
+            if value is not None and value not in allowed:
+                raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
         refs = tuple(self.keyed(r, detector, kind, row_kind) for r in refs)
         if kind is None:
             lambda_source = "none"
-        exp_id = make_id(detector, kind, loss_weight, gradient)
+        variant = _variant(rank_scale, reduction, moments)
+        exp_id = make_id(detector, kind, loss_weight, gradient, variant)
         old = self.items.get(exp_id)
         if old is not None:
             refs = old.reproduces + tuple(r for r in refs if r not in old.reproduces)
@@ -240,6 +310,9 @@ class _Builder:
             reproduces=tuple(refs),
             lambda_source=lambda_source,
             note=note,
+            rank_scale=rank_scale,
+            reduction=reduction,
+            moments=moments,
         )
 
 
@@ -462,6 +535,39 @@ def _table_5_4_methods(b: _Builder) -> None:
         b.add("atss_rs", "concordance", lam, TableRef("5.7", row, f"{lam:g}"))
 
 
+def _author_code(b: _Builder) -> None:
+    """Beyond the thesis: Spearman Loss with soft ranks that follow the exact ranks, and the
+    thesis author's per-level reduction on RetinaNet (:mod:`corrlib.names`). They reproduce no
+    thesis cell; the claims registry pairs them."""
+    faithful = (
+        "soft ranks of the values rescaled to a unit mean gap (strength 0.1 of the gap): a "
+        "loss on ranks, where the thesis's setting is Pearson Loss"
+    )
+    b.add(
+        "retinanet",
+        "spearman",
+        0.1,
+        note=faithful,
+        rank_scale="unit_gap",
+    )
+    b.add(
+        "atss",
+        "spearman",
+        0.3,
+        lambda_source="assumed",
+        note=f"{faithful}; λ as ATSS's Spearman row (ATSS's concordance λ)",
+        rank_scale="unit_gap",
+    )
+    b.add(
+        "retinanet",
+        "spearman",
+        0.1,
+        note="one correlation per pyramid level, averaged over the levels with two or more "
+        "positives, as the thesis author's RetinaNet config computes it",
+        reduction="level_mean",
+    )
+
+
 def _build() -> dict[str, Experiment]:
     b = _Builder()
     for part in (
@@ -475,6 +581,7 @@ def _build() -> dict[str, Experiment]:
         _section_5_5_4,
         _tables_3_1_3_2,
         _table_5_4_methods,
+        _author_code,
     ):
         part(b)
     return b.items
@@ -557,6 +664,7 @@ __all__ = [
     "LAMBDA_GRID",
     "THESIS_STEMS",
     "Experiment",
+    "VARIANT_SUFFIXES",
     "TableRef",
     "baseline_of",
     "experiment_ids",

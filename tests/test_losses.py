@@ -151,3 +151,84 @@ def test_bad_input_raises_value_error_naming_it(
 ) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         correlation_loss(scores, ious, kind)
+
+
+# --------------------------------------------------------------------------------------------
+# The thesis author's settings: sample moments, per-level and per-image reductions
+
+
+def test_sample_moments_follow_the_n_minus_1_definition_and_matter_at_small_n() -> None:
+    from corrlib.losses import concordance
+
+    rng = np.random.default_rng(3)
+    gaps = {}
+    for n in (3, 200):
+        x = rng.uniform(0.2, 1.0, n)
+        y = np.clip(0.5 * x + rng.normal(0.1, 0.1, n), 0.0, 1.0)  # correlated, means apart
+        sx, sy = x.std(ddof=1), y.std(ddof=1)
+        cov = np.cov(x, y, ddof=1)[0, 1]
+        expected = 2 * cov / (sx**2 + sy**2 + (x.mean() - y.mean()) ** 2)
+        tx, ty = torch.tensor(x), torch.tensor(y)
+        sample = concordance(tx, ty, moments="sample").item()
+        assert sample == pytest.approx(expected, abs=1e-9)
+        gaps[n] = abs(sample - concordance(tx, ty).item())
+    assert gaps[3] > 10 * gaps[200] > 0  # n − 1 against n: a small-batch effect
+    with pytest.raises(ValueError, match="moments"):
+        concordance(torch.rand(4), torch.rand(4), moments="unbiased")
+
+
+def _grouped_inputs(seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    groups = torch.tensor([0] * 30 + [1] * 12 + [2] * 5 + [3] * 1)  # level 3: one positive
+    ious = torch.rand(48, generator=gen, dtype=torch.float64)
+    scores = (0.5 * ious + 0.5 * torch.rand(48, generator=gen, dtype=torch.float64)).clamp(0, 1)
+    return scores.requires_grad_(), ious, groups
+
+
+def test_level_mean_averages_the_levels_holding_two_or_more_positives() -> None:
+    from corrlib.losses import grouped_correlation_loss
+
+    scores, ious, levels = _grouped_inputs()
+    got = grouped_correlation_loss(scores, ious, levels, "level_mean", kind="spearman")
+    by_hand = [
+        correlation_loss(scores[levels == g], ious[levels == g], "spearman") for g in (0, 1, 2)
+    ]
+    assert got.item() == pytest.approx(torch.stack(by_hand).mean().item(), abs=1e-12)
+    pooled = grouped_correlation_loss(scores, ious, None, "batch", kind="spearman")
+    assert pooled.item() == pytest.approx(correlation_loss(scores, ious, "spearman").item())
+    assert abs(pooled.item() - got.item()) > 1e-3  # the reductions are different losses
+    got.backward()
+    assert torch.isfinite(scores.grad).all() and scores.grad[levels == 3].abs().sum() == 0
+
+
+def test_image_sum_adds_one_loss_per_image() -> None:
+    from corrlib.losses import grouped_correlation_loss
+
+    scores, ious, images = _grouped_inputs(1)
+    got = grouped_correlation_loss(scores, ious, images, "image_sum", kind="concordance")
+    by_hand = sum(correlation_loss(scores[images == g], ious[images == g]) for g in (0, 1, 2))
+    assert got.item() == pytest.approx(by_hand.item(), abs=1e-12)
+    assert got.item() > 1.0  # about three times one image's loss, not their mean
+
+
+def test_grouped_loss_needs_one_group_per_positive_and_is_zero_without_a_pair() -> None:
+    from corrlib.losses import grouped_correlation_loss
+
+    scores, ious, groups = _grouped_inputs()
+    with pytest.raises(ValueError, match="one group per positive"):
+        grouped_correlation_loss(scores, ious, None, "level_mean")
+    with pytest.raises(ValueError, match="one group per positive"):
+        grouped_correlation_loss(scores, ious, groups[:-1], "image_sum")
+    with pytest.raises(ValueError, match="reduction"):
+        grouped_correlation_loss(scores, ious, groups, "per_anchor")
+    lonely = grouped_correlation_loss(scores[:3], ious[:3], torch.arange(3), "level_mean")
+    assert lonely.item() == 0.0
+    lonely.backward()
+    assert scores.grad is not None and scores.grad.abs().sum() == 0
+
+
+def test_unknown_rank_scale_names_the_argument() -> None:
+    with pytest.raises(ValueError, match="rank_scale"):
+        correlation_loss(torch.rand(5), torch.rand(5), "spearman", rank_scale="relative")
+    with pytest.raises(ValueError, match="regularization_strength"):
+        correlation_loss(torch.rand(5), torch.rand(5), "spearman", regularization_strength=0.0)

@@ -5,8 +5,18 @@ from __future__ import annotations
 from mmdet.registry import MODELS
 from torch import Tensor, nn
 
-from corrlib.losses import correlation_loss
-from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
+from corrlib.losses import grouped_correlation_loss
+from corrlib.names import (
+    DEFAULT_GRADIENT,
+    DEFAULT_MOMENTS,
+    DEFAULT_RANK_SCALE,
+    DEFAULT_REDUCTION,
+    GRADIENTS,
+    KINDS,
+    MOMENTS,
+    RANK_SCALES,
+    REDUCTIONS,
+)
 
 
 @MODELS.register_module()
@@ -16,37 +26,71 @@ class CorrelationLoss(nn.Module):
     Config::
 
         loss_corr=dict(type='CorrelationLoss', kind='concordance', loss_weight=0.3)
+        # a rank-faithful Spearman Loss (soft ranks that follow the exact ranks):
+        loss_corr=dict(type='CorrelationLoss', kind='spearman', rank_scale='unit_gap')
+        # the thesis author's RetinaNet: one correlation per pyramid level, averaged:
+        loss_corr=dict(type='CorrelationLoss', kind='spearman', reduction='level_mean')
 
     Args:
         kind: "concordance", "spearman" or "pearson".
         loss_weight: λ_corr.
-        regularization_strength: torchsort soft-rank strength ("spearman" only).
+        regularization_strength: torchsort soft-rank strength ("spearman" only); None: the
+            rank scale's default (1.0 absolute, the thesis's; 0.1 of the mean gap).
         gradient: "classifier" (default: IoUs are constants, §4.2), "regressor" (scores are
             constants, the gradient reaches the box branch through the IoUs) or "both".
+        rank_scale: "absolute" (default, the thesis's; Spearman then equals Pearson for values
+            in [0, 1]) or "unit_gap" ("spearman" only; see
+            :func:`corrlib.losses.soft_rank`).
+        moments: "population" (default) or "sample" ("concordance" only).
+        reduction: "batch" (default: one correlation over the batch's positives),
+            "level_mean" (per pyramid level, averaged over levels with two or more positives)
+            or "image_sum" (per image, summed); the head passes the groups.
     """
 
     def __init__(
         self,
         kind: str = "concordance",
         loss_weight: float = 1.0,
-        regularization_strength: float = 1.0,
+        regularization_strength: float | None = None,
         gradient: str = DEFAULT_GRADIENT,
+        rank_scale: str = DEFAULT_RANK_SCALE,
+        moments: str = DEFAULT_MOMENTS,
+        reduction: str = DEFAULT_REDUCTION,
     ) -> None:
         super().__init__()
-        if kind not in KINDS:
-            raise ValueError(f"CorrelationLoss: unknown kind {kind!r}; expected one of {KINDS}")
-        if gradient not in GRADIENTS:
-            raise ValueError(
-                f"CorrelationLoss: unknown gradient {gradient!r}; expected one of {GRADIENTS}"
-            )
+        for name, value, allowed in (
+            ("kind", kind, KINDS),
+            ("gradient", gradient, GRADIENTS),
+            ("rank_scale", rank_scale, RANK_SCALES),
+            ("moments", moments, MOMENTS),
+            ("reduction", reduction, REDUCTIONS),
+        ):
+            if value not in allowed:
+                raise ValueError(
+                    f"CorrelationLoss: unknown {name} {value!r}; expected one of {allowed}"
+                )
         if loss_weight < 0:
             raise ValueError(f"CorrelationLoss: loss_weight must be >= 0, got {loss_weight}")
+        if regularization_strength is not None and regularization_strength <= 0:
+            raise ValueError(
+                f"CorrelationLoss: regularization_strength must be > 0, "
+                f"got {regularization_strength}"
+            )
         self.kind = kind
         self.loss_weight = float(loss_weight)
-        self.regularization_strength = float(regularization_strength)
+        self.regularization_strength = regularization_strength
         self.gradient = gradient
+        self.rank_scale = rank_scale
+        self.moments = moments
+        self.reduction = reduction
 
-    def forward(self, scores: Tensor, ious: Tensor) -> Tensor:
+    def forward(
+        self,
+        scores: Tensor,
+        ious: Tensor,
+        levels: Tensor | None = None,
+        images: Tensor | None = None,
+    ) -> Tensor:
         """Return the weighted loss, a 0-d tensor.
 
         Args:
@@ -54,17 +98,28 @@ class CorrelationLoss(nn.Module):
             ious: IoUs of the positives' decoded boxes with their targets, shape (N,);
                 they may carry the box branch's graph, and are detached unless
                 ``gradient`` is "regressor" or "both".
+            levels: each positive's pyramid level, shape (N,); needed by "level_mean".
+            images: each positive's image in the batch, shape (N,); needed by "image_sum".
         """
         if self.gradient == "regressor":
             scores = scores.detach()
-        loss = correlation_loss(
+        groups = {"level_mean": levels, "image_sum": images}.get(self.reduction)
+        loss = grouped_correlation_loss(
             scores,
             ious,
-            self.kind,
-            self.regularization_strength,
+            groups,
+            self.reduction,
+            kind=self.kind,
+            regularization_strength=self.regularization_strength,
             iou_gradient=self.gradient != "classifier",
+            rank_scale=self.rank_scale,
+            moments=self.moments,
         )
         return self.loss_weight * loss
 
     def extra_repr(self) -> str:
-        return f"kind={self.kind!r}, loss_weight={self.loss_weight}, gradient={self.gradient!r}"
+        return (
+            f"kind={self.kind!r}, loss_weight={self.loss_weight}, gradient={self.gradient!r}, "
+            f"rank_scale={self.rank_scale!r}, moments={self.moments!r}, "
+            f"reduction={self.reduction!r}"
+        )

@@ -3,10 +3,15 @@
 Public API::
 
     pearson(x, y)                         # Eq. 2.1
-    spearman(x, y, regularization_strength=1.0)   # Eq. 2.2, torchsort soft ranks (l2)
-    concordance(x, y)                     # Eq. 2.3
-    correlation_loss(scores, ious, kind="concordance", regularization_strength=1.0)
+    spearman(x, y, regularization_strength=None, rank_scale="absolute")
+                                          # Eq. 2.2, torchsort soft ranks (l2)
+    concordance(x, y, moments="population")   # Eq. 2.3
+    correlation_loss(scores, ious, kind="concordance", regularization_strength=None,
+                     rank_scale="absolute", moments="population")
                                           # 1 − ρ(IoU, ŝ), Eq. 4.2; IoUs are constants
+    grouped_correlation_loss(scores, ious, groups, reduction="batch", **loss_kwargs)
+                                          # per pyramid level / per image, then combined
+    soft_rank(x, regularization_strength=None, rank_scale="absolute"), unit_gap(x)
     KINDS                                 # ("concordance", "spearman", "pearson")
     ap_loss(logits, labels), alrp_loss(logits, labels, loc_errors),
     rank_sort_loss(logits, labels, quality)  # ranking losses, error-driven gradients
@@ -16,9 +21,11 @@ from corrlib.losses.correlation import (
     KINDS,
     concordance,
     correlation_loss,
+    grouped_correlation_loss,
     pearson,
     soft_rank,
     spearman,
+    unit_gap,
 )
 from corrlib.losses.rank_based import alrp_loss, ap_loss, rank_sort_loss, smooth_step
 
@@ -28,9 +35,11 @@ __all__ = [
     "ap_loss",
     "concordance",
     "correlation_loss",
+    "grouped_correlation_loss",
     "pearson",
     "rank_sort_loss",
     "smooth_step",
     "soft_rank",
     "spearman",
+    "unit_gap",
 ]

@@ -72,22 +72,24 @@ def level_positives(
         num_classes: number of foreground classes C.
 
     Returns:
-        (logits, labels, priors, deltas, targets, levels) of the positives, concatenated over
-        levels: shapes (P, C), (P,), (P, D), (P, 4), (P, 4), (P,) — ``levels`` is each
-        positive's pyramid level index.
+        (logits, labels, priors, deltas, targets, levels, images) of the positives,
+        concatenated over levels: shapes (P, C), (P,), (P, D), (P, 4), (P, 4), (P,), (P,) —
+        ``levels`` is each positive's pyramid level index, ``images`` its image in the batch.
     """
-    out: list[list[Tensor]] = [[], [], [], [], [], []]
+    out: list[list[Tensor]] = [[], [], [], [], [], [], []]
     for level, (cls, reg, pri, lab, tgt) in enumerate(
         zip(cls_scores, bbox_preds, priors, labels, bbox_targets, strict=True)
     ):
         lab = lab.reshape(-1)
         pos = ((lab >= 0) & (lab < num_classes)).nonzero().squeeze(1)
+        per_image = lab.shape[0] // cls.shape[0]  # priors of one image at this level
         out[0].append(cls.permute(0, 2, 3, 1).reshape(-1, num_classes)[pos])
         out[1].append(lab[pos])
         out[2].append(pri.reshape(-1, pri.shape[-1])[pos])
         out[3].append(reg.permute(0, 2, 3, 1).reshape(-1, 4)[pos])
         out[4].append(tgt.reshape(-1, 4)[pos])
         out[5].append(torch.full_like(pos, level))
+        out[6].append(torch.div(pos, per_image, rounding_mode="floor"))
     return tuple(torch.cat(parts) for parts in out)  # type: ignore[return-value]
 
 
@@ -115,6 +117,8 @@ class CorrelationLossMixin:
         labels: Tensor,
         pred_boxes: Tensor,
         target_boxes: Tensor,
+        levels: Tensor | None = None,
+        images: Tensor | None = None,
     ) -> dict:
         """Add ``loss_corr`` = λ_corr · (1 − ρ(IoU, ŝ)) over the given positives to ``losses``.
 
@@ -122,13 +126,18 @@ class CorrelationLossMixin:
             losses: the head's loss dict; returned with the new key (modified in place).
             logits, labels, pred_boxes, target_boxes: the batch's positives, see
                 :func:`positive_scores_and_ious`.
+            levels, images: each positive's pyramid level and image, shape (P,), for a loss
+                reduced per level or per image (``CorrelationLoss(reduction=...)``).
 
         Returns:
             ``losses`` with ``loss_corr``, a 0-d tensor (0 on the graph when fewer than two
             positives or a constant input leave the correlation undefined).
         """
         scores, ious = positive_scores_and_ious(logits, labels, pred_boxes, target_boxes)
-        losses["loss_corr"] = self.loss_corr(scores, ious)
+        if levels is None and images is None:
+            losses["loss_corr"] = self.loss_corr(scores, ious)
+        else:
+            losses["loss_corr"] = self.loss_corr(scores, ious, levels=levels, images=images)
         return losses
 
     def add_anchor_loss_corr(
@@ -150,13 +159,15 @@ class CorrelationLossMixin:
                 (N, A_l, 4)); targets are boxes when ``reg_decoded_bbox`` is set, encoded
                 deltas otherwise (then decoded with the head's ``bbox_coder``).
         """
-        logits, labs, priors, deltas, targets, _ = level_positives(
+        logits, labs, priors, deltas, targets, levels, images = level_positives(
             cls_scores, bbox_preds, anchors, labels, bbox_targets, self.num_classes
         )
         pred_boxes = self.bbox_coder.decode(priors, deltas)
         if not self.reg_decoded_bbox:
             targets = self.bbox_coder.decode(priors, targets)
-        return self.add_loss_corr(losses, logits, labs, pred_boxes, targets)
+        return self.add_loss_corr(
+            losses, logits, labs, pred_boxes, targets, levels=levels, images=images
+        )
 
     def _stash_corr_targets(self, *items) -> None:
         """Keep what ``get_targets`` saw and returned, for ``loss_by_feat`` to reuse."""

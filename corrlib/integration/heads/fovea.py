@@ -44,7 +44,7 @@ class CorrFoveaHead(CorrelationLossMixin, PreNMSPositivesMixin, FoveaHead):
         num_imgs = cls_scores[0].shape[0]
         # mmdet flattens Fovea's targets level by level, images within a level
         sizes = [num_imgs * int(h) * int(w) for h, w in featmap_sizes]
-        logits, labs, pts, deltas, targets, levels = level_positives(
+        logits, labs, pts, deltas, targets, levels, images = level_positives(
             cls_scores,
             bbox_preds,
             [p.repeat(num_imgs, 1) for p in points],
@@ -56,4 +56,6 @@ class CorrFoveaHead(CorrelationLossMixin, PreNMSPositivesMixin, FoveaHead):
         canvas = batch_img_metas[0]["batch_input_shape"]
         pred_boxes = self._bbox_decode(pts, deltas, base_len, canvas)
         target_boxes = self._bbox_decode(pts, targets, base_len, canvas)
-        return self.add_loss_corr(losses, logits, labs, pred_boxes, target_boxes)
+        return self.add_loss_corr(
+            losses, logits, labs, pred_boxes, target_boxes, levels=levels, images=images
+        )

@@ -89,10 +89,23 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
                 batch_img_metas,
                 batch_gt_instances_ignore,
             )
-            rows = [torch.cat(parts) for parts in zip(*self._corr_positives, strict=True)]
+            records = self._corr_positives
+            rows = [torch.cat(parts) for parts in zip(*records, strict=True)]
         finally:
             self._corr_positives = None
-        losses["loss_corr"] = self.loss_corr(*self._positive_scores_and_ious(*rows))
+        # with OHEM (YOLACT's default) mmdet computes the loss image by image, so each record
+        # is one image: the groups of a per-image reduction
+        record_ids = torch.cat(
+            [torch.full_like(rec[3], i) for i, rec in enumerate(records)]  # one id per row
+        )
+        if getattr(self.loss_corr, "reduction", "batch") == "image_sum" and not self.use_ohem:
+            raise ValueError(
+                "CorrelationLoss reduction 'image_sum' on YOLACT needs use_ohem=True (mmdet "
+                "computes the loss image by image only then)"
+            )
+        pos = self._positives(rows[3])
+        scores, ious = self._positive_scores_and_ious(*rows)
+        losses["loss_corr"] = self.loss_corr(scores, ious, images=record_ids[pos])
         return losses
 
     def OHEMloss_by_feat_single(  # noqa: N802  (mmdet's name)
@@ -181,6 +194,10 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
             )
         )
 
+    def _positives(self, labels: Tensor) -> Tensor:
+        """Indices of the positive rows (labels in [0, num_classes)), a 1-D long tensor."""
+        return ((labels >= 0) & (labels < self.num_classes)).nonzero().squeeze(1)
+
     def _positive_scores_and_ious(
         self,
         cls_score: Tensor,
@@ -191,7 +208,7 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
     ) -> tuple[Tensor, Tensor]:
         """ŝ (probability of the ground-truth class) and IoU (decoded box vs. its ground-truth
         box) of the positive anchors among the batch's rows, both on their graphs."""
-        pos = ((labels >= 0) & (labels < self.num_classes)).nonzero().squeeze(1)
+        pos = self._positives(labels)
         anchors, boxes, targets = anchors[pos], bbox_pred[pos], bbox_targets[pos]
         if not self.reg_decoded_bbox:
             boxes = self.bbox_coder.decode(anchors, boxes)
