@@ -23,9 +23,10 @@ RANK_SCALES: tuple[str, ...] = ("absolute", "unit_gap")
 """How Spearman Loss scales its inputs before soft-ranking them (``rank_scale``).
 
 - ``"absolute"``: the values as they are, with the soft-rank strength ε in the values' own
-  units (the thesis's and its author's setting, ε = 1). For scores and IoUs in [0, 1], any
-  ε ≥ the largest gap between consecutive sorted values pools every value into one block,
-  the soft ranks are then the values plus a constant, and Spearman Loss equals Pearson Loss.
+  units (the thesis's and its author's setting, ε = 1). Above a strength ε* of one to two
+  mean gaps between consecutive sorted values (at most 2 / n for values in [0, 1]), every
+  value pools into one block, the soft ranks are the values plus a constant, and Spearman
+  Loss equals Pearson Loss: always so for scores and IoUs at ε = 1.
 - ``"unit_gap"``: the values are first mapped to ``(x − min) / g`` with ``g`` their mean gap
   ``(max − min) / (n − 1)``, so ε is relative to the spacing of the values and the soft ranks
   follow the exact ranks whatever the number of positives and the spread of their values."""

@@ -61,6 +61,7 @@ PAGES: tuple[Page, ...] = (
         _CH2,
         ("Figures 2.3 / 2.4",),
     ),
+    Page("soft_spearman", "Spearman Loss at the thesis's setting is Pearson Loss", _CH2),
     Page(
         "toy_correlation",
         "How correlation affects NMS and AP (Figure 3.1, a toy)",
@@ -102,6 +103,7 @@ PAGES: tuple[Page, ...] = (
         "Which methods learn in the demo's schedule? (learning curves)",
         "The demo's statistical power",
     ),
+    Page("differences", "Differences from the author's implementation", "Reference"),
     Page("reproduce", "How to re-run this book", "Reference", notebook=False),
 )
 """Every page after the landing page, in book order."""

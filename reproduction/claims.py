@@ -24,6 +24,7 @@ Metric names are those of :func:`reproduction.report.load_runs` (in %, s_per_ite
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reproduction import thesis
@@ -109,6 +110,8 @@ class Claim:
         untestable: why no profile here can test it (None when it can).
         thesis_summary: the thesis's effect in words where no single number says it
             (e.g. "64 of 80 classes").
+        note: what a reader must know to read the claim's verdict (e.g. that two of its
+            losses are one loss); None when nothing.
     """
 
     id: str
@@ -118,6 +121,7 @@ class Claim:
     comparisons: tuple[Comparison, ...] = ()
     untestable: str | None = None
     thesis_summary: str | None = None
+    note: str | None = None
 
 
 def _cell(table: str, row: str, column: str) -> ThesisCell:
@@ -145,9 +149,35 @@ def _pair(
     return Comparison(label, reference, treatment, metric, test, *cells, margin=margin)
 
 
+FINDING_PAGE = "soft_spearman"
+"""The book page (notebook name) that shows why Spearman Loss at the thesis's setting is
+Pearson Loss."""
+
+SPEARMAN_IS_PEARSON = (
+    "At the thesis's setting (torchsort's soft ranks at strength 1 on scores and IoUs in "
+    "[0, 1]) Spearman Loss equals Pearson Loss: every Spearman row is a Pearson Loss row."
+)
+"""The finding every claim with a Spearman row carries (its one home)."""
+
+SPEARMAN_ROW_MARK = "(= Pearson Loss at ε = 1)"
+"""What every table appends to the label of a thesis row trained with Spearman Loss."""
+
 _T51 = (
     ("RetinaNet, concordance 0.1", "retinanet", "retinanet_concordance_0.1", "retinanet", "conc"),
-    ("RetinaNet, Spearman 0.1", "retinanet", "retinanet_spearman_0.1", "retinanet", "spear"),
+    (
+        "RetinaNet, Spearman 0.1 (pooled over levels)",
+        "retinanet",
+        "retinanet_spearman_0.1",
+        "retinanet",
+        "spear",
+    ),
+    (
+        "RetinaNet, Spearman 0.1 per level (the author's reduction)",
+        "retinanet",
+        "retinanet_spearman_0.1_perlevel",
+        "retinanet",
+        "spear",
+    ),
     ("FoveaBox, concordance 0.2", "fovea", "fovea_concordance_0.2", "foveabox", "conc"),
     ("FoveaBox, Spearman 0.2", "fovea", "fovea_spearman_0.2", "foveabox", "spear"),
     ("ATSS, concordance 0.3", "atss", "atss_concordance_0.3", "atss_fl", "conc"),
@@ -200,6 +230,49 @@ def _lambda_grid() -> tuple[Comparison, ...]:
             )
         )
     return tuple(pairs)
+
+
+_LOCALISATION_PAIRS = (
+    ("RetinaNet", "retinanet_concordance_0.1", "retinanet_spearman_0.1", "retinanet"),
+    ("FoveaBox", "fovea_concordance_0.2", "fovea_spearman_0.2", "foveabox"),
+    ("ATSS", "atss_concordance_0.3", "atss_spearman_0.3", "atss_fl"),
+    ("PAA", "paa_concordance_0.3", "paa_spearman_0.3", "paa"),
+    ("Sparse R-CNN", "sparsercnn_concordance_0.3", "sparsercnn_spearman_0.2", "sparse_rcnn"),
+)
+
+
+def _localisation_error() -> tuple[Comparison, ...]:
+    """Spearman Loss against concordance Loss on oLRP_Loc, per detector of Table 5.1."""
+    return tuple(
+        _pair(
+            f"{name}: Spearman vs concordance",
+            conc,
+            spear,
+            "oLRP_Loc",
+            "5.1",
+            f"{row}+conc",
+            f"{row}+spear",
+            test="decrease",
+        )
+        for name, conc, spear, row in _LOCALISATION_PAIRS
+    )
+
+
+_RANK_FAITHFUL = (
+    ("RetinaNet", "retinanet_baseline", "retinanet_spearman_0.1", "retinanet_spearman_0.1_unitgap"),
+    ("ATSS", "atss_baseline", "atss_spearman_0.3", "atss_spearman_0.3_unitgap"),
+)
+
+
+def _rank_faithful() -> tuple[Comparison, ...]:
+    """The rank-faithful Spearman Loss against the baseline and against the thesis's
+    Spearman Loss (Pearson Loss), on AP, β_img and β_cls; the thesis has no numbers here."""
+    return tuple(
+        Comparison(f"{name}: rank-faithful Spearman vs {against} ({metric})", ref, faithful, metric)
+        for name, baseline, thesis_loss, faithful in _RANK_FAITHFUL
+        for against, ref in (("baseline", baseline), ("the thesis's Spearman", thesis_loss))
+        for metric in ("beta_img", "beta_cls", "AP")
+    )
 
 
 def _gradient_ablation() -> tuple[Comparison, ...]:
@@ -292,6 +365,12 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.1",
         "table_5_1",
         _table_5_1("AP"),
+        note=(
+            "RetinaNet is run with two reductions of its loss: pooled over the pyramid levels "
+            "(one correlation over the batch's positives, the thesis's Eq. 4.2) and per level, "
+            "averaged over the levels with two or more positives, which is what the thesis "
+            "author's RetinaNet config computes. " + SPEARMAN_IS_PEARSON
+        ),
     ),
     Claim(
         "olrp_nms",
@@ -299,6 +378,19 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.1",
         "table_5_1",
         _table_5_1("oLRP", test="decrease"),
+        note=SPEARMAN_IS_PEARSON,
+    ),
+    Claim(
+        "olrp_loc_spearman",
+        "Spearman Loss gives a lower localisation error (oLRP_Loc) than concordance Loss in "
+        "every detector of Table 5.1.",
+        "§5.5.1",
+        "table_5_1",
+        _localisation_error(),
+        note=(
+            "What the thesis credits to Spearman Loss here is Pearson Loss's: at the thesis's "
+            "setting the two are one loss. " + SPEARMAN_IS_PEARSON
+        ),
     ),
     Claim(
         "ap_sparse",
@@ -423,6 +515,12 @@ CLAIMS: tuple[Claim, ...] = (
                 margin=0.5,
             ),
         ),
+        note=(
+            "Spearman Loss at the thesis's setting is Pearson Loss, so the Spearman rows of "
+            "Table 5.6 compare a loss with itself, and their difference in the thesis is the "
+            "spread of one loss between runs; only the concordance row compares two losses. "
+            + SPEARMAN_IS_PEARSON
+        ),
     ),
     Claim(
         "lambda",
@@ -477,6 +575,16 @@ CLAIMS: tuple[Claim, ...] = (
         _bounds_gap("3.1", "image") + _bounds_gap("3.2", "class"),
     ),
     Claim(
+        "rank_loss",
+        "A Spearman Loss on ranks, not on values (soft ranks that follow the exact ranks), "
+        "raises β_img, β_cls and AP, over the baseline and over the thesis's Spearman Loss.",
+        "beyond the thesis",
+        "soft_spearman",
+        _rank_faithful(),
+        thesis_summary="not in the thesis: its Spearman Loss is Pearson Loss",
+        note=SPEARMAN_IS_PEARSON,
+    ),
+    Claim(
         "sota",
         "Sparse R-CNN with Correlation Loss is competitive with the state of the art on COCO "
         "test-dev.",
@@ -497,6 +605,33 @@ def get_claim(claim_id: str) -> Claim:
         if claim.id == claim_id:
             return claim
     raise KeyError(f"unknown claim {claim_id!r}; known: {', '.join(c.id for c in CLAIMS)}")
+
+
+def finding_link() -> str:
+    """A Markdown link to :data:`FINDING_PAGE`, relative to a page of the book."""
+    return f"[Why: Spearman Loss at the thesis's setting]({FINDING_PAGE}.ipynb)"
+
+
+def finding_markdown() -> str:
+    """The note a page with Spearman rows shows above its tables (Markdown)."""
+    return f"**Spearman rows.** {SPEARMAN_IS_PEARSON} They are marked {SPEARMAN_ROW_MARK}. " + (
+        finding_link()
+    )
+
+
+def notes_markdown(claims: Sequence[Claim] = CLAIMS) -> str:
+    """The notes of the claims that carry one, as a Markdown list (one item per claim, its
+    source first), each note that states the Spearman finding linked to :data:`FINDING_PAGE`;
+    an empty string when no claim has a note."""
+    items = []
+    for claim in claims:
+        if claim.note is None:
+            continue
+        link = ""
+        if SPEARMAN_IS_PEARSON in claim.note:
+            link = f" {finding_link()}."
+        items.append(f"- **{claim.source}** ({claim.id}): {claim.note}{link}")
+    return "\n".join(items)
 
 
 def claims_on_page(page: str) -> tuple[Claim, ...]:

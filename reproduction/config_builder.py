@@ -118,6 +118,11 @@ def build_config(
                 optional=True,
             )
 
+    else:  # the paper profile's per-detector settings (the thesis author's, where it is silent)
+        _merge_file(
+            cfg, CONFIG_DIR / "profiles" / spec.overlay / f"{experiment.detector}.py", optional=True
+        )
+
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
     if not spec.synthetic:
         _apply_coco(cfg, root, gpus or spec.gpus)
@@ -253,10 +258,20 @@ def _embedded_classes(root: Path) -> tuple[str, ...]:
 
 
 def _apply_experiment(cfg: Config, experiment: Experiment) -> None:
-    """Put the experiment's ``loss_corr`` (None for a baseline) on the detector's heads."""
+    """Put the experiment's ``loss_corr`` (None for a baseline) on the detector's heads.
+
+    Where the thesis is silent on how the loss is computed, the profile may follow the thesis
+    author's code: ``corrlib.loss_corr_settings`` of the config (e.g. the paper profile's
+    ``reduction``, ``moments``) completes the entry of an experiment that uses the thesis's
+    settings; an experiment that names its own settings (:attr:`Experiment.variant`) keeps them.
+    """
+    settings = dict(cfg.corrlib.get("loss_corr_settings", {}))
     for path in cfg.corrlib.corr_heads:
         for head in _nodes(cfg, path):
-            head.loss_corr = experiment.loss_corr()
+            entry = experiment.loss_corr()
+            if entry is not None and not experiment.variant:
+                entry.update(settings)
+            head.loss_corr = entry
 
 
 _RESIZE_KEYS = ("scale", "scales", "crop_size")

@@ -23,7 +23,14 @@ import pandas as pd
 
 from corrlib.names import DEFAULT_GRADIENT
 from reproduction import thesis
-from reproduction.experiments import baseline_of, get_experiment, list_experiments, pairs_among
+from reproduction.claims import SPEARMAN_ROW_MARK
+from reproduction.experiments import (
+    KIND_SUFFIXES,
+    baseline_of,
+    get_experiment,
+    list_experiments,
+    pairs_among,
+)
 from reproduction.profiles import PROFILES
 from reproduction.results import iter_results
 from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
@@ -213,6 +220,8 @@ def side_by_side(
         label = row.get("method", key)
         if table_name == "5.7":
             label = f"{label}, λ={row['lambda_corr']:.1f}"
+        if f"+{KIND_SUFFIXES['spearman']}" in str(key):
+            label = f"{label} {SPEARMAN_ROW_MARK}"
         record: dict = {("", "method"): label}
         experiment_id = by_key.get(key)
         for column, ours in zip(columns, our_names, strict=True):

@@ -344,8 +344,10 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
     )
     head = cfg.model.bbox_head
     assert head.type == "CorrFoveaHead"
+    # the paper profile computes concordance with the thesis author's sample moments
+    author = dict(moments="sample") if profile == "paper" else {}
     assert head.loss_corr == dict(
-        type="CorrelationLoss", kind="concordance", loss_weight=0.2, gradient="classifier"
+        type="CorrelationLoss", kind="concordance", loss_weight=0.2, gradient="classifier", **author
     )
     assert cfg.randomness.seed == 3 and cfg.work_dir == str(tmp_path / "w")
     assert cfg.custom_imports.imports == ["corrlib.integration"]
@@ -590,3 +592,24 @@ def test_positives_carry_their_level_and_image_for_the_authors_reductions(
     finally:
         module.forward = forward
         module.reduction = "batch"
+
+
+def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is_silent(
+    tmp_path,
+):
+    from reproduction.config_builder import build_config
+
+    def loss_corr(experiment, profile="paper"):
+        cfg = build_config(experiment, profile, data_root=tmp_path, gpus=1)
+        return cfg.model.bbox_head.loss_corr
+
+    retina = loss_corr("retinanet_spearman_0.1")
+    assert (retina.reduction, retina.moments) == ("level_mean", "sample")
+    yolact = loss_corr("yolact_concordance_0.4")
+    assert (yolact.reduction, yolact.moments) == ("image_sum", "sample")
+    atss = loss_corr("atss_concordance_0.3")
+    assert atss.moments == "sample" and "reduction" not in atss
+    # an experiment that names its own settings keeps them; the demo keeps the thesis's
+    assert "moments" not in loss_corr("retinanet_spearman_0.1_unitgap")
+    assert "reduction" not in loss_corr("retinanet_spearman_0.1", "demo")
+    assert loss_corr("atss_baseline") is None

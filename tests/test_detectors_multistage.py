@@ -267,6 +267,36 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
     torch.testing.assert_close(losses["loss_corr"], expected)
 
 
+def test_yolact_per_image_loss_sums_one_loss_per_image(smoke_data_root):
+    """reduction='image_sum' (the thesis author's YOLACT): one correlation per image's
+    positives, summed; each image's positives are those mmdet's OHEM loss sees for it."""
+    from corrlib.losses import correlation_loss
+
+    (_, corr_id), _ = CASES["yolact"]
+    cfg = smoke_cfg(corr_id, smoke_data_root)
+    model = build_model(cfg.model)
+    head = model.bbox_head
+    per_image: list[tuple[torch.Tensor, torch.Tensor]] = []
+    record = head._record_positives
+
+    def spy_record(cls_score, bbox_pred, anchors, labels, bbox_targets):
+        record(cls_score, bbox_pred, anchors, labels, bbox_targets)
+        rows = head._corr_positives[-1]
+        per_image.append(head._positive_scores_and_ious(*rows))
+
+    head._record_positives = spy_record
+    head.loss_corr.reduction = "image_sum"
+    losses = _losses(model, _batch(cfg))
+    assert len(per_image) == BATCH_SIZE
+    expected = sum(
+        correlation_loss(s, i, head.loss_corr.kind) for s, i in per_image if s.numel() >= 2
+    )
+    torch.testing.assert_close(losses["loss_corr"], head.loss_corr.loss_weight * expected)
+    head.use_ohem = False  # without OHEM mmdet's loss is not per image: refused by name
+    with pytest.raises(ValueError, match="use_ohem"):
+        _losses(model, _batch(cfg))
+
+
 # ---------------------------------------------------------------------------------------------
 # YOLACT's pre-NMS positives (Fast NMS)
 
@@ -345,7 +375,13 @@ def test_paper_configs_follow_the_thesis(tmp_path):
     assert yolact.model.bbox_head.type == "CorrYOLACTHead"
     assert yolact.model.bbox_head.loss_corr.loss_weight == 0.5
     assert yolact.model.bbox_head.num_classes == yolact.model.mask_head.num_classes == 80
-    assert yolact.train_dataloader.batch_size == 8  # its standard setting: 1 × 8 images
+    # the thesis author's setting: 8 images per GPU on 4 GPUs, lr 4e-3, clipping, 1,000 warm-up
+    assert yolact.train_dataloader.batch_size == 32  # one GPU takes the whole batch of 32
+    on_four = build_config("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=4)
+    assert on_four.train_dataloader.batch_size == 8
+    assert yolact.optim_wrapper.optimizer.lr == 4e-3
+    assert yolact.optim_wrapper.clip_grad.max_norm == 35
+    assert yolact.param_scheduler[0].end == 1000
     assert yolact.train_cfg.max_epochs == 55
     assert set(yolact.val_evaluator.metric) == {"bbox", "segm"}
 

@@ -14,9 +14,9 @@ Concordance uses population moments (divide by N, Lin's definition) unless
 ``moments="sample"`` (divide by N − 1); Pearson and Spearman do not depend on that choice.
 
 Spearman at the thesis's setting (``rank_scale="absolute"``, strength 1) is Pearson: torchsort's
-l2 soft rank projects the values onto the permutahedron, and when consecutive sorted values
-are closer than the strength (always, for values in [0, 1] at strength 1) the projection pools
-all of them into one block whose soft ranks are the values plus a constant.
+l2 soft rank projects the values onto the permutahedron, and when the strength exceeds one to
+two mean gaps of the sorted values (always, for values in [0, 1] at strength 1) the projection
+pools all of them into one block whose soft ranks are the values plus a constant.
 ``rank_scale="unit_gap"`` rescales the values to a unit mean gap first, so that the strength is
 relative to their spacing and the soft ranks follow the exact ranks.
 """
@@ -133,8 +133,8 @@ def soft_rank(
     are, with the strength in their units; "unit_gap" ranks :func:`unit_gap` of them, so the
     strength is relative to their mean spacing. ``regularization_strength`` None means
     :data:`corrlib.names.DEFAULT_STRENGTH` for the scale. As the strength → 0 the soft ranks
-    approach the exact ranks (ties averaged); at any strength above the largest gap between
-    consecutive sorted values they are the values plus a constant.
+    approach the exact ranks (ties averaged); at any strength above a threshold between one
+    and two mean gaps of the sorted values they are the values plus a constant.
     """
     import torchsort  # local: importing torchsort loads its compiled extension
 
