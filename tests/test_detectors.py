@@ -613,3 +613,19 @@ def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is
     assert "moments" not in loss_corr("retinanet_spearman_0.1_unitgap")
     assert "reduction" not in loss_corr("retinanet_spearman_0.1", "demo")
     assert loss_corr("atss_baseline") is None
+
+
+def test_the_authors_no_aux_head_keeps_the_branch_with_a_zero_loss_weight(smoke_data_root):
+    """The author's 'without auxiliary head' (README): the branch stays, its loss weighs 0, so
+    it trains nothing yet still scales the test scores; here the branch is removed instead."""
+    zero = dict(type="CrossEntropyLoss", use_sigmoid=True, loss_weight=0.0)
+    cfg = smoke_cfg("atss_concordance_0.3", smoke_data_root)
+    cfg.model.bbox_head.update(with_aux_head=True, loss_centerness=zero)
+    kept = build_model(cfg.model)
+    removed = _model("atss_concordance_0.3", smoke_data_root)
+    data = smoke_batch(smoke_cfg("atss_baseline", smoke_data_root))
+    losses = head_losses(kept, data)
+    assert isinstance(kept.bbox_head.atss_centerness, torch.nn.Conv2d)
+    assert total_loss({"loss_centerness": losses["loss_centerness"]}).item() == 0.0
+    assert "loss_centerness" not in head_losses(removed, data)
+    assert not isinstance(removed.bbox_head.atss_centerness, torch.nn.Conv2d)
