@@ -5,7 +5,7 @@ Prints a Markdown table of median milliseconds per forward+backward over repeate
 (``rank_scale="unit_gap"``), with each time as a ratio to Pearson Loss's in the same run (the
 machines are noisy; compare the ratios).
 
-    .venv/bin/python benchmarks/bench_loss.py [--repeats 20] [--threads 1]
+    .venv/bin/python benchmarks/bench_loss.py [--repeats 20] [--threads 1] [--device cuda]
 """
 
 from __future__ import annotations
@@ -27,12 +27,18 @@ LOSSES: dict[str, dict] = {
 REFERENCE = "pearson"
 
 
-def time_once(loss: dict, n: int, generator: torch.Generator) -> float:
-    """Return seconds for one forward+backward of the loss on n random positives."""
-    scores = torch.rand(n, generator=generator).requires_grad_()
-    ious = torch.rand(n, generator=generator)
+def time_once(loss: dict, n: int, generator: torch.Generator, device: str = "cpu") -> float:
+    """Return seconds for one forward+backward of the loss on n random positives (on a GPU,
+    to the end of its last kernel)."""
+    scores = torch.rand(n, generator=generator).to(device).requires_grad_()
+    ious = torch.rand(n, generator=generator).to(device)
+    cuda = device.startswith("cuda")
+    if cuda:
+        torch.cuda.synchronize()
     start = time.perf_counter()
     correlation_loss(scores, ious, **loss).backward()
+    if cuda:
+        torch.cuda.synchronize()
     return time.perf_counter() - start
 
 
@@ -40,17 +46,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     generator = torch.Generator().manual_seed(0)
     medians: dict[tuple[str, int], float] = {}
     for n in SIZES:
         for name, loss in LOSSES.items():
-            time_once(loss, n, generator)  # warm-up (torchsort extension load, allocator)
-            runs = [time_once(loss, n, generator) for _ in range(args.repeats)]
+            time_once(loss, n, generator, args.device)  # warm-up (extension load, allocator)
+            runs = [time_once(loss, n, generator, args.device) for _ in range(args.repeats)]
             medians[name, n] = statistics.median(runs)
     print(
-        f"correlation_loss forward+backward, CPU, {args.threads} thread(s), "
+        f"correlation_loss forward+backward, {args.device}, {args.threads} thread(s), "
         f"median of {args.repeats} runs (ms; ratio to {REFERENCE})\n"
     )
     print("| positives | " + " | ".join(LOSSES) + " |")

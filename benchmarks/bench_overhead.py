@@ -8,6 +8,11 @@ median seconds per iteration of each and the overhead (with / without − 1).
 
     .venv/bin/python benchmarks/bench_overhead.py [--iters 10] [--warmup 2] [--threads N]
         [--data-root DIR] [--out archive/step_timings/overhead.json]
+    # the thesis's scale: its configs (ResNet-50-FPN, 1333×800), one image per step on a CPU
+    .venv/bin/python benchmarks/bench_overhead.py --profile paper --images-per-step 1 \
+        --out archive/step_timings/paper_cpu.json
+    # on a GPU, the thesis's images per GPU (4; YOLACT 8)
+    .venv/bin/python benchmarks/bench_overhead.py --profile paper --device cuda
 
 ``--out`` also writes every timed step's seconds as a step-timing record
 (:mod:`reproduction.step_timing`): the training-cost verdicts (§5.5.3) read committed ones from
@@ -45,25 +50,56 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--data-root", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None, help="write a step-timing record")
+    parser.add_argument("--profile", choices=("demo", "paper"), default="demo")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (paper profile)")
+    parser.add_argument(
+        "--images-per-step",
+        type=int,
+        default=None,
+        help="paper profile: images per step (default the thesis's per GPU: 4, YOLACT 8)",
+    )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated detector names of the table to time"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    experiments = [exp for _, base, corr in PAIRS for exp in (base, corr)]
+    pairs = [p for p in PAIRS if args.only is None or p[1].split("_")[0] in args.only.split(",")]
+    experiments = [exp for _, base, corr in pairs for exp in (base, corr)]
     load = os.getloadavg()
-    seconds = seconds_per_round(experiments, args.data_root, args.iters, args.warmup)
+    seconds = seconds_per_round(
+        experiments,
+        args.data_root,
+        args.iters,
+        args.warmup,
+        args.profile,
+        args.device,
+        args.images_per_step,
+    )
     medians = {exp: statistics.median(values) for exp, values in seconds.items()}
+    if args.profile == "paper":
+        per_step = args.images_per_step or "the thesis's per GPU"
+        scale = f"paper configs (ResNet-50-FPN), synthetic images, {per_step} image(s) per step"
+    else:
+        scale = "demo profile, batch 8"
     print(
-        f"Training iteration (demo profile, batch 8), CPU, {args.threads} thread(s); median of "
+        f"Training iteration ({scale}), {args.device}, {args.threads} thread(s); median of "
         f"{args.iters} interleaved iterations after {args.warmup} warm-up\n"
     )
     print("| detector | without L_corr (s/iter) | with L_corr (s/iter) | overhead |")
     print("|---|---:|---:|---:|")
-    for name, base, corr in PAIRS:
+    for name, base, corr in pairs:
         overhead = medians[corr] / medians[base] - 1
         print(f"| {name} | {medians[base]:.3f} | {medians[corr]:.3f} | {overhead:+.1%} |")
     if args.out is not None:
         record = step_timing_record(
-            seconds, "demo", args.threads, args.warmup, provenance.collect("cpu"), load
+            seconds,
+            args.profile,
+            args.threads,
+            args.warmup,
+            provenance.collect(args.device),
+            load,
+            images_per_step=args.images_per_step,
         )
         print(f"\nwrote {write_step_timing(args.out, record)}")
 

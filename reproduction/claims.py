@@ -68,6 +68,10 @@ class Comparison:
         margin: for "within" (in %) and "not_below" (in points).
         reference_metric: the reference's column when it differs from ``metric`` (a bound
             against the AP of the same run); None means ``metric``.
+        profile: judge only on evidence of this profile (the training cost at the thesis's
+            scale: "paper"); None: any runs, and step-timing records of the synthetic profiles.
+        device: with ``profile``, judge only on step-timing records timed on this device
+            ("cpu" or "cuda"); None: any.
     """
 
     label: str
@@ -79,6 +83,8 @@ class Comparison:
     thesis_treatment: ThesisCell | None = None
     margin: float = 0.0
     reference_metric: str | None = None
+    profile: str | None = None
+    device: str | None = None
 
     @property
     def reference_column(self) -> str:
@@ -320,7 +326,35 @@ def _training_cost() -> tuple[Comparison, ...]:
             margin=5.0,
         )
     )
+    for device, where in (("cpu", "CPU, one image per step"), ("cuda", "GPU, 4 images per step")):
+        for label, reference, treatment in THESIS_SCALE_PAIRS:
+            cells = (ref, treat) if reference == "sparsercnn_baseline" else (None, None)
+            pairs.append(
+                Comparison(
+                    f"{label}, thesis scale (R-50-FPN at 1333×800; {where})",
+                    reference,
+                    treatment,
+                    "s_per_iter",
+                    "within",
+                    *cells,
+                    margin=5.0,
+                    profile="paper",
+                    device=device,
+                )
+            )
     return tuple(pairs)
+
+
+THESIS_SCALE_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("RetinaNet, Spearman 0.1", "retinanet_baseline", "retinanet_spearman_0.1"),
+    ("FoveaBox, concordance 0.2", "fovea_baseline", "fovea_concordance_0.2"),
+    ("ATSS, concordance 0.3", "atss_baseline", "atss_concordance_0.3"),
+    ("PAA, concordance 0.3", "paa_baseline", "paa_concordance_0.3"),
+    ("Sparse R-CNN, Spearman 0.2", "sparsercnn_baseline", "sparsercnn_spearman_0.2"),
+    ("YOLACT, concordance 0.4", "yolact_baseline", "yolact_concordance_0.4"),
+)
+"""The six detectors' pairs whose training steps are timed with the paper configs
+(``benchmarks/bench_overhead.py --profile paper``) for the training-cost claim."""
 
 
 _BETA_PAIRS = (

@@ -43,13 +43,16 @@ def step_timing_record(
     warmup: int,
     provenance: dict[str, Any],
     load_average: Sequence[float] | None = None,
+    images_per_step: int | None = None,
 ) -> dict[str, Any]:
     """Return a validated record of per-round step seconds (see the module docstring).
 
     ``seconds``: experiment id → the seconds of its timed steps, one per round, in round
     order (every experiment the same number of rounds). ``load_average``: the machine's 1-,
     5- and 15-minute load averages when the timing began (other jobs running beside it), or
-    None. ResultsError (a ValueError) names what is wrong.
+    None. ``images_per_step``: the images of each timed step where they differ from the
+    profile's batch (the paper profile timed on one device), or None. ResultsError (a
+    ValueError) names what is wrong.
     """
     record = {
         "schema": SCHEMA,
@@ -61,6 +64,8 @@ def step_timing_record(
         "seconds": {exp: [float(s) for s in values] for exp, values in seconds.items()},
         "load_average": None if load_average is None else [float(x) for x in load_average],
     }
+    if images_per_step is not None:
+        record["images_per_step"] = int(images_per_step)
     return validate_step_timing(record)
 
 
@@ -105,6 +110,19 @@ def read_step_timings(directory: Path) -> list[tuple[Path, dict[str, Any]]]:
     ]
 
 
+def scale_label(record: dict[str, Any]) -> str:
+    """What a record timed, in words: the profile's configs and their inputs (the paper
+    profile's at the thesis's scale on synthetic images, with the images of each step)."""
+    if record["profile"] == "paper":
+        per_step = record.get("images_per_step")
+        images = f"{per_step} image(s) per step" if per_step else "the thesis's images per GPU"
+        return (
+            "the paper configs at the thesis's scale (ResNet-50-FPN, 1333×800; YOLACT 550×550), "
+            f"{images}, synthetic images with random boxes"
+        )
+    return f"profile `{record['profile']}`, synthetic data"
+
+
 def round_differences(record: dict[str, Any], reference: str, treatment: str) -> dict[int, float]:
     """Return round → 100 · (treatment's step seconds / reference's − 1) (%), or {} when the
     record lacks either experiment."""
@@ -145,6 +163,7 @@ __all__ = [
     "overhead_table",
     "read_step_timings",
     "round_differences",
+    "scale_label",
     "step_timing_record",
     "validate_step_timing",
     "write_step_timing",

@@ -105,7 +105,12 @@ class Evidence:
         return "; ".join(sorted(lines)) or "unknown"
 
     def differences(self, comparison: Comparison) -> dict[int, float]:
-        """Seed → the compared quantity of that seed's pair (:func:`seed_differences`)."""
+        """Seed → the compared quantity of that seed's pair (:func:`seed_differences`); {}
+        for a comparison that asks for another profile or for a device's step timings."""
+        if comparison.device is not None:
+            return {}
+        if comparison.profile is not None and comparison.profile != self.profile:
+            return {}
         return seed_differences(self, comparison)
 
     def summary(self) -> str:
@@ -168,7 +173,19 @@ class StepEvidence:
         training-cost comparison; {} for any other or where the record lacks a side."""
         if comparison.metric != STEP_METRIC or comparison.test != "within":
             return {}
+        if comparison.profile is None:
+            if not get_profile(self.profile).synthetic:
+                return {}
+        elif comparison.profile != self.profile:
+            return {}
+        if comparison.device is not None and not str(self.device).startswith(comparison.device):
+            return {}
         return round_differences(self.record, comparison.reference, comparison.treatment)
+
+    @property
+    def device(self) -> str | None:
+        """The torch device the steps were timed on ("cpu", "cuda", ...), from provenance."""
+        return ((self.record.get("provenance") or {}).get("hardware") or {}).get("device")
 
     def summary(self) -> str:
         """One provenance line (Markdown): steps, experiments, commit, hardware."""

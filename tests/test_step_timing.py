@@ -122,3 +122,46 @@ def test_the_cost_verdict_prefers_interleaved_steps_to_the_runs_own_timing(tmp_p
     assert alone.evidence is runs and alone.verdict == verdicts.CONTRADICTED
     on_ap = verdicts.judge_comparison(claim, ap, [runs, *steps], prefer="demo")
     assert on_ap.evidence is runs and on_ap.seeds == (0, 1, 2, 3)
+
+
+def test_thesis_scale_comparisons_read_only_the_paper_records_of_their_device(tmp_path):
+    """A paper-profile record (the thesis's configs) answers only the comparisons that ask
+    for the paper profile and its device; the demo's comparisons keep the demo's record."""
+    claim = Claim("cost", "text", "§5.5.3", "overhead")
+    demo = Comparison("x", "a_baseline", "a_var", "s_per_iter", "within", margin=5.0)
+    on_cpu = Comparison(
+        "x",
+        "a_baseline",
+        "a_var",
+        "s_per_iter",
+        "within",
+        margin=5.0,
+        profile="paper",
+        device="cpu",
+    )
+    on_gpu = Comparison(
+        "x",
+        "a_baseline",
+        "a_var",
+        "s_per_iter",
+        "within",
+        margin=5.0,
+        profile="paper",
+        device="cuda",
+    )
+    steps = {"a_baseline": [10.0, 11.0, 12.0], "a_var": [10.1, 11.1, 12.1]}
+    folder = tmp_path / "archive" / STEP_TIMINGS_DIR
+    write_step_timing(
+        folder / "overhead.json", _record({"a_baseline": [1.0] * 5, "a_var": [2.0] * 5})
+    )
+    write_step_timing(
+        folder / "paper_cpu.json", step_timing_record(steps, "paper", 1, 1, PROVENANCE)
+    )
+    evidence = verdicts.collect_evidence(tmp_path / "results", tmp_path / "archive")
+    demo_cv = verdicts.judge_comparison(claim, demo, evidence, prefer="demo")
+    assert demo_cv.evidence.label().endswith("overhead.json") and demo_cv.effect.n == 5
+    cpu_cv = verdicts.judge_comparison(claim, on_cpu, evidence, prefer="demo")
+    assert cpu_cv.evidence.label().endswith("paper_cpu.json") and cpu_cv.effect.n == 3
+    assert cpu_cv.effect.mean == pytest.approx(100 * (10.1 / 10 + 11.1 / 11 + 12.1 / 12) / 3 - 100)
+    gpu_cv = verdicts.judge_comparison(claim, on_gpu, evidence, prefer="demo")
+    assert gpu_cv.verdict == verdicts.NOT_RUN  # no record timed on a GPU
