@@ -390,6 +390,55 @@ def positives_from_results(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     return scores, ious
 
 
+def write_positives_extract(source: str | Path, out: str | Path, images: int = 100) -> Path:
+    """Write the pre-NMS positives of the first ``images`` images (by id) of an evaluated
+    run to ``out``, with the run's experiment, seed and provenance: a small committed copy that
+    the finding's page reads when no local run holds positives.
+
+    Values are rounded to 6 decimals. Returns ``out``; ValueError as :func:`positives_per_image`.
+    """
+    from reproduction.results import write_json_atomic
+
+    source = Path(source)
+    per_image = positives_per_image(source)
+    kept = sorted(per_image, key=lambda k: (len(k), k))[:images]
+    record = _read_object(
+        source
+        if not source.name.endswith(".detections.json")
+        else source.with_name(source.name.replace(".detections", ""))
+    )
+    extract = {
+        "kind": "pre_nms_positives_extract",
+        "experiment": record.get("experiment"),
+        "profile": record.get("profile"),
+        "seed": record.get("seed"),
+        "dataset": record.get("dataset"),
+        "images": len(kept),
+        "of_images": len(per_image),
+        "provenance": record.get("provenance"),
+        "pre_nms_positives": {
+            k: {
+                "scores": [round(float(v), 6) for v in per_image[k][0]],
+                "ious": [round(float(v), 6) for v in per_image[k][1]],
+            }
+            for k in kept
+        },
+    }
+    return write_json_atomic(Path(out), extract)
+
+
+def extract_label(path: str | Path) -> str:
+    """Say whose positives a :func:`write_positives_extract` file holds (Markdown): the
+    experiment, seed and profile, how many images of how many, and the file."""
+    record = _read_object(Path(path))
+    experiment = (record.get("experiment") or {}).get("id", "?")
+    return (
+        f"`{experiment}` seed {record.get('seed')} (profile `{record.get('profile')}`; the "
+        f"first {record.get('images')} of its {record.get('of_images')} validation images, "
+        f"committed in `archive/{Path(path).as_posix().split('archive/')[-1]}`)"
+    )
+
+
 def synthetic_positives(
     n: int = 2000, seed: int = 0, outlier_fraction: float = 0.02
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -418,6 +467,8 @@ def synthetic_positives(
 
 
 __all__ = [
+    "extract_label",
+    "write_positives_extract",
     "DEFAULT_STRENGTHS",
     "affine_residual",
     "exact_spearman_loss",

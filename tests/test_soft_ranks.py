@@ -277,3 +277,21 @@ def test_positives_errors_name_the_files(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="holds no positive"):
         soft_ranks.positives_from_results(empty)
+
+
+def test_an_extract_keeps_the_first_images_and_says_whose_they_are(tmp_path: Path) -> None:
+    positives = {
+        "10": {"scores": [0.3, 0.1], "ious": [0.5, 0.6]},
+        "2": {"scores": [0.9, 0.2], "ious": [0.8, 0.4]},
+        "1": {"scores": [0.123456789], "ious": [0.6]},
+    }
+    record = {"experiment": {"id": "atss_x"}, "profile": "demo", "seed": 3, "provenance": {}}
+    results = _write(tmp_path / "seed3.json", record)
+    _write(tmp_path / "seed3.detections.json", {"pre_nms_positives": positives})
+    out = soft_ranks.write_positives_extract(results, tmp_path / "archive" / "x.json", images=2)
+    assert list(soft_ranks.positives_per_image(out)) == ["1", "2"]  # by numeric id, first two
+    scores, _ = soft_ranks.positives_from_results(out)
+    np.testing.assert_allclose(scores, [0.123457, 0.9, 0.2])
+    label = soft_ranks.extract_label(out)
+    assert "`atss_x` seed 3" in label and "first 2 of its 3" in label
+    assert "archive/x.json" in label
