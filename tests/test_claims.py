@@ -357,3 +357,22 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
     alone = verdicts.collect_evidence(tmp_path / "results", archive, ["demo"])
     assert [e.dataset for e in alone] == [None]
     assert alone[0].label() == "archive/demo"
+
+
+def test_committed_runs_judge_the_rank_faithful_loss_and_the_authors_reduction_on_eight_seeds():
+    """The rank-faithful Spearman Loss (against the baseline and the thesis's Spearman Loss)
+    and RetinaNet's per-level reduction have interval verdicts over at least 8 archived paired
+    seeds."""
+    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
+    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
+    wanted = list(judged[claims.get_claim("rank_loss")])
+    wanted += [
+        cv
+        for claim_id in ("ap_nms", "olrp_nms")
+        for cv in judged[claims.get_claim(claim_id)]
+        if cv.comparison.treatment == "retinanet_spearman_0.1_perlevel"
+    ]
+    assert len(wanted) == 12 + 2
+    for cv in wanted:
+        assert cv.verdict in (verdicts.HOLDS, verdicts.CONTRADICTED, verdicts.NOT_RESOLVED)
+        assert cv.evidence.source == "archive" and len(cv.seeds) >= 8, cv.comparison.label
