@@ -13,16 +13,27 @@
 # from reproduction.book_pages. Notebooks do the work; this file only runs them (papermill) and
 # the project's commands.
 #
-# Paper profile on a cluster: set COCO_ROOT (see data/README.md), install the
-# snakemake-executor-plugin-slurm, and run
-#   snakemake --executor slurm --jobs 40 --config profile=paper gpus=8
-# each training job then runs torchrun with `gpus` processes on one node.
+# On a Slurm cluster every step is a Slurm job, through the Slurm executor plugin and the
+# workflow profile profiles/slurm (README, "On a Slurm cluster"):
+#   snakemake --workflow-profile profiles/slurm --config profile=smoke
+#   snakemake --workflow-profile profiles/slurm --config profile=paper gpus=8   # COCO_ROOT set
+# a paper training job then asks Slurm for `gpus` GPUs and runs torchrun with as many
+# processes on one node.
+#
+# Checking the paper configs without GPUs or COCO (README, "Checking the paper configs"):
+#   COCO_ROOT=data/generated/coco-standin snakemake --cores 2 --config profile=paper \
+#       max_iters=2 val_images=16 device=cpu [only=retinanet_baseline,detr_baseline]
+# trains every paper experiment (or those of `only`) max_iters iterations, one image per step,
+# evaluates each on the first val_images validation images and builds the book, under the
+# check profile paper-standin-<N>it (paper-check-<N>it when COCO_ROOT is a real COCO copy).
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from reproduction import book_pages
-from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root
+from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root, is_coco_standin
+from reproduction.experiments import get_experiment
 from reproduction.paths import (
     ARCHIVE_ROOT,
     COCO_CHECKED,
@@ -36,17 +47,31 @@ from reproduction.paths import (
     WORK_DIR,
 )
 from reproduction.plans import STUDY_SEEDS, plan
-from reproduction.profiles import get_profile, study_settings
+from reproduction.profiles import check_profile_name, get_profile, study_settings
 from reproduction.results import results_files
 
 PROFILE = config.get("profile", "demo")
+if "max_iters" in config:  # the paper configs' check mode: a check profile (README)
+    if get_profile(PROFILE).overlay != "paper":
+        raise ValueError(f"max_iters= checks the paper profile's configs, not {PROFILE!r}'s")
+    PROFILE = check_profile_name(int(config["max_iters"]), standin=is_coco_standin(coco_root()))
 PLAN = plan(PROFILE)
 if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experiment, same seeds)
     PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
 if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduction.plans.EXTENSIONS)
     PLAN = PLAN.adding(str(config["add"]).split(","))
-GPUS = int(config.get("gpus", get_profile(PROFILE).gpus))
-DEVICE = config.get("device", "cuda" if PROFILE == "paper" else "cpu")
+if "only" in config:  # e.g. --config only=retinanet_baseline,detr_baseline: these runs alone
+    ONLY = [get_experiment(e.strip()).id for e in str(config["only"]).split(",") if e.strip()]
+    PLAN = replace(PLAN, experiments=tuple(ONLY))
+SPEC = get_profile(PROFILE)
+GPUS = config.get("gpus", SPEC.gpus)  # None (a check profile): one image per process and step
+GPUS = None if GPUS is None else int(GPUS)
+DEVICE = config.get("device", "cpu" if SPEC.synthetic else "cuda")
+TORCHRUN = not SPEC.synthetic and DEVICE == "cuda"  # paper configs on GPUs: torchrun
+TRAIN_GPUS = (GPUS or 1) if TORCHRUN else 0
+# a check: evaluate on the first val_images validation images only
+VAL_IMAGES = int(config["val_images"]) if "val_images" in config else None
+VAL_IMAGES_ARG = "" if VAL_IMAGES is None else f" -p val_images {VAL_IMAGES}"
 PY = sys.executable
 JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
@@ -158,15 +183,17 @@ rule train:
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     resources:
-        gpus=GPUS if PROFILE == "paper" else 0,
+        gpus=TRAIN_GPUS,
+        gpu=TRAIN_GPUS,  # the name the Slurm executor plugin reads
     params:
         work_dir=WORK_DIR,
+        gpus_arg="" if GPUS is None else f"--gpus {GPUS}",
     run:
-        if wildcards.profile == "paper":
+        if TORCHRUN:
             shell(
-                "torchrun --nproc_per_node {GPUS} -m reproduction.train "
-                "{wildcards.experiment} --profile paper --seed {wildcards.seed} --device cuda "
-                "--gpus {GPUS} --work-dir {params.work_dir} --launcher pytorch"
+                "torchrun --nproc_per_node {TRAIN_GPUS} -m reproduction.train "
+                "{wildcards.experiment} --profile {wildcards.profile} --seed {wildcards.seed} "
+                "--device cuda {params.gpus_arg} --work-dir {params.work_dir} --launcher pytorch"
             )
         else:
             shell(
@@ -189,11 +216,12 @@ rule evaluate:
     threads: 1
     params:
         work_dir=WORK_DIR,
+        val_images=VAL_IMAGES,  # a changed subset re-evaluates
     shell:
         "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
         " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
         " -p seed {wildcards.seed} -p device {DEVICE} -p work_dir ../{params.work_dir}"
-        " -p results_file ../{output}"
+        " -p results_file ../{output}{VAL_IMAGES_ARG}"
 
 
 rule analysis:

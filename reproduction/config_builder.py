@@ -74,6 +74,8 @@ def build_config(
     gpus: int | None = None,
     validate: bool = True,
     val_interval: int | None = None,
+    val_images: int | None = None,
+    backbone_checkpoint: str | os.PathLike[str] | None = None,
 ) -> Config:
     """The complete config of one training run.
 
@@ -90,12 +92,20 @@ def build_config(
             iteration loop and warm-up only, for checking a set-up, not for results.
         device: "cpu" or "cuda"; with "cpu" the distributed backend is gloo.
         gpus: paper profile: number of GPUs, so that images per GPU = 16 / gpus; default the
-            profile's (:attr:`reproduction.profiles.Profile.gpus`).
+            profile's (:attr:`reproduction.profiles.Profile.gpus`; a check profile's: one
+            image per GPU or process).
         validate: evaluate on the validation split at the end of training (smoke / demo) or
             after each epoch (paper); False drops the validation loop.
         val_interval: with ``validate``, evaluate every this many iterations instead (a
             learning curve: :mod:`reproduction.learning_curves`); iteration-based schedules
             only (smoke / demo). ValueError below 1 or without ``validate``.
+        val_images: validate and test on the first this many validation images only (a
+            check; :mod:`reproduction.evaluate` scores them against their own annotations).
+        backbone_checkpoint: paper configs: initialise the backbone from this local file
+            (``init_cfg=dict(type='Pretrained', checkpoint=...)``, torchvision's ResNet
+            layout) instead of downloading ImageNet weights. A check profile
+            (:attr:`reproduction.profiles.Profile.check`) without one initialises the
+            backbone randomly, so that it needs no internet.
 
     Returns:
         An ``mmengine.Config`` ready for ``Runner.from_cfg``. Its ``corrlib`` entry records
@@ -126,6 +136,10 @@ def build_config(
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
     if not spec.synthetic:
         _apply_coco(cfg, root, gpus or spec.gpus)
+        if spec.check:  # the paper configs cut to a check's iterations (not for results)
+            _apply_max_iters(cfg, spec.overlay, spec.max_iters)
+        if spec.check or backbone_checkpoint is not None:
+            _apply_backbone_init(cfg, backbone_checkpoint)
     else:
         _apply_embedded(cfg, root)
         if spec.max_iters is not None:  # a study variant: another schedule length
@@ -140,6 +154,8 @@ def build_config(
         _apply_max_iters(cfg, spec.overlay, max_iters)
     if val_interval is not None:
         _apply_val_interval(cfg, val_interval, validate)
+    if val_images is not None:
+        _apply_val_images(cfg, val_images)
     if not validate:  # mmengine runs no validation loop when all three are None
         cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     if device == "cpu":
@@ -156,6 +172,7 @@ def build_config(
         seed=seed,
         device=device,
         reproduces=[str(ref) for ref in experiment.reproduces],
+        val_images=val_images,
     )
     return cfg
 
@@ -210,10 +227,12 @@ def _datasets(cfg: Config) -> Iterator[tuple[str, ConfigDict]]:
         yield name, dataset
 
 
-def _apply_coco(cfg: Config, root: Path, gpus: int) -> None:
-    """Paper profile: COCO 2017 under ``root``; images per GPU = total batch / gpus."""
+def _apply_coco(cfg: Config, root: Path, gpus: int | None) -> None:
+    """Paper profile: COCO 2017 under ``root``; images per GPU = total batch / gpus (None:
+    one image per GPU, whatever the batch)."""
     # a detector config may fix its own (YOLACT's standard setting: 8 images per batch)
     total = int(cfg.corrlib.get("total_batch_size", cfg.get("total_batch_size", 16)))
+    gpus = total if gpus is None else gpus
     if gpus < 1 or total % gpus:
         raise ValueError(f"gpus must divide the total batch size {total}, got {gpus}")
     cfg.data_root = f"{root}/"
@@ -223,6 +242,32 @@ def _apply_coco(cfg: Config, root: Path, gpus: int) -> None:
         if cfg.get(name) and "ann_file" in cfg[name]:
             cfg[name].ann_file = str(root / "annotations" / "instances_val2017.json")
     cfg.train_dataloader.batch_size = total // gpus
+
+
+def _apply_backbone_init(cfg: Config, checkpoint: str | os.PathLike[str] | None) -> None:
+    """Initialise the backbone from a local ``checkpoint`` file instead of mmdet's ImageNet
+    download (``torchvision://resnet50``), or randomly (None). FileNotFoundError names a
+    missing file; ValueError a config whose backbone has no ``init_cfg`` to replace."""
+    backbone = cfg.model.get("backbone")
+    if backbone is None or "init_cfg" not in backbone:
+        raise ValueError("the detector config has no backbone init_cfg to replace")
+    if checkpoint is None:
+        backbone.init_cfg = None
+        return
+    path = Path(checkpoint)
+    if not path.is_file():
+        raise FileNotFoundError(f"backbone checkpoint not found: {path}")
+    backbone.init_cfg = dict(type="Pretrained", checkpoint=str(path))
+
+
+def _apply_val_images(cfg: Config, n_images: int) -> None:
+    """Validate and test on the first ``n_images`` validation images (mmengine's dataset
+    ``indices``); ValueError below 1."""
+    if isinstance(n_images, bool) or not isinstance(n_images, int) or n_images < 1:
+        raise ValueError(f"val_images must be an integer >= 1, got {n_images!r}")
+    for name, dataset in _datasets(cfg):
+        if name != "train_dataloader":
+            dataset.indices = n_images
 
 
 def _apply_embedded(cfg: Config, root: Path) -> None:
@@ -337,6 +382,8 @@ def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
             type="CheckpointHook", by_epoch=False, interval=max_iters, max_keep_ckpts=1
         )
         cfg.log_processor = dict(type="LogProcessor", window_size=50, by_epoch=False)
+        # log (and time) at least once: seconds per iteration come from the log
+        cfg.default_hooks.logger.interval = min(cfg.default_hooks.logger.interval, max_iters)
         return
     old = cfg.train_cfg.max_iters
     scale = max_iters / old

@@ -61,7 +61,7 @@ from reproduction.results import (
     write_json_atomic,
     write_results,
 )
-from reproduction.train import read_summary
+from reproduction.train import profile_name, read_summary
 
 
 def _head_test_cfg(cfg: Config) -> Any:
@@ -235,8 +235,12 @@ def evaluate_experiment(
     device: str = "cpu",
     data_root: str | Path | None = None,
     trained_by: str | Path | None = None,
+    val_images: int | None = None,
 ) -> dict:
     """Evaluate the checkpoint a training left in ``work_dir``; write and return the record.
+
+    ``val_images``: evaluate on the first this many validation images only (a check), scored
+    against those images' annotations alone.
 
     Reads ``train_summary.json`` (written by the train notebook) for the checkpoint and the
     training time. ``trained_by``: an earlier results file of the same run (e.g. the archived
@@ -260,9 +264,11 @@ def evaluate_experiment(
         work_dir=str(work_dir),
         seed=seed,
         device=device,
+        val_images=val_images,
     )
     dataset_cfg = cfg.val_dataloader.dataset
     gt_json = Path(dataset_cfg.data_root) / dataset_cfg.ann_file
+    gt = json.loads(gt_json.read_text())
 
     from mmdet.registry import MODELS
     from mmengine.runner import load_checkpoint
@@ -280,15 +286,18 @@ def evaluate_experiment(
     permutations = (None, "upper", "lower") if nms_based else (None,)
     passes = predict_passes(cfg, model, permutations, emit_positives=nms_based, masks=with_masks)
     dets, positives = passes[None]
-    analysis = metrics.analyse(gt_json, dets)  # boxes: AP, oLRP, β and bounds stay on boxes
-    mask_ap = metrics.coco_mask_ap(gt_json, dets) if with_masks else {}
+    if val_images is not None:  # score the evaluated images against their own annotations
+        gt = ground_truth_subset(gt, _evaluated_image_ids(cfg))
+    analysis = metrics.analyse(gt, dets)  # boxes: AP, oLRP, β and bounds stay on boxes
+    mask_ap = metrics.coco_mask_ap(gt, dets) if with_masks else {}
     beta_img = metrics.image_level_correlation_summary(positives.values()) if nms_based else None
     image_bounds = None
     if nms_based:
         image_bounds = {}
         for side in ("upper", "lower"):
-            image_bounds[side] = _ap_family(metrics.coco_ap(gt_json, passes[side][0]))
-    names = {c["id"]: c["name"] for c in json.loads(gt_json.read_text())["categories"]}
+            image_bounds[side] = _ap_family(metrics.coco_ap(gt, passes[side][0]))
+    names = {c["id"]: c["name"] for c in gt["categories"]}
+    spec = get_profile(profile)
     record = {
         "experiment": {
             "id": exp.id,
@@ -304,8 +313,8 @@ def evaluate_experiment(
         "seed": seed,
         "dataset": {
             "name": Path(dataset_cfg.data_root).name,
-            "synthetic": get_profile(profile).synthetic,
-            "n_val_images": len(json.loads(gt_json.read_text())["images"]),
+            "synthetic": spec.synthetic or spec.standin,
+            "n_val_images": len(gt["images"]),
         },
         "metrics": {
             **_ap_family(analysis["ap"]),
@@ -346,6 +355,27 @@ def evaluate_experiment(
     return record
 
 
+def _evaluated_image_ids(cfg: Config) -> list[int]:
+    """The ids of the images the config's validation loader yields (its ``indices`` subset)."""
+    from mmdet.registry import DATASETS
+    from mmengine.registry import init_default_scope
+
+    init_default_scope(cfg.get("default_scope", "mmdet"))
+    dataset = DATASETS.build(copy.deepcopy(cfg.val_dataloader.dataset))
+    return [int(dataset.get_data_info(i)["img_id"]) for i in range(len(dataset))]
+
+
+def ground_truth_subset(gt: dict, image_ids) -> dict:
+    """Return a COCO ground truth restricted to ``image_ids``: those images and their
+    annotations, every category (the other fields as they are)."""
+    keep = {int(i) for i in image_ids}
+    return {
+        **gt,
+        "images": [im for im in gt["images"] if int(im["id"]) in keep],
+        "annotations": [a for a in gt.get("annotations", []) if int(a["image_id"]) in keep],
+    }
+
+
 def detections_path(results_file: str | Path) -> Path:
     """Return where the detections behind a results file are kept (``seed<k>.detections.json``).
 
@@ -376,7 +406,13 @@ def _parser() -> argparse.ArgumentParser:
         "on the validation split; write the results file and print its metrics.",
     )
     p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
-    p.add_argument("--profile", choices=list(PROFILES), default="demo")
+    p.add_argument(
+        "--profile",
+        type=profile_name,
+        default="demo",
+        help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
+        "paper-standin-<N>it",
+    )
     p.add_argument("--seed", type=int, default=0, help="the training seed (default 0)")
     p.add_argument(
         "--work-dir",
@@ -405,6 +441,13 @@ def _parser() -> argparse.ArgumentParser:
         help="an earlier results file of this run (evaluating it again, e.g. on a larger "
         "validation split): its provenance is kept as provenance.trained",
     )
+    p.add_argument(
+        "--val-images",
+        type=int,
+        default=None,
+        metavar="N",
+        help="evaluate on the first N validation images only (a check)",
+    )
     return p
 
 
@@ -421,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         record = evaluate_experiment(
             args.experiment, args.profile, seed=args.seed, work_dir=work_dir,
             results_file=results_file, device=args.device, data_root=args.data_root,
-            trained_by=args.trained_by,
+            trained_by=args.trained_by, val_images=args.val_images,
         )  # fmt: skip
     except (KeyError, ValueError, FileNotFoundError) as err:  # ResultsError is a ValueError
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)

@@ -151,8 +151,8 @@ def plan(profile: str) -> Plan:
     baseline / Correlation-Loss pairs with :data:`STUDY_SEEDS`.
     """
     spec = get_profile(profile)
-    if profile == "paper":
-        return Plan("paper", _paper_experiments(), (0,))
+    if spec.overlay == "paper":  # the paper profile, or a check of its configs
+        return Plan(profile, _paper_experiments(), (0,))
     if spec.is_study_variant:
         demo = _PLANS["demo"]
         chosen = Plan(profile, demo.experiments, STUDY_SEEDS)

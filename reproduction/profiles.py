@@ -7,10 +7,17 @@ demo-protocol study (``notebooks/study.ipynb``) adds *study variants*: the first
 schedule length or number of classes changed, and the narrowed model at the overlay's 128-pixel
 images (``demo-128px``, the default before the study chose 96 pixels), so that the study can
 measure how the interval of a paired difference depends on each. Every other module asks this
-table, never a hard-coded profile name, what a profile means."""
+table, never a hard-coded profile name, what a profile means.
+
+*Check profiles* run the paper profile's configs unchanged but for a few things, to check the
+configs and code end to end without GPUs or COCO (:func:`check_profile_name`): ``paper-check-
+<N>it`` on COCO, ``paper-standin-<N>it`` on the synthetic COCO-format stand-in
+(``python -m reproduction.dataset coco-standin``). :func:`get_profile` makes one from its name;
+they are not in :data:`PROFILES`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -28,10 +35,16 @@ class Profile:
         purpose: one line for the book and ``--help``.
         is_study_variant: True for the demo variants the protocol study compares.
         gpus: the number of GPUs a run uses by default (images per GPU = batch / gpus); the
-            paper profile's is the thesis's 4 (§5.1: 4 GPUs × 4 images).
+            paper profile's is the thesis's 4 (§5.1: 4 GPUs × 4 images). None (check
+            profiles): one image per process and step, whatever the config's batch.
         image_size: the side, in pixels, that the embedded images are resized to, replacing
             the overlay's (:data:`DEMO_IMAGE_SIZE`; every resize of the pipelines is scaled by
             the same factor); None keeps the overlay's.
+        check: a check profile (module docstring): the paper configs with ``max_iters``
+            iterations (an iteration loop with warm-up only), one image per step by default
+            and no ImageNet initialisation unless a local checkpoint is given
+            (:func:`reproduction.config_builder.build_config`); the plumbing, not results.
+        standin: its data are the synthetic COCO-format stand-in, not COCO.
     """
 
     name: str
@@ -40,8 +53,10 @@ class Profile:
     max_iters: int | None
     purpose: str
     is_study_variant: bool = False
-    gpus: int = 1
+    gpus: int | None = 1
     image_size: int | None = None
+    check: bool = False
+    standin: bool = False
 
     @property
     def synthetic(self) -> bool:
@@ -119,20 +134,51 @@ PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
 """Every profile by name: the main three, then the study variants."""
 
 
+CHECK_PROFILE = re.compile(r"paper-(check|standin)-([1-9][0-9]*)it")
+"""The names of the check profiles: ``paper-check-<N>it`` (COCO), ``paper-standin-<N>it``
+(the stand-in), N the number of training iterations."""
+
+
+def check_profile_name(max_iters: int, standin: bool) -> str:
+    """Return the name of the check profile that trains the paper configs ``max_iters``
+    iterations on the COCO stand-in (``standin``) or on COCO; ValueError below 1."""
+    if isinstance(max_iters, bool) or not isinstance(max_iters, int) or max_iters < 1:
+        raise ValueError(f"max_iters must be an integer >= 1, got {max_iters!r}")
+    return f"paper-{'standin' if standin else 'check'}-{max_iters}it"
+
+
+def _check_profile(name: str) -> Profile | None:
+    match = CHECK_PROFILE.fullmatch(name)
+    if match is None:
+        return None
+    standin, iters = match.group(1) == "standin", int(match.group(2))
+    data = "a synthetic COCO-format stand-in (NOT COCO)" if standin else "COCO 2017"
+    purpose = (
+        f"paper configs on {data}, {iters} iteration{'s' if iters != 1 else ''}: "
+        "the plumbing, not results"
+    )
+    return Profile(name, "paper", "coco", iters, purpose, gpus=None, check=True, standin=standin)
+
+
 def get_profile(name: str) -> Profile:
-    """Return the named profile; ValueError lists the known names."""
+    """Return the named profile (a check profile too); ValueError lists the known names."""
     try:
         return PROFILES[name]
     except KeyError:
+        check = _check_profile(name)
+        if check is not None:
+            return check
         raise ValueError(
-            f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}"
+            f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}, or a check "
+            "profile paper-check-<N>it / paper-standin-<N>it"
         ) from None
 
 
 def same_setting(name: str) -> tuple[str, ...]:
     """Return the names of every profile whose runs measure what ``name``'s do (itself too)."""
     setting = get_profile(name).setting
-    return tuple(p.name for p in _ALL if p.setting == setting)
+    names = tuple(p.name for p in _ALL if p.setting == setting)
+    return names if name in names else (name, *names)  # a check profile is in no table
 
 
 def study_variants() -> tuple[Profile, ...]:

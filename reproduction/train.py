@@ -24,7 +24,8 @@ images per GPU are 16 / N, so that the batch is the thesis's 16 (ยง5.1: 4 GPUs ร
     torchrun --nproc_per_node 4 -m reproduction.train atss_concordance_0.3 \\
         --profile paper --device cuda --gpus 4 --launcher pytorch
 
-On CPUs the same launcher runs several processes over gloo (``--launcher pytorch`` only)::
+On CPUs the same launchers run several processes over gloo (``--launcher pytorch`` under
+torchrun, ``--launcher slurm`` under srun: see ``scripts/slurm_train.sbatch``)::
 
     torchrun --nproc_per_node 2 -m reproduction.train atss_concordance_0.3 \\
         --profile smoke --launcher pytorch
@@ -101,8 +102,13 @@ def train_experiment(
     gpus: int | None = None,
     validate: bool = False,
     val_interval: int | None = None,
+    backbone_checkpoint: str | Path | None = None,
 ) -> dict:
     """Train one experiment (resuming an interrupted run); return and write its summary.
+
+    ``backbone_checkpoint``: paper configs: a local file to initialise the backbone from
+    instead of the ImageNet download (a check profile without one starts from random weights;
+    :func:`reproduction.config_builder.build_config`).
 
     Returns ``{"experiment", "profile", "seed", "checkpoint" (path relative to the work dir),
     "iterations", "seconds_per_iter" (median s/iter), "wall_s" (s, this call), "resumed"
@@ -130,6 +136,7 @@ def train_experiment(
         gpus=gpus,
         validate=validate or val_interval is not None,
         val_interval=val_interval,
+        backbone_checkpoint=backbone_checkpoint,
     )
     root = Path(cfg.corrlib.data_root)
     problem = _dataset_problem(root, profile, default_data_root(profile))
@@ -199,13 +206,15 @@ def _prepare_cpu_processes(cfg) -> None:
     """
     import torch.distributed as dist
 
-    if cfg.launcher != "pytorch":
+    if cfg.launcher not in ("pytorch", "slurm"):
         raise ValueError(
-            f"training on CPUs in several processes needs --launcher pytorch (torchrun), "
-            f"not {cfg.launcher!r}"
+            f"training on CPUs in several processes needs --launcher pytorch (torchrun) or "
+            f"slurm (srun), not {cfg.launcher!r}"
         )
+    if cfg.launcher == "slurm":
+        _slurm_process_environment()
     if not dist.is_initialized():
-        dist.init_process_group(backend="gloo")  # RANK, WORLD_SIZE, MASTER_* from torchrun
+        dist.init_process_group(backend="gloo")  # RANK, WORLD_SIZE, MASTER_* set by now
     wrapper = dict(cfg.get("model_wrapper_cfg") or {})
     wrapper.setdefault("type", "MMDistributedDataParallel")
     wrapper.setdefault("broadcast_buffers", False)
@@ -214,13 +223,44 @@ def _prepare_cpu_processes(cfg) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+def _slurm_process_environment() -> None:
+    """Set torch's process variables (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT)
+    from Slurm's task variables, as mmengine's slurm launcher does for GPUs; variables already
+    set are kept. The first host of the job's node list is the master (``scontrol``), else
+    this host; the port is ``MASTER_PORT`` or 29500."""
+    import subprocess
+
+    env = os.environ
+    for torch_name, slurm_name in (
+        ("RANK", "SLURM_PROCID"),
+        ("WORLD_SIZE", "SLURM_NTASKS"),
+        ("LOCAL_RANK", "SLURM_LOCALID"),
+    ):
+        if torch_name not in env:
+            if slurm_name not in env:
+                raise ValueError(
+                    f"--launcher slurm: {slurm_name} is not set (start the tasks with srun)"
+                )
+            env[torch_name] = env[slurm_name]
+    if "MASTER_ADDR" not in env:
+        nodes = env.get("SLURM_STEP_NODELIST") or env.get("SLURM_NODELIST", "")
+        first = ""
+        if nodes:
+            shown = subprocess.run(
+                ["scontrol", "show", "hostnames", nodes], capture_output=True, text=True
+            )
+            first = shown.stdout.split("\n")[0].strip() if shown.returncode == 0 else ""
+        env["MASTER_ADDR"] = first or "127.0.0.1"
+    env.setdefault("MASTER_PORT", "29500")
+
+
 def _rank() -> int:
     """This process's rank (0 outside a distributed run)."""
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank()
-    return int(os.environ.get("RANK", "0"))
+    return int(os.environ.get("RANK", os.environ.get("SLURM_PROCID", "0")))
 
 
 def _barrier() -> None:
@@ -248,7 +288,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Train one thesis experiment (see reproduction.experiments) in a profile.",
     )
     p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
-    p.add_argument("--profile", choices=list(PROFILES), default="demo")
+    p.add_argument(
+        "--profile",
+        type=profile_name,
+        default="demo",
+        help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
+        "paper-standin-<N>it",
+    )
     p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
     p.add_argument(
         "--work-dir",
@@ -283,6 +329,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--launcher", choices=("none", "pytorch", "slurm", "mpi"), default="none")
     p.add_argument(
+        "--backbone-checkpoint",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="paper configs: initialise the backbone from this local file (torchvision ResNet "
+        "layout) instead of downloading ImageNet weights",
+    )
+    p.add_argument(
         "--validate",
         action="store_true",
         help="also evaluate on the validation split during training (the workflow evaluates "
@@ -307,6 +361,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def profile_name(name: str) -> str:
+    """Argparse type of ``--profile``: a known or check profile's name (else an error naming
+    the known ones)."""
+    try:
+        get_profile(name)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return name
+
+
 def _world_size() -> int | None:
     """The launcher's number of processes, if a launcher set one."""
     for var in ("WORLD_SIZE", "SLURM_NTASKS"):
@@ -321,6 +385,17 @@ def _dataset_problem(root: Path, profile: str, default_root: Path) -> str | None
 
     spec = get_profile(profile)
     layout = "embedded" if spec.synthetic else "coco"
+    if not spec.synthetic and corrdata.is_coco_standin(root) != spec.standin:
+        if spec.standin:
+            return (
+                f"{root} is no COCO stand-in, but profile {profile} is labelled as run on one "
+                f"(write one: python -m reproduction.dataset coco-standin DIR; see data/README.md)"
+            )
+        return (
+            f"{root} is the synthetic COCO stand-in, not COCO: profile {profile}'s results "
+            f"would be labelled COCO 2017. Check the paper configs on it with a check profile "
+            f"(paper-standin-<N>it; README: the check mode)"
+        )
     try:
         corrdata.check_coco_dataset(root, ("train", "val"), layout=layout)
     except corrdata.DatasetError as err:
@@ -347,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed, max_iters=args.max_iters, device=device,
             gpus=args.gpus or get_profile(args.profile).gpus,
             validate=args.validate or args.validate_every is not None,
-            val_interval=args.validate_every,
+            val_interval=args.validate_every, backbone_checkpoint=args.backbone_checkpoint,
         )  # fmt: skip
         if args.dump_config == "-":
             print(cfg.pretty_text)
@@ -359,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
             args.experiment, args.profile, seed=args.seed, work_dir=args.work_dir,
             device=args.device, data_root=args.data_root, max_iters=args.max_iters,
             launcher=args.launcher, gpus=args.gpus, validate=args.validate,
-            val_interval=args.validate_every,
+            val_interval=args.validate_every, backbone_checkpoint=args.backbone_checkpoint,
         )  # fmt: skip
     except (KeyError, ValueError, FileNotFoundError, DatasetCheckFailed) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)

@@ -1,8 +1,11 @@
-"""Command line: ``python -m reproduction.dataset generate ...`` and ``... check ...``.
+"""Command line: ``python -m reproduction.dataset generate ...``, ``... coco-standin ...`` and
+``... check ...``.
 
 ``generate`` writes an embedded dataset (a named preset, optionally resized) and prints where
-it wrote and how long it took. ``check`` checks a dataset root and prints a summary per split,
-or the one error found (exit status 1).
+it wrote and how long it took. ``coco-standin OUT_DIR`` writes a synthetic stand-in with COCO
+2017's layout and categories (for checking the paper profile's configs without COCO; see
+data/README.md). ``check`` checks a dataset root and prints a summary per split, or the one
+error found (exit status 1).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from .check import DatasetError, check_coco_dataset
 from .generate import PRESETS, is_current, preset_dir, timed_generate
 from .paths import generated_root
+from .standin import DEFAULT_TRAIN_IMAGES, DEFAULT_VAL_IMAGES, timed_generate_coco_standin
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--classes", type=int, default=None, dest="n_classes")
     gen.add_argument(
         "--force", action="store_true", help="regenerate even if an identical set is already there"
+    )
+    standin = commands.add_parser(
+        "coco-standin",
+        help="write a synthetic stand-in with COCO 2017's layout and categories (not COCO)",
+    )
+    standin.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    standin.add_argument("--train-images", type=int, default=DEFAULT_TRAIN_IMAGES)
+    standin.add_argument("--val-images", type=int, default=DEFAULT_VAL_IMAGES)
+    standin.add_argument("--seed", type=int, default=0)
+    standin.add_argument(
+        "--force", action="store_true", help="rewrite even if the same stand-in is already there"
     )
     chk = commands.add_parser("check", help="check a COCO-format dataset root")
     chk.add_argument("--root", type=Path, required=True)
@@ -74,6 +89,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _coco_standin(args: argparse.Namespace) -> int:
+    try:
+        path, seconds = timed_generate_coco_standin(
+            args.out_dir,
+            n_train=args.train_images,
+            n_val=args.val_images,
+            seed=args.seed,
+            force=args.force,
+        )
+    except (ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(
+        f"wrote {path}: a synthetic COCO-format stand-in, NOT COCO ({args.train_images} train +"
+        f" {args.val_images} val images, seed {args.seed}) in {seconds:.1f} s; "
+        f"point the paper profile at it with COCO_ROOT={path}"
+    )
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     try:
         summaries = check_coco_dataset(args.root, args.splits, layout=args.layout)
@@ -92,7 +127,8 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
     args = _parser().parse_args(argv)
-    return _generate(args) if args.command == "generate" else _check(args)
+    commands = {"generate": _generate, "coco-standin": _coco_standin, "check": _check}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":
