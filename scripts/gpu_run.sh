@@ -13,7 +13,9 @@
 # OUT: where the records and logs go: mmcv's and torchsort's build logs, the loss benchmark
 #   (bench_loss_cuda.md), the paper-scale interleaved step timing (bench_overhead_cuda.md and
 #   its step-timing record paper_cuda.json, whose provenance names the GPU).
-# STEPS: which parts to run, comma-separated (default "build,loss,overhead").
+# STEPS: which parts to run, comma-separated (default "build,loss,overhead"; "check" adds the
+#   check mode of the paper configs on a COCO-format stand-in: scripts/paper_check.py for the
+#   experiments in CHECK, 2 iterations, 8 validation images; paper_check_cuda.md and .json).
 #
 # mmcv's ops and torchsort's extension are compiled in place for the local GPU
 # (TORCH_CUDA_ARCH_LIST from the device unless set; MAX_JOBS defaults to the cores) under
@@ -87,5 +89,16 @@ if want overhead; then
   "$PY" benchmarks/bench_overhead.py --profile paper --device cuda --iters "${ITERS:-20}" \
     --warmup 3 --out "$OUT/paper_cuda.json" > "$OUT/bench_overhead_cuda.md" \
     2>>"$OUT/gpu_run.log" || log "bench_overhead failed"
+fi
+if want check; then
+  log "check mode of the paper configs on the GPU (a COCO-format stand-in)"
+  standin=$BUILD/standin
+  [ -d "$standin" ] || "$PY" -m reproduction.dataset coco-standin "$standin" \
+    --train-images 16 --val-images 8 >>"$OUT/gpu_run.log" 2>&1
+  # shellcheck disable=SC2086  # CHECK is a list of experiment ids
+  "$PY" scripts/paper_check.py ${CHECK:-retinanet_concordance_0.1 sparsercnn_concordance_0.3 \
+    yolact_concordance_0.4} --device cuda --iters 2 --val-images 8 --standin "$standin" \
+    --json "$OUT/paper_check_cuda.json" > "$OUT/paper_check_cuda.md" \
+    2>>"$OUT/paper_check_cuda.err" || log "paper_check reported a failure"
 fi
 log "done"
