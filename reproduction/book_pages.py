@@ -103,7 +103,7 @@ PAGES: tuple[Page, ...] = (
         "Which methods learn in the demo's schedule? (learning curves)",
         "The demo's statistical power",
     ),
-    Page("differences", "Differences from the author's implementation", "Reference"),
+    Page("differences", "Differences from the author's code", "Reference"),
     Page("reproduce", "How to re-run this book", "Reference", notebook=False),
 )
 """Every page after the landing page, in book order."""

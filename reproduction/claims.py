@@ -642,8 +642,9 @@ def get_claim(claim_id: str) -> Claim:
 
 
 def finding_link() -> str:
-    """A Markdown link to :data:`FINDING_PAGE`, relative to a page of the book."""
-    return f"[Why: Spearman Loss at the thesis's setting]({FINDING_PAGE}.ipynb)"
+    """A Markdown link to :data:`FINDING_PAGE` for a cell's output, which the book renders as
+    it is: the link names the built page (``.html``), beside the pages that show it."""
+    return f"[Why: Spearman Loss at the thesis's setting]({FINDING_PAGE}.html)"
 
 
 def finding_markdown() -> str:

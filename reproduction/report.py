@@ -413,6 +413,12 @@ def format_table(
     return shown.style.format(formats or None, precision=digits, na_rep="—").hide(axis="index")
 
 
+def format_text_table(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """Return :func:`format_table` of a table of text (names, options, prose) whose cells may
+    wrap inside long words (the book's ``wrap-text`` class), so it never widens the page."""
+    return format_table(frame).set_table_attributes('class="wrap-text"')
+
+
 METRIC_LABELS: dict[str, str] = {
     "beta_img": "β_img", "beta_cls": "β_cls",
     "AP_lower": "AP⁻¹", "AP50_lower": "AP50⁻¹", "AP75_lower": "AP75⁻¹",
