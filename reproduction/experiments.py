@@ -171,7 +171,10 @@ class Experiment:
     def variant(self) -> tuple[str, ...]:
         """The loss settings that differ from the thesis's, as :data:`VARIANT_SUFFIXES` keys
         (empty for the thesis's loss and for a baseline)."""
-        return _variant(self.rank_scale, self.reduction, self.moments)
+        return tuple(self._changed_settings().values())
+
+    def _changed_settings(self) -> dict[str, str]:
+        return _changed(rank_scale=self.rank_scale, reduction=self.reduction, moments=self.moments)
 
     def thesis_keys(self, table: str) -> list[str]:
         """Return the row keys of thesis table ``table`` ("5.1", ...) this experiment
@@ -182,20 +185,13 @@ class Experiment:
         """The head's ``loss_corr`` config entry (a plain dict), or None for a baseline."""
         if self.kind is None:
             return None
-        entry = dict(
+        return dict(
             type="CorrelationLoss",
             kind=self.kind,
             loss_weight=self.loss_weight,
             gradient=self.gradient,
+            **self._changed_settings(),
         )
-        for key, value, default in (
-            ("rank_scale", self.rank_scale, DEFAULT_RANK_SCALE),
-            ("reduction", self.reduction, DEFAULT_REDUCTION),
-            ("moments", self.moments, DEFAULT_MOMENTS),
-        ):
-            if value != default:
-                entry[key] = value
-        return entry
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,17 +213,17 @@ _KIND_ROWS: dict[str, str] = {
 }
 
 
-def _variant(rank_scale: str, reduction: str, moments: str) -> tuple[str, ...]:
-    """The settings among these that are not the thesis's, in id order."""
-    return tuple(
-        value
-        for value, default in (
-            (rank_scale, DEFAULT_RANK_SCALE),
-            (reduction, DEFAULT_REDUCTION),
-            (moments, DEFAULT_MOMENTS),
-        )
-        if value != default
-    )
+_LOSS_DEFAULTS: dict[str, str] = {
+    "rank_scale": DEFAULT_RANK_SCALE,
+    "reduction": DEFAULT_REDUCTION,
+    "moments": DEFAULT_MOMENTS,
+}
+"""The thesis's loss settings (``CorrelationLoss`` keywords), in id-suffix order."""
+
+
+def _changed(**settings: str) -> dict[str, str]:
+    """The settings among these that are not the thesis's (keyword → value), in id order."""
+    return {k: settings[k] for k, default in _LOSS_DEFAULTS.items() if settings[k] != default}
 
 
 def make_id(
@@ -294,7 +290,9 @@ class _Builder:
         refs = tuple(self.keyed(r, detector, kind, row_kind) for r in refs)
         if kind is None:
             lambda_source = "none"
-        variant = _variant(rank_scale, reduction, moments)
+        variant = tuple(
+            _changed(rank_scale=rank_scale, reduction=reduction, moments=moments).values()
+        )
         exp_id = make_id(detector, kind, loss_weight, gradient, variant)
         old = self.items.get(exp_id)
         if old is not None:

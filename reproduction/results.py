@@ -117,12 +117,13 @@ def read_json_object(
 ) -> dict[str, Any]:
     """Return the JSON object in a file; ``error`` names the file and what is wrong with it
     (missing, malformed at a line, or not an object). ``kind`` names the file in the message
-    ("no such results file")."""
+    ("no such results file"; an empty kind: "no such file")."""
     path = Path(path)
     try:
         record = json.loads(path.read_text())
     except FileNotFoundError as err:
-        raise error(f"{path}: no such {kind} file") from err
+        what = f"{kind} file" if kind else "file"
+        raise error(f"{path}: no such {what}") from err
     except json.JSONDecodeError as err:
         raise error(f"{path}: malformed JSON at line {err.lineno}: {err.msg}") from err
     if not isinstance(record, dict):

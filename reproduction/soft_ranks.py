@@ -26,7 +26,6 @@ Public API::
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +35,7 @@ import torch
 from scipy import stats
 
 from corrlib.losses import correlation_loss, soft_rank, unit_gap
+from reproduction.results import read_json_object, write_json_atomic
 
 DEFAULT_STRENGTHS: tuple[float, ...] = tuple(float(e) for e in np.logspace(-5, 1, 31))
 """The strengths a sweep visits by default: 10⁻⁵ … 10, five per decade."""
@@ -360,15 +360,7 @@ def positives_per_image(path: str | Path) -> dict[str, tuple[np.ndarray, np.ndar
 
 def _read_object(path: Path) -> dict:
     """A JSON object from ``path``; ValueError naming the file when it is missing or bad."""
-    try:
-        record = json.loads(path.read_text())
-    except FileNotFoundError as err:
-        raise ValueError(f"{path}: no such file") from err
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: malformed JSON at line {err.lineno}: {err.msg}") from err
-    if not isinstance(record, dict):
-        raise ValueError(f"{path}: top level is {type(record).__name__}, expected an object")
-    return record
+    return read_json_object(path, ValueError, kind="")
 
 
 def positives_from_results(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -397,8 +389,6 @@ def write_positives_extract(source: str | Path, out: str | Path, images: int = 1
 
     Values are rounded to 6 decimals. Returns ``out``; ValueError as :func:`positives_per_image`.
     """
-    from reproduction.results import write_json_atomic
-
     source = Path(source)
     per_image = positives_per_image(source)
     kept = sorted(per_image, key=lambda k: (len(k), k))[:images]
