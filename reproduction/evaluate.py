@@ -326,6 +326,8 @@ def evaluate_experiment(
             "class_bounds": {s: _ap_family(analysis["bounds"][s]) for s in ("upper", "lower")},
             "image_bounds": image_bounds,
             "per_class_AP": {names[int(c)]: ap for c, ap in analysis["ap"]["per_class"].items()},
+            # AP at each COCO IoU threshold, "0.50" ... "0.95" (AP50 and AP75 are two of them)
+            "AP_per_iou": dict(analysis["ap"]["per_iou"]),
             # mask AP (COCO segm) for a detector that predicts masks (YOLACT), else None
             **{f"mask_{k}": mask_ap.get(k) for k in ("AP", "AP50", "AP75")},
             "n_detections": len(dets),

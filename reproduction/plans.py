@@ -15,7 +15,7 @@ from reproduction.experiments import (
     list_experiments,
     pairs_among,
 )
-from reproduction.profiles import get_profile
+from reproduction.profiles import DEMO_ITERS, TRAINING_LENGTHS, get_profile, training_length_profile
 
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
 """Seeds of a study variant's plan: an interval over seeds needs more than one."""
@@ -34,6 +34,13 @@ _DEMO_PAIRS = (
     "retinanet_spearman_0.1",
 )
 """The demo's two baseline / Correlation-Loss pairs (also those of the study variants)."""
+
+REGIME_SEEDS: tuple[int, ...] = tuple(range(8))
+"""Seeds of the regime profiles (training lengths other than the demo's, the pretrained
+start): eight paired seeds per arm."""
+
+_REGIME_PAIR = ("atss_baseline", "atss_concordance_0.3")
+"""The pair the regime profiles run: ATSS with and without Concordance Loss (λ = 0.3)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,11 @@ _PLANS: dict[str, Plan] = {
     "smoke": Plan("smoke", ("atss_baseline", "retinanet_spearman_0.1"), (0,)),
     "demo": Plan("demo", _DEMO_PAIRS, DEMO_SEEDS),
     "demo-v1": Plan("demo-v1", _DEMO_PAIRS, (0,)),
+    **{
+        training_length_profile(n): Plan(training_length_profile(n), _REGIME_PAIR, REGIME_SEEDS)
+        for n in TRAINING_LENGTHS
+        if n != DEMO_ITERS
+    },
 }
 
 

@@ -99,6 +99,37 @@ DEMO_DEFAULT_IMAGE_SIZE = 96
 """The side, in pixels, of the default ``demo`` profile's images (the overlay's are scaled to
 it): the cheapest image size at which five paired seeds resolve the demo's β gains."""
 
+TRAINING_LENGTHS: tuple[int, ...] = (300, 600, 1200, 2400)
+"""The schedule lengths, in iterations, at which the training-length pages compare the default
+demo's pairs: half, once, twice and four times :data:`DEMO_ITERS`."""
+
+
+def training_length_profile(iterations: int) -> str:
+    """Return the name of the profile that runs the default demo ``iterations`` long:
+    ``demo`` itself at :data:`DEMO_ITERS`, else ``demo-len<iterations>``; ValueError for a
+    length not in :data:`TRAINING_LENGTHS`."""
+    if iterations not in TRAINING_LENGTHS:
+        raise ValueError(
+            f"no profile trains the demo {iterations!r} iterations; lengths: {TRAINING_LENGTHS}"
+        )
+    return "demo" if iterations == DEMO_ITERS else f"demo-len{iterations}"
+
+
+def _length_profiles() -> tuple[Profile, ...]:
+    return tuple(
+        Profile(
+            training_length_profile(n),
+            "demo_narrow",
+            "demo-3cls-val1000",
+            n,
+            f"the default demo trained {n} iterations instead of {DEMO_ITERS} (training length)",
+            image_size=DEMO_DEFAULT_IMAGE_SIZE,
+        )
+        for n in TRAINING_LENGTHS
+        if n != DEMO_ITERS
+    )
+
+
 _ALL: tuple[Profile, ...] = (
     Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
     Profile(
@@ -129,6 +160,7 @@ _ALL: tuple[Profile, ...] = (
         None,
         "the first demo: ResNet-18, 64-channel FPN, 8 classes, 1 seed (the study's reference)",
     ),
+    *_length_profiles(),
 )
 PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
 """Every profile by name: the main three, then the study variants."""

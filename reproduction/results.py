@@ -18,7 +18,9 @@ Schema (version 1)::
                   "beta_cls", "beta_cls_classes", "beta_img", "beta_img_images",
                   "class_bounds": {"upper": {...AP family}, "lower": {...}},
                   "image_bounds": {"upper": {...}, "lower": {...}} or null,
-                  "per_class_AP": {"<category name>": AP}},
+                  "per_class_AP": {"<category name>": AP},
+                  "AP_per_iou": {"0.50": AP, ..., "0.95": AP}},   # files without it
+                                                             # predate it: AP50/AP75 only
       "training": {"iterations", "seconds_per_iter", "wall_s"},
       "provenance": {...}   # reproduction.provenance.collect(); for a run evaluated again,
                             # "trained": the provenance of its training

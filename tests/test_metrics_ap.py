@@ -181,3 +181,20 @@ def test_analyse_agrees_with_the_single_functions():
     assert everything["beta_cls"]["value"] == pytest.approx(class_level_correlation(gt, dets))
     assert set(everything) == {"ap", "olrp", "beta_cls", "bounds"}
     assert "bounds" not in analyse(gt, dets, bounds=False)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_per_iou_ap_equals_pycocotools_at_each_threshold(seed):
+    """AP at each IoU threshold: pycocotools' precision at that threshold, and AP is their
+    mean (a mismatched threshold axis would break both)."""
+    gt, dets = _random_case(seed, False)
+    ours = coco_ap(gt, dets)
+    reference = _pycocotools(gt, dets)
+    precision = reference.eval["precision"][:, :, :, 0, -1]
+    assert list(ours["per_iou"]) == [f"{t:.2f}" for t in reference.params.iouThrs]
+    for i, key in enumerate(ours["per_iou"]):
+        values = precision[i]
+        assert ours["per_iou"][key] == pytest.approx(values[values > -1].mean(), abs=1e-12)
+    assert ours["per_iou"]["0.50"] == ours["AP50"]
+    assert ours["per_iou"]["0.75"] == ours["AP75"]
+    assert np.mean(list(ours["per_iou"].values())) == pytest.approx(ours["AP"], abs=1e-12)

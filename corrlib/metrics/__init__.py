@@ -3,7 +3,7 @@
 Inputs are COCO files and COCO results; everything is a fraction (not %)::
 
     from corrlib import metrics
-    metrics.coco_ap(gt_json, dets)          # AP, AP50, AP75, APs, APm, APl, per_class
+    metrics.coco_ap(gt_json, dets)          # AP, AP50, AP75, APs, APm, APl, per_class, per_iou
     metrics.olrp(gt_json, dets)             # oLRP, oLRP_Loc, oLRP_FP, oLRP_FN, per_class
     metrics.class_level_correlation(gt_json, dets)      # β_cls (Eq 3.2)
     metrics.image_level_correlation(pairs)              # β_img (Eq 3.1), pairs of (scores, ious)

@@ -12,10 +12,15 @@ import math
 
 import numpy as np
 
-__all__ = ["AP_KEYS", "summarise_precision"]
+__all__ = ["AP_KEYS", "IOU_THRESHOLDS", "iou_key", "summarise_precision"]
 
 AP_KEYS = ("AP", "AP50", "AP75", "APs", "APm", "APl")
 IOU_THRESHOLDS = np.linspace(0.5, 0.95, 10)
+
+
+def iou_key(threshold: float) -> str:
+    """The key of an IoU threshold in ``per_iou``: two decimals, e.g. ``"0.55"``."""
+    return f"{threshold:.2f}"
 
 
 def _mean_valid(values: np.ndarray) -> float:
@@ -33,9 +38,11 @@ def summarise_precision(precision: np.ndarray, category_ids) -> dict:
 
     Returns:
         A dict of fractions in [0, 1] (not %): the six keys of `AP_KEYS` (NaN where no ground
-        truth falls in the area range, where pycocotools prints -1) and ``per_class``, a dict
+        truth falls in the area range, where pycocotools prints -1); ``per_class``, a dict
         category id -> AP over IoUs 0.50:0.95 for all areas (NaN for a class without ground
-        truth).
+        truth); and ``per_iou``, a dict IoU threshold (`iou_key`: ``"0.50"`` … ``"0.95"``) ->
+        AP at that threshold over all classes and areas (``AP50`` and ``AP75`` are two of them;
+        ``AP`` is their mean).
     """
     precision = np.asarray(precision, dtype=np.float64)
     if precision.ndim != 5 or precision.shape[0] != IOU_THRESHOLDS.size:
@@ -57,4 +64,7 @@ def summarise_precision(precision: np.ndarray, category_ids) -> dict:
         "APl": _mean_valid(at_100[:, :, :, 3]),
     }
     out["per_class"] = {cat: _mean_valid(at_100[:, :, k, 0]) for k, cat in enumerate(category_ids)}
+    out["per_iou"] = {
+        iou_key(t): _mean_valid(at_100[i, :, :, 0]) for i, t in enumerate(IOU_THRESHOLDS)
+    }
     return out
