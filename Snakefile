@@ -40,6 +40,8 @@ from reproduction.paths import (
     CURVES_DIR,
     EXECUTED_PAGE,
     GENERATED_DIR,
+    PRETRAINED_BACKBONE,
+    PRETRAINED_RECORD,
     RESULTS_FILE,
     RESULTS_ROOT,
     RUN_NOTEBOOK,
@@ -91,6 +93,16 @@ def dataset_ready(profile):
     if spec.synthetic:
         return GENERATED_VAL.format(preset=spec.dataset)
     return COCO_CHECKED_PATTERN.format(profile=profile)
+
+
+def training_inputs(profile):
+    """What training a run of the profile needs: its dataset, and the pretrained backbone of a
+    profile that starts from one (reproduction.pretrain)."""
+    spec = get_profile(profile)
+    ready = [dataset_ready(profile)]
+    if spec.pretrained is not None:
+        ready.append(f"{RESULTS_ROOT}/{PRETRAINED_BACKBONE.format(name=spec.pretrained)}")
+    return ready
 
 
 DATASET_READY = dataset_ready(PROFILE)
@@ -172,9 +184,19 @@ rule check_coco:
         " && mv {output}.tmp {output}"
 
 
+rule pretrain:  # the demo backbone pretrained on synthetic object crops (no download)
+    output:
+        weights=f"{RESULTS_ROOT}/{PRETRAINED_BACKBONE}",
+        record=f"{RESULTS_ROOT}/{PRETRAINED_RECORD}",
+    threads: 1
+    shell:
+        "OMP_NUM_THREADS={threads} {PY} -m reproduction.pretrain {wildcards.name}"
+        " --root {RESULTS_ROOT}"
+
+
 rule train:
     input:
-        lambda wildcards: dataset_ready(wildcards.profile),
+        lambda wildcards: training_inputs(wildcards.profile),
         notebook="notebooks/train.ipynb",
     output:
         TRAIN_SUMMARY,

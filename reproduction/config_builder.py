@@ -32,6 +32,7 @@ from reproduction import paths
 from reproduction.experiments import Experiment, get_experiment
 from reproduction.mmdet_configs import CONFIG_DIR
 from reproduction.profiles import PROFILES, get_profile
+from reproduction.provenance import REPO_ROOT
 
 DEVICES: tuple[str, ...] = ("cpu", "cuda")
 
@@ -146,6 +147,10 @@ def build_config(
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
         if spec.image_size is not None:  # a study variant: another image size
             _apply_image_size(cfg, spec.image_size)
+        if spec.pretrained is not None:  # the backbone starts from the synthetic pretraining
+            _apply_backbone_init(
+                cfg, paths.pretrained_backbone(REPO_ROOT / paths.RESULTS_ROOT, spec.pretrained)
+            )
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
         if spec.overlay != "smoke" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
             _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))
@@ -256,7 +261,10 @@ def _apply_backbone_init(cfg: Config, checkpoint: str | os.PathLike[str] | None)
         return
     path = Path(checkpoint)
     if not path.is_file():
-        raise FileNotFoundError(f"backbone checkpoint not found: {path}")
+        raise FileNotFoundError(
+            f"backbone checkpoint not found: {path} (a pretraining's weights are made by "
+            "python -m reproduction.pretrain)"
+        )
     backbone.init_cfg = dict(type="Pretrained", checkpoint=str(path))
 
 

@@ -52,10 +52,12 @@ from mmengine.runner import Runner
 from corrlib import metrics
 from corrlib.integration.evaluators import coco_detections, prediction_arrays
 from reproduction.experiments import get_experiment
+from reproduction.paths import RESULTS_ROOT, pretrained_record
 from reproduction.profiles import PROFILES, get_profile
 from reproduction.provenance import collect
 from reproduction.results import (
     ResultsError,
+    read_json_object,
     read_results,
     results_path,
     write_json_atomic,
@@ -337,6 +339,8 @@ def evaluate_experiment(
             "seconds_per_iter": summary.get("seconds_per_iter"),
             "wall_s": summary.get("wall_s"),
         },
+        # the pretraining its backbone started from (reproduction.pretrain), or None
+        "pretrained": _pretraining_record(spec.pretrained),
         "evaluation_s": time.perf_counter() - started,
         "provenance": {**collect(device), **({"trained": trained} if trained else {})},
     }
@@ -355,6 +359,19 @@ def evaluate_experiment(
         },
     )
     return record
+
+
+def _pretraining_record(name: str | None) -> dict | None:
+    """The record of the pretraining ``name`` (:func:`reproduction.paths.pretrained_record`
+    under the checkout's results root), or None for a run from random weights; ResultsError
+    when the record is missing or unreadable."""
+    if name is None:
+        return None
+    from reproduction.provenance import REPO_ROOT
+
+    path = pretrained_record(REPO_ROOT / RESULTS_ROOT, name)
+    record = read_json_object(path, kind="pretraining record")
+    return {"name": name, **record}
 
 
 def _evaluated_image_ids(cfg: Config) -> list[int]:

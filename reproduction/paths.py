@@ -16,6 +16,8 @@ root is passed::
     EXECUTED_PAGE   book/executed/{name}.ipynb                       a book page, executed
     CURVE_FILE      curves/{profile}/{experiment}/seed{seed}.json    under a results root
     CURVE_WORK_DIR  work_dirs/curves/{profile}/{experiment}/seed{seed}   a learning curve's run
+    PRETRAINED_BACKBONE  pretrained/{name}/backbone.pth            under a results root
+    PRETRAINED_RECORD    pretrained/{name}/pretraining.json        (its settings and provenance)
 """
 
 from __future__ import annotations
@@ -61,6 +63,24 @@ CURVE_FILE = CURVES_DIR + "/{profile}/{experiment}/seed{seed}.json"
 
 CURVE_WORK_DIR = "work_dirs/" + CURVES_DIR + "/{profile}/{experiment}/seed{seed}"
 """A learning curve's work dir (its checkpoint and mmengine log with the evaluations)."""
+
+
+PRETRAINED_BACKBONE = "pretrained/{name}/backbone.pth"
+"""A pretrained backbone's weights (:mod:`reproduction.pretrain`), relative to a results root."""
+
+PRETRAINED_RECORD = "pretrained/{name}/pretraining.json"
+"""The record of that pretraining (recipe, held-out accuracy, time, provenance) beside them;
+the archive keeps the record, not the weights."""
+
+
+def pretrained_backbone(root: str | os.PathLike[str], name: str) -> Path:
+    """Return the weights of the pretraining ``name`` under ``root``."""
+    return Path(root) / PRETRAINED_BACKBONE.format(name=name)
+
+
+def pretrained_record(root: str | os.PathLike[str], name: str) -> Path:
+    """Return the record of the pretraining ``name`` under ``root``."""
+    return Path(root) / PRETRAINED_RECORD.format(name=name)
 
 
 def work_dir(profile: str, experiment: str, seed: int) -> Path:

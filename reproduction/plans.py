@@ -15,7 +15,13 @@ from reproduction.experiments import (
     list_experiments,
     pairs_among,
 )
-from reproduction.profiles import DEMO_ITERS, TRAINING_LENGTHS, get_profile, training_length_profile
+from reproduction.profiles import (
+    DEMO_ITERS,
+    PRETRAINED_PROFILE,
+    TRAINING_LENGTHS,
+    get_profile,
+    training_length_profile,
+)
 
 STUDY_SEEDS: tuple[int, ...] = (0, 1, 2)
 """Seeds of a study variant's plan: an interval over seeds needs more than one."""
@@ -114,6 +120,7 @@ _PLANS: dict[str, Plan] = {
         for n in TRAINING_LENGTHS
         if n != DEMO_ITERS
     },
+    PRETRAINED_PROFILE: Plan(PRETRAINED_PROFILE, _REGIME_PAIR, REGIME_SEEDS),
 }
 
 

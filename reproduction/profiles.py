@@ -45,6 +45,8 @@ class Profile:
             and no ImageNet initialisation unless a local checkpoint is given
             (:func:`reproduction.config_builder.build_config`); the plumbing, not results.
         standin: its data are the synthetic COCO-format stand-in, not COCO.
+        pretrained: the name of the pretraining (:data:`reproduction.pretrain.PRETRAININGS`)
+            whose backbone its detectors start from; None: from random weights.
     """
 
     name: str
@@ -57,6 +59,7 @@ class Profile:
     image_size: int | None = None
     check: bool = False
     standin: bool = False
+    pretrained: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -64,14 +67,14 @@ class Profile:
         return self.dataset != "coco"
 
     @property
-    def setting(self) -> tuple[str, str, int | None, int | None]:
+    def setting(self) -> tuple[str, str, int | None, int | None, str | None]:
         """What a run of this profile trains and evaluates: (overlay, dataset, max_iters,
-        image_size).
+        image_size, pretrained).
 
         Two profiles with the same setting produce runs that measure the same thing (e.g. the
         default ``demo`` and a profile that would run it with more seeds).
         """
-        return (self.overlay, self.dataset, self.max_iters, self.image_size)
+        return (self.overlay, self.dataset, self.max_iters, self.image_size, self.pretrained)
 
 
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
@@ -102,6 +105,11 @@ it): the cheapest image size at which five paired seeds resolve the demo's β ga
 TRAINING_LENGTHS: tuple[int, ...] = (300, 600, 1200, 2400)
 """The schedule lengths, in iterations, at which the training-length pages compare the default
 demo's pairs: half, once, twice and four times :data:`DEMO_ITERS`."""
+
+
+PRETRAINED_PROFILE = "demo-pretrained"
+"""The default demo, its backbone starting from the synthetic pretraining
+(:mod:`reproduction.pretrain`) instead of random weights."""
 
 
 def training_length_profile(iterations: int) -> str:
@@ -161,6 +169,15 @@ _ALL: tuple[Profile, ...] = (
         "the first demo: ResNet-18, 64-channel FPN, 8 classes, 1 seed (the study's reference)",
     ),
     *_length_profiles(),
+    Profile(
+        PRETRAINED_PROFILE,
+        "demo_narrow",
+        "demo-3cls-val1000",
+        None,
+        "the default demo with its backbone pretrained on synthetic object crops (no download)",
+        image_size=DEMO_DEFAULT_IMAGE_SIZE,
+        pretrained="shapes-crops",
+    ),
 )
 PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
 """Every profile by name: the main three, then the study variants."""
