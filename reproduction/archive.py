@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.learning_curves import curve_path, iter_curves
-from reproduction.report import load_runs
+from reproduction.report import runs_frame
 from reproduction.results import iter_results, results_path, write_json_atomic
 
 ARCHIVE_ROOT = Path("archive")
@@ -86,21 +86,28 @@ def archive_curves(
     ]
 
 
-def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.DataFrame, str]:
-    """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds.
+def best_records(profile: str, results_root: Path, archive_root: Path) -> tuple[list[dict], str]:
+    """Return a profile's results records from the source with more runs.
 
     Looks in ``results_root`` (runs made here) and ``archive_root`` (committed); the one with
     more (experiment, seed) runs wins, a tie goes to the local runs (``results_root`` that is
-    ``archive_root`` itself reads as the archive). Returns the frame and ``"local"``,
+    ``archive_root`` itself reads as the archive). Returns the records and ``"local"``,
     ``"archive"`` or ``"none"``.
     """
-    local = load_runs(Path(results_root), profile)
-    archived = load_runs(Path(archive_root), profile)
-    if local.empty and archived.empty:
-        return local, "none"
+    local = list(iter_results(Path(results_root), profile))
+    archived = list(iter_results(Path(archive_root), profile))
+    if not local and not archived:
+        return [], "none"
     if len(archived) > len(local) or Path(results_root).resolve() == Path(archive_root).resolve():
         return archived, "archive"
     return local, "local"
+
+
+def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.DataFrame, str]:
+    """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds
+    (:func:`best_records`), and that source's name."""
+    records, source = best_records(profile, results_root, archive_root)
+    return runs_frame(records), source
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["ARCHIVE_ROOT", "archive_curves", "archive_profile", "load_best", "main"]
+__all__ = ["ARCHIVE_ROOT", "archive_curves", "archive_profile", "best_records", "load_best", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

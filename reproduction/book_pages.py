@@ -52,6 +52,7 @@ ROOT = LANDING.toc_file
 _CH2 = "Background (thesis Chapter 2)"
 _CH3 = "Effects of correlation (Chapter 3)"
 _CH5 = "Experiments (Chapter 5)"
+_REGIMES = "Where the AP effect sits"
 
 PAGES: tuple[Page, ...] = (
     Page("status", "Reproduction status", "Status"),
@@ -93,6 +94,8 @@ PAGES: tuple[Page, ...] = (
     Page("figure_1_3", "AP against class-level correlation (Figure 1.3)", _CH5, ("Figure 1.3",)),
     Page("overhead", "Training-time overhead (§5.5.3)", _CH5, ("§5.5.3",)),
     Page("gradient", "Which head receives the gradient (§5.5.4)", _CH5, ("§5.5.4",)),
+    Page("ap_per_iou", "Where the AP goes: the effect at each IoU threshold", _REGIMES),
+    Page("regimes", "When the gain shows: training length and a pretrained start", _REGIMES),
     Page(
         "study",
         "The demo protocol: how many seeds resolve the effect?",

@@ -151,3 +151,108 @@ def plot_curves(ax: Axes, frame: pd.DataFrame, threshold: float) -> None:
     ax.set_xlabel("training iteration")
     ax.set_ylabel("validation AP (%)")
     ax.legend(fontsize="small")
+
+
+def plot_iou_effects(
+    ax: Axes,
+    effects: pd.DataFrame,
+    *,
+    label: str,
+    crossing: float | None = None,
+) -> None:
+    """Draw a pair's AP effect against the IoU threshold with its 95 % interval band.
+
+    Args:
+        effects: a :func:`reproduction.regimes.iou_effects` frame (points of AP).
+        label: the line's legend entry (the pair and its seeds).
+        crossing: the threshold where the mean effect changes sign
+            (:func:`reproduction.regimes.sign_change`), marked by a dotted line.
+    """
+    x = effects["threshold"].astype(float)
+    line = ax.plot(x, effects["effect"], marker="o", label=label)[0]
+    ax.fill_between(x, effects["low"], effects["high"], color=line.get_color(), alpha=0.2)
+    ax.axhline(0.0, color="grey", linewidth=1)
+    if crossing is not None:
+        ax.axvline(crossing, color=line.get_color(), linestyle=":", linewidth=1.5)
+        ax.annotate(
+            f"sign change ≈ {crossing:.2f}",
+            (crossing, 0.0),
+            textcoords="offset points",
+            xytext=(4, 6),
+            fontsize=8,
+            color=line.get_color(),
+        )
+    ax.set_xlabel("IoU threshold")
+    ax.set_ylabel("Correlation Loss − baseline (AP points)")
+    ax.legend(fontsize=7)
+
+
+def plot_thesis_effects(ax: Axes, thesis: dict[float, float]) -> None:
+    """Draw the thesis's effects at some IoU thresholds (IoU → points; COCO: AP50 and AP75)
+    as black diamonds, and refresh the legend."""
+    if not thesis:
+        return
+    ax.scatter(
+        list(thesis),
+        list(thesis.values()),
+        marker="D",
+        color="black",
+        zorder=3,
+        label="thesis (COCO): AP50, AP75",
+    )
+    ax.legend(fontsize=7)
+
+
+def plot_against_length(
+    axes: Sequence[Axes],
+    arms: pd.DataFrame,
+    effects: pd.DataFrame,
+    metrics: Sequence[str],
+    names: dict[str, str],
+    titles: Sequence[str],
+) -> None:
+    """Draw, for each metric, both arms (upper row) and the effect (lower row) against the
+    training length on a log2 axis, with 95 % intervals.
+
+    Args:
+        axes: a 2 × len(metrics) grid (row-major, e.g. ``fig.subplots(2, 4).ravel()``).
+        arms: a :func:`reproduction.regimes.length_arms` frame.
+        effects: a :func:`reproduction.regimes.length_effects` frame.
+        metrics: the metrics, one column of axes each.
+        names: experiment id → legend label.
+        titles: each metric's column title.
+    """
+    width = len(metrics)
+    for k, metric in enumerate(metrics):
+        top, bottom = axes[k], axes[width + k]
+        for experiment, label in names.items():
+            rows = arms[(arms["metric"] == metric) & (arms["experiment"] == experiment)]
+            style = WITH if "baseline" not in experiment else WITHOUT
+            top.errorbar(
+                rows["iterations"],
+                rows["mean"],
+                yerr=[rows["mean"] - rows["low"], rows["high"] - rows["mean"]],
+                marker=style["marker"],
+                color=style["color"],
+                capsize=3,
+                label=label,
+            )
+        rows = effects[effects["metric"] == metric]
+        bottom.errorbar(
+            rows["iterations"],
+            rows["effect"],
+            yerr=[rows["effect"] - rows["low"], rows["high"] - rows["effect"]],
+            marker="s",
+            color="black",
+            capsize=3,
+        )
+        bottom.axhline(0.0, color="grey", linewidth=1)
+        for ax in (top, bottom):
+            ax.set_xscale("log", base=2)
+            ax.set_xticks(sorted(set(arms["iterations"]) | set(effects["iterations"])))
+            ax.get_xaxis().set_major_formatter("{x:.0f}")
+        top.set_title(titles[k], fontsize=10)
+        bottom.set_xlabel("training iterations")
+    axes[0].set_ylabel("mean over seeds (%)")
+    axes[width].set_ylabel("effect (points)")
+    axes[0].legend(fontsize=7)

@@ -130,7 +130,7 @@ def _length_profiles() -> tuple[Profile, ...]:
             "demo_narrow",
             "demo-3cls-val1000",
             n,
-            f"the default demo trained {n} iterations instead of {DEMO_ITERS} (training length)",
+            f"the default demo trained {n} iterations, not {DEMO_ITERS}",
             image_size=DEMO_DEFAULT_IMAGE_SIZE,
         )
         for n in TRAINING_LENGTHS
@@ -174,7 +174,7 @@ _ALL: tuple[Profile, ...] = (
         "demo_narrow",
         "demo-3cls-val1000",
         None,
-        "the default demo with its backbone pretrained on synthetic object crops (no download)",
+        "the default demo, its backbone pretrained on synthetic object crops",
         image_size=DEMO_DEFAULT_IMAGE_SIZE,
         pretrained="shapes-crops",
     ),
