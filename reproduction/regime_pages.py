@@ -398,35 +398,37 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
     the runs there are; "" when none of the regime runs exists."""
     parts = []
     loaded = iou_profiles(results_root, archive_root)
-    for runs in loaded[:1] if loaded else []:
+    if loaded:
+        runs = max(loaded, key=lambda r: regimes.iou_coverage(r.records, *PAIR)[0])
         effects = regimes.iou_effects(runs.records, *PAIR)
         crossing = regimes.sign_change(effects)
-        if crossing is not None:
-            parts.append(
-                f"At each IoU threshold ({runs.profile}, {int(effects['n'].min())} seeds), "
-                f"Concordance Loss lowers AP at loose thresholds and raises it from IoU ≈ "
-                f"{crossing:.2f} up (AP50 "
-                f"{effect_text(effects.iloc[0])}, AP75 "
-                f"{effect_text(effects[effects['threshold'].round(2) == 0.75].iloc[0])})."
-            )
-    lengths = by_length(results_root, archive_root)
-    _, effects = length_frames(lengths, ("AP",))
+        at = {round(float(r["threshold"]), 2): r for r in effects.to_dict("records")}
+        where = (
+            f"changes sign at IoU ≈ {crossing:.2f}" if crossing is not None else "keeps one sign"
+        )
+        parts.append(
+            f"Per IoU threshold ({runs.profile}, {int(effects['n'].min())} seeds) the effect "
+            f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
+        )
+    _, effects = length_frames(by_length(results_root, archive_root), ("AP",))
     if len(effects) >= 2:
         listed = "; ".join(
-            f"{int(r['iterations'])} it. {effect_text(r)} (n={int(r['n'])})"
+            f"{int(r['iterations'])} it. {_interval(r).format(1, signed=True, count='')}"
             for r in effects.to_dict("records")
         )
-        parts.append(f"ATSS's AP effect against training length: {listed}.")
+        parts.append(f"Its AP effect by training length: {listed}.")
     starts = by_start(results_root, archive_root)
-    if PRETRAINED_PROFILE in {v.profile for v in starts.values()}:
+    if "pretrained" in starts:
         frame = start_frame(starts)
-        ap = frame[frame["metric"] == "AP"].to_dict("records")
-        listed = "; ".join(f"{r['start']} {effect_text(r)} (n={int(r['n'])})" for r in ap)
-        parts.append(f"By start: {listed}.")
+        listed = "; ".join(
+            f"{r['start']} {_interval(r).format(1, signed=True, count='')}"
+            for r in frame[frame["metric"] == "AP"].to_dict("records")
+        )
+        parts.append(f"Its AP effect by start (600 it.): {listed}.")
     if not parts:
         return ""
     return (
-        "**Where the AP effect sits (demo, synthetic data).** "
+        "**Where the AP effect sits (ATSS + Concordance Loss, demo, synthetic data).** "
         + " ".join(parts)
         + " Pages: [AP at each IoU threshold](ap_per_iou.html), "
         "[training length and start](regimes.html)."

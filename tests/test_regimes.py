@@ -170,5 +170,5 @@ def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path
     costs = regime_pages.cost_table(["demo-pretrained"], results, archive)
     assert costs.iloc[0]["runs"] == 6 and costs.iloc[0]["training (h)"] == "0.20"
     note = regime_pages.regime_note(results, archive)
-    assert "By start: pretrained +2.1" in note and "regimes.html" in note
+    assert "by start (600 it.): pretrained +2.1" in note and "regimes.html" in note
     assert regime_pages.regime_note(tmp_path / "none", tmp_path / "none") == ""
