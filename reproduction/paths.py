@@ -37,6 +37,10 @@ RESULTS_ROOT = "results"
 ARCHIVE_ROOT = "archive"
 """The committed copies of results files (:mod:`reproduction.archive`), same layout."""
 
+EXPECTED_VERDICTS = "expected_verdicts.json"
+"""The claims' verdicts on the committed archive, as last accepted, under the archive root
+(:mod:`reproduction.archive_check`); no page reads it."""
+
 RESULTS_FILE = "{profile}/{experiment}/seed{seed}.json"
 """A run's results file, relative to a results root (:mod:`reproduction.results`)."""
 

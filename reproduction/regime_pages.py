@@ -32,7 +32,7 @@ from reproduction.report import (
     parameters_markdown,
     thesis_effect,
 )
-from reproduction.stats import GAIN, LOSS, Interval
+from reproduction.stats import GAIN, LOSS, Interval, direction
 
 PAIR: tuple[str, str] = ("atss_baseline", "atss_concordance_0.3")
 """The pair the regime profiles run (:data:`reproduction.plans` runs it at every length and
@@ -238,14 +238,12 @@ def trend_markdown(trend: regimes.Trend) -> str:
             "no trend can be fitted yet."
         )
     slope = trend.interval.format(2, signed=True)
-    if trend.low is None or trend.high is None:
-        verdict = "too few points for an interval"
-    elif trend.low > 0:
-        verdict = "the effect grows with training (the interval lies above 0)"
-    elif trend.high < 0:
-        verdict = "the effect shrinks with training (the interval lies below 0)"
-    else:
-        verdict = "no resolved trend (the interval contains 0)"
+    verdict = {
+        GAIN: "the effect grows with training (the interval lies above 0)",
+        LOSS: "the effect shrinks with training (the interval lies below 0)",
+    }.get(
+        direction(trend.interval), "no resolved trend (the interval contains 0, or too few points)"
+    )
     return (
         f"- {_metric_label(trend.metric)}: {slope} points per doubling of training, fitted "
         f"through {trend.n} paired differences at {lengths} iterations; {verdict}. The fitted "
@@ -269,13 +267,10 @@ def start_difference(loaded: Mapping[str, Loaded], metric: str = "AP") -> str:
     if interval is None:
         return "The start comparison needs two paired seeds from each start."
     text = interval.format(2, signed=True)
-    low, high = interval.low, interval.high
-    if low is not None and low > 0:
-        said = "larger from the pretrained start"
-    elif high is not None and high < 0:
-        said = "smaller from the pretrained start"
-    else:
-        said = "not resolved: the interval contains 0"
+    said = {
+        GAIN: "larger from the pretrained start",
+        LOSS: "smaller from the pretrained start",
+    }.get(direction(interval), "not resolved: the interval contains 0")
     return (
         f"Effect on {_metric_label(metric)} from the pretrained start minus the effect from "
         f"random weights: {text} points (Welch's 95 % interval); {said}."

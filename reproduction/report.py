@@ -7,7 +7,7 @@ Main entry points::
 
     runs = load_runs(results_root, profile)        # one row per (experiment, seed), in %
     table = side_by_side("5.1", runs, ["AP", "AP50", "AP75"])   # thesis | reproduced | CI
-    effects = paired_effects(runs, ["AP"], table="5.1")  # thesis Δ beside ours, verdict
+    effects = paired_effects(runs, ["AP"], table="5.1")  # thesis Δ beside ours, same sign?
     format_side_by_side(table, ["AP", "AP50"])     # one metric group, fits a page
     format_table(frame)                            # any frame: no index, one decimal
     provenance_markdown(runs, profile, root, parameters={...})  # a page's provenance block
@@ -33,7 +33,20 @@ from reproduction.experiments import (
 )
 from reproduction.profiles import get_profile
 from reproduction.results import iter_results
-from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
+from reproduction.stats import (
+    CONTRADICTED,
+    DECREASE,
+    HOLDS,
+    INCREASE,
+    NOT_RESOLVED,
+    OPPOSITE_DIRECTION,
+    SAME_DIRECTION,
+    Interval,
+    direction,
+    judge,
+    mean_interval,
+    paired_difference,
+)
 
 PERCENT_METRICS: tuple[str, ...] = (
     "AP", "AP50", "AP75", "APs", "APm", "APl",
@@ -247,7 +260,8 @@ def side_by_side(
 
 
 def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -> str | None:
-    """Return "[low, high]" of an experiment's column over seeds, "n=1", or None."""
+    """Return "[low, high]" of an experiment's column over seeds (its unit, one decimal;
+    :meth:`reproduction.stats.Interval.format`), "n=1", or None."""
     if experiment_id is None:
         return None
     if column not in runs.columns:
@@ -255,10 +269,7 @@ def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -
     values = runs.loc[runs["experiment"] == experiment_id, column].dropna()
     if values.empty:
         return None
-    interval = mean_interval(values.to_numpy(dtype=float))
-    return (
-        f"n={interval.n}" if interval.low is None else f"[{interval.low:.1f}, {interval.high:.1f}]"
-    )
+    return mean_interval(values.to_numpy(dtype=float)).format(bounds_only=True)
 
 
 def per_seed(runs: pd.DataFrame, experiment_id: str, column: str) -> dict[int, float]:
@@ -299,23 +310,22 @@ def thesis_effect(experiment_id: str, table_name: str, metric: str) -> float | N
     return theirs - reference
 
 
-def agreement(difference, thesis_delta: float | None, lower_is_better: bool = False) -> str:
-    """The verdict of a paired difference against the thesis's effect.
+def agreement(
+    difference: Interval, thesis_delta: float | None, lower_is_better: bool = False
+) -> str:
+    """Return how the sign of our paired difference compares with the thesis's reported change.
 
-    With a known thesis effect: "holds" (interval excludes 0 on the thesis's side),
-    "contradicted" (on the other side) or "not resolved". Without one (or a zero effect): the
-    direction alone, "gain" / "loss" (for a metric where lower is better, a fall is the gain)
-    or "not resolved".
+    With a known, non-zero thesis change: :data:`~reproduction.stats.SAME_DIRECTION` (the
+    interval excludes 0 on the side of the thesis's change, whether that change is a gain or
+    a loss), :data:`~reproduction.stats.OPPOSITE_DIRECTION` (on the other side) or
+    ``"not resolved"`` (:func:`reproduction.stats.judge` against the thesis's sign). Without
+    one (or a zero change): the direction alone, "gain" / "loss" (for a metric where lower is
+    better, a fall is the gain) or "not resolved" (:func:`reproduction.stats.direction`).
     """
-    direction = verdict(difference)
-    if direction == NOT_RESOLVED:
-        return NOT_RESOLVED
     if thesis_delta is None or thesis_delta == 0:
-        if lower_is_better:
-            return "gain" if direction == "loss" else "loss"
-        return direction
-    same = (direction == "gain") == (thesis_delta > 0)
-    return "holds" if same else "contradicted"
+        return direction(difference, lower_is_better)
+    verdict = judge(difference, INCREASE if thesis_delta > 0 else DECREASE)
+    return {HOLDS: SAME_DIRECTION, CONTRADICTED: OPPOSITE_DIRECTION}.get(verdict, NOT_RESOLVED)
 
 
 THESIS_COLUMN: dict[str, str] = {
@@ -326,8 +336,13 @@ THESIS_COLUMN: dict[str, str] = {
 LOWER_IS_BETTER: frozenset[str] = frozenset({"oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN"})
 """Metrics where a fall is an improvement (errors)."""
 
+AGREEMENT_COLUMN = "direction vs thesis Δ"
+"""The column of :func:`paired_effects` that compares the sign of our change with the
+thesis's (:func:`agreement`): a sign, not a verdict on a claim (those are
+:mod:`reproduction.verdicts`')."""
+
 EFFECT_COLUMNS: tuple[str, ...] = (
-    "experiment", "metric", "thesis Δ (COCO)", "ours Δ", "95% CI", "seeds", "verdict",
+    "experiment", "metric", "thesis Δ (COCO)", "ours Δ", "95% CI", "seeds", AGREEMENT_COLUMN,
 )  # fmt: skip
 
 
@@ -339,8 +354,9 @@ def paired_effects(
     One row per (experiment with L_corr whose baseline also ran, metric): the thesis's own
     effect in ``table`` (points; None without a table or a thesis row), ours — the mean over
     shared seeds of (variant − baseline) in points of this profile's data — its 95 %
-    t-interval, the number of paired seeds, and the verdict (:func:`agreement`). The two
-    effects are each measured on one dataset; they are compared, never subtracted.
+    t-interval, the number of paired seeds, and how the sign of ours compares with the
+    thesis's (:data:`AGREEMENT_COLUMN`, :func:`agreement`). The two effects are each measured
+    on one dataset; their signs are compared, never their values.
     Columns: :data:`EFFECT_COLUMNS`, no index.
     """
     records = []
@@ -357,15 +373,13 @@ def paired_effects(
                 "ours Δ": None,
                 "95% CI": None,
                 "seeds": len(set(base) & set(var)),
-                "verdict": "not run",
+                AGREEMENT_COLUMN: NOT_RUN,
             }
             if set(base) & set(var):
                 diff = paired_difference(base, var)
                 record["ours Δ"] = diff.mean
-                record["95% CI"] = (
-                    f"n={diff.n}" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
-                )
-                record["verdict"] = agreement(diff, theirs, metric in LOWER_IS_BETTER)
+                record["95% CI"] = diff.format(signed=True, bounds_only=True)
+                record[AGREEMENT_COLUMN] = agreement(diff, theirs, metric in LOWER_IS_BETTER)
             records.append(record)
     return pd.DataFrame(records, columns=list(EFFECT_COLUMNS))
 

@@ -6,7 +6,13 @@ Correlation-Loss row shows its paired difference from the baseline trained with 
 - :func:`mean_interval`: Student-t interval of a mean over seeds (the default method);
 - :func:`bootstrap_interval`: percentile bootstrap over seeds (for the study notebook);
 - :func:`paired_difference`: the t-interval of per-seed differences variant − baseline;
-- :func:`verdict`: "gain", "loss" or "not resolved" (the interval contains 0).
+- :func:`judge`: the one verdict on a paired difference against the change expected of it:
+  :data:`HOLDS`, :data:`CONTRADICTED` or :data:`NOT_RESOLVED`;
+- :func:`direction`: the same decision when no change is expected, in words of direction:
+  :data:`GAIN`, :data:`LOSS` or :data:`NOT_RESOLVED` (and :func:`excludes_zero`);
+- :meth:`Interval.format`: the one way an interval is printed (``"+1.2 [+0.3, +2.1]"``).
+
+The words are module constants, so that every page, script and test reads the same ones.
 """
 
 from __future__ import annotations
@@ -18,7 +24,36 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+HOLDS = "holds"
+"""Verdict: the interval lies on the side of the change expected (see :func:`judge`)."""
+CONTRADICTED = "contradicted"
+"""Verdict: the interval lies on the other side."""
 NOT_RESOLVED = "not resolved"
+"""Verdict: the interval straddles the boundary, or is undefined (one seed)."""
+JUDGEMENTS: tuple[str, ...] = (HOLDS, CONTRADICTED, NOT_RESOLVED)
+"""Every word :func:`judge` returns."""
+
+GAIN = "gain"
+"""Direction (:func:`direction`): the measure improved (rose; fell where lower is better)."""
+LOSS = "loss"
+"""Direction (:func:`direction`): the measure got worse."""
+
+SAME_DIRECTION = "same direction as thesis"
+"""Our change has the sign of the thesis's reported change, and its interval excludes 0
+(whether that change is an improvement or not: the words compare signs only)."""
+OPPOSITE_DIRECTION = "opposite direction to thesis"
+"""Our change has the other sign than the thesis's reported change; its interval excludes 0."""
+
+INCREASE = "increase"
+"""Expected change: the difference is above 0."""
+DECREASE = "decrease"
+"""Expected change: the difference is below 0."""
+WITHIN = "within"
+"""Expected change: none beyond ± a margin (in the difference's unit)."""
+NOT_BELOW = "not_below"
+"""Expected change: no fall by more than a margin (in the difference's unit)."""
+EXPECTED_CHANGES: tuple[str, ...] = (INCREASE, DECREASE, WITHIN, NOT_BELOW)
+"""The changes :func:`judge` can test a difference against."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +82,40 @@ class Interval:
             return None
         return (self.high - self.low) / 2
 
-    def format(self, digits: int = 1) -> str:
-        """Return e.g. ``"12.3 [10.1, 14.5]"``, or ``"12.3 (n=1)"`` without an interval."""
-        if self.low is None:
-            return f"{self.mean:.{digits}f} (n={self.n})"
-        return f"{self.mean:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+    def format(
+        self,
+        digits: int = 1,
+        *,
+        signed: bool = False,
+        unit: str = "",
+        bounds_only: bool = False,
+        count: str | None = None,
+    ) -> str:
+        """Return the interval as printed text, in the values' unit.
+
+        Args:
+            digits: decimals of the mean and the bounds.
+            signed: print a sign on each number (for a difference: ``+1.2``).
+            unit: text after the mean (``" %"``, ``" % of classes"``).
+            bounds_only: print only the bounds, ``"[10.1, 14.5]"``, or ``"n=1"`` when the
+                interval is undefined.
+            count: print the number of values after the interval, ``" (n=3)"``, followed
+                by ``count`` (``""``, or ``" steps"`` for ``" (n=3 steps)"``); None prints it
+                only for an undefined interval.
+
+        Returns:
+            E.g. ``"12.3 [10.1, 14.5]"``, ``"12.3 (n=1)"`` without an interval (the
+            defaults), ``"+1.2 % [+0.3, +2.1] (n=3 steps)"``, or ``"[+0.3, +2.1]"``.
+        """
+        sign = "+" if signed else ""
+        n = f"n={self.n}{count or ''}"
+        if self.low is None or self.high is None:
+            return n if bounds_only else f"{self.mean:{sign}.{digits}f}{unit} ({n})"
+        bounds = f"[{self.low:{sign}.{digits}f}, {self.high:{sign}.{digits}f}]"
+        if bounds_only:
+            return bounds
+        counted = "" if count is None else f" ({n})"
+        return f"{self.mean:{sign}.{digits}f}{unit} {bounds}{counted}"
 
 
 def _clean(values: Sequence[float] | np.ndarray, name: str = "values") -> np.ndarray:
@@ -121,15 +185,61 @@ def paired_difference(
     return mean_interval([variant[s] - baseline[s] for s in shared], confidence)
 
 
-def verdict(difference: Interval) -> str:
-    """Return "gain" (interval above 0), "loss" (below 0) or "not resolved" (contains 0).
+def judge(
+    difference: Interval | Sequence[float] | np.ndarray,
+    expected: str = INCREASE,
+    margin: float = 0.0,
+) -> str:
+    """Return the verdict on a paired difference: :data:`HOLDS`, :data:`CONTRADICTED` or
+    :data:`NOT_RESOLVED`.
 
-    An undefined interval (one seed) is "not resolved".
+    The one place a verdict is decided (the book, the claims, the study and the scripts call
+    it). ``difference`` is the interval of the differences (e.g. :func:`paired_difference`),
+    or the per-seed differences themselves (their :func:`mean_interval` is taken).
+    ``expected`` is the change the difference is tested against, with ``margin`` in the
+    difference's unit:
+
+    - :data:`INCREASE`: holds when the interval lies above 0, contradicted below 0;
+    - :data:`DECREASE`: holds below 0, contradicted above 0;
+    - :data:`WITHIN`: holds inside [−margin, margin], contradicted wholly beyond either end;
+    - :data:`NOT_BELOW`: holds above −margin, contradicted wholly below −margin.
+
+    Any other interval, and an undefined one (one seed), is not resolved.
+
+    Raises:
+        ValueError: for an unknown ``expected``, or no differences.
     """
-    if difference.low is None or difference.high is None:
+    if expected not in EXPECTED_CHANGES:
+        raise ValueError(f"unknown expected change {expected!r} (one of {EXPECTED_CHANGES})")
+    interval = difference if isinstance(difference, Interval) else mean_interval(difference)
+    low, high = interval.low, interval.high
+    if low is None or high is None:
         return NOT_RESOLVED
-    if difference.low > 0:
-        return "gain"
-    if difference.high < 0:
-        return "loss"
-    return NOT_RESOLVED
+    if expected == INCREASE:
+        return HOLDS if low > 0 else CONTRADICTED if high < 0 else NOT_RESOLVED
+    if expected == DECREASE:
+        return HOLDS if high < 0 else CONTRADICTED if low > 0 else NOT_RESOLVED
+    if expected == WITHIN:
+        if -margin <= low and high <= margin:
+            return HOLDS
+        return CONTRADICTED if low > margin or high < -margin else NOT_RESOLVED
+    return HOLDS if low > -margin else CONTRADICTED if high < -margin else NOT_RESOLVED
+
+
+def direction(
+    difference: Interval | Sequence[float] | np.ndarray, lower_is_better: bool = False
+) -> str:
+    """Return which way a paired difference went: :data:`GAIN`, :data:`LOSS` or
+    :data:`NOT_RESOLVED` (the interval contains 0, or one seed).
+
+    :func:`judge` against an improvement (:data:`INCREASE`, or :data:`DECREASE` where lower
+    is better), in words of direction: for a difference with no expected change.
+    """
+    verdict = judge(difference, DECREASE if lower_is_better else INCREASE)
+    return {HOLDS: GAIN, CONTRADICTED: LOSS}.get(verdict, NOT_RESOLVED)
+
+
+def excludes_zero(difference: Interval | Sequence[float] | np.ndarray) -> bool:
+    """Return whether the interval of a paired difference excludes 0 (a resolved
+    :func:`direction`)."""
+    return judge(difference) != NOT_RESOLVED

@@ -24,7 +24,7 @@ from scipy import stats as scipy_stats
 
 from corrlib import metrics
 from reproduction.report import per_seed
-from reproduction.stats import NOT_RESOLVED, mean_interval, paired_difference, verdict
+from reproduction.stats import direction, excludes_zero, mean_interval, paired_difference
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
 """The paired differences the study follows (all in percentage points)."""
@@ -56,7 +56,7 @@ def interval_by_seed_count(
                 {s: baseline[s] for s in subset}, {s: variant[s] for s in subset}
             )
             widths.append(diff.half_width)
-            resolved.append(verdict(diff) != "not resolved")
+            resolved.append(excludes_zero(diff))
         rows.append(
             {
                 "n_seeds": n,
@@ -69,23 +69,29 @@ def interval_by_seed_count(
 
 
 def seeds_to_resolve(
-    differences: Sequence[float], confidence: float = 0.95, max_seeds: int = 100
+    differences: Sequence[float],
+    confidence: float = 0.95,
+    max_seeds: int = 100,
+    half_width: float | None = None,
 ) -> int | None:
     """Project how many seeds would resolve an effect of the size measured (a projection).
 
     From per-seed paired differences (at least two), with mean m and sample standard
     deviation s, return the smallest n ≥ 2 for which the t-interval half-width
-    t_{(1+confidence)/2, n-1} · s / √n falls below |m|, assuming m and s stay as measured;
-    None if no n ≤ ``max_seeds`` does (or m = 0). Raises ValueError for fewer than two values.
+    t_{(1+confidence)/2, n-1} · s / √n falls below |m| (the interval would exclude 0),
+    assuming m and s stay as measured; None if no n ≤ ``max_seeds`` does (or m = 0).
+    With ``half_width`` (in the differences' unit), the target is instead a half-width of at
+    most ``half_width``, whatever m is. Raises ValueError for fewer than two values.
     """
     values = np.asarray(differences, dtype=float)
     if values.size < 2 or not np.all(np.isfinite(values)):
         raise ValueError(f"need at least two finite paired differences, got {values.tolist()}")
     mean, sd = abs(float(values.mean())), float(values.std(ddof=1))
-    if mean == 0.0:
+    if half_width is None and mean == 0.0:
         return None
     for n in range(2, max_seeds + 1):
-        if scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * sd / np.sqrt(n) < mean:
+        half = scipy_stats.t.ppf((1 + confidence) / 2, n - 1) * sd / np.sqrt(n)
+        if (half < mean) if half_width is None else (half <= half_width):
             return n
     return None
 
@@ -167,7 +173,7 @@ def interval_by_val_size(
             diff = paired_difference(base, var)
             rows.append(
                 {"n_val": len(subset), "metric": metric, "mean": diff.mean, "low": diff.low,
-                 "high": diff.high, "half_width": diff.half_width, "verdict": verdict(diff)}
+                 "high": diff.high, "half_width": diff.half_width, "verdict": direction(diff)}
             )  # fmt: skip
     return pd.DataFrame(
         rows, columns=["n_val", "metric", "mean", "low", "high", "half_width", "verdict"]
@@ -243,9 +249,10 @@ def resolution_table(
     """Return, per pair and metric, the measured paired difference and a projection.
 
     Columns: ``pair``, ``metric``, ``seeds run``, ``Δ (points)``, ``95% CI`` ("[low, high]" or
-    "n=1"), ``verdict``, ``seeds to resolve (projected)`` ("—" with one seed, "> 100" when no
-    number does; :func:`seeds_to_resolve`) and ``train + eval min (projected)`` (that many
-    seeds × :func:`minutes_per_seed` of the pair, ``parallel`` jobs; None when not projected).
+    "n=1"), ``verdict`` ("gain", "loss" or "not resolved": :func:`reproduction.stats.direction`),
+    ``seeds to resolve (projected)`` ("—" with one seed, "> 100" when no number does;
+    :func:`seeds_to_resolve`) and ``train + eval min (projected)`` (that many seeds ×
+    :func:`minutes_per_seed` of the pair, ``parallel`` jobs; None when not projected).
     Pairs and metrics without a shared seed are left out.
     """
     rows = []
@@ -258,11 +265,11 @@ def resolution_table(
             values = list(by_seed.values())
             diff = mean_interval(values)
             need = seeds_to_resolve(values) if len(values) >= 2 else None
-            ci = "n=1" if diff.low is None else f"[{diff.low:+.1f}, {diff.high:+.1f}]"
+            ci = diff.format(signed=True, bounds_only=True)
             projected = "—" if len(values) < 2 else (str(need) if need else "> 100")
             rows.append(
                 {"pair": pair_label(pair), "metric": metric, "seeds run": len(values),
-                 "Δ (points)": diff.mean, "95% CI": ci, "verdict": verdict(diff),
+                 "Δ (points)": diff.mean, "95% CI": ci, "verdict": direction(diff),
                  "seeds to resolve (projected)": projected,
                  "train + eval min (projected)": need * seed_minutes if need else None}
             )  # fmt: skip
@@ -341,7 +348,7 @@ def paired_by_setting(
                     {"setting": setting, "pair": pair_label((base, var)), "metric": metric,
                      "n_seeds": len(diffs), "mean": diff.mean, "low": diff.low,
                      "high": diff.high, "half_width": diff.half_width,
-                     "verdict": verdict(diff)}
+                     "verdict": direction(diff)}
                 )  # fmt: skip
     columns = ["setting", "pair", "metric", "n_seeds", "mean", "low", "high", "half_width"]
     return pd.DataFrame(rows, columns=[*columns, "verdict"])
@@ -426,7 +433,7 @@ def protocol_options(
                 values = list(by_seed.values())
                 if n <= len(values):
                     first = values[:n]  # by_seed is in seed order
-                    ok = n >= 2 and verdict(mean_interval(first)) != NOT_RESOLVED
+                    ok = n >= 2 and excludes_zero(first)
                 else:
                     ok = _resolves(values, n)
                 if ok:

@@ -7,7 +7,9 @@ it was, with its seeds and hardware. Per seed, the difference treatment − refe
 (same seed: same initialisation and data order); its 95 % t-interval over seeds decides. The
 training-cost comparisons are judged instead on a step-timing record where one has both sides
 (:class:`StepEvidence`: training steps timed interleaved on the same batches, paired by round),
-since runs trained one after another met different machine loads:
+since runs trained one after another met different machine loads. The interval verdicts are
+:func:`reproduction.stats.judge`'s, against the change the comparison's test expects
+(:func:`expected_change`):
 
 - **holds**: the interval lies on the thesis's side (excludes 0; "within": inside the margin);
 - **contradicted**: the interval lies on the other side;
@@ -25,7 +27,7 @@ A COCO number is never subtracted from a synthetic one: effects are compared, no
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -43,12 +45,17 @@ from reproduction.report import (
     table_experiments,
 )
 from reproduction.results import iter_results
-from reproduction.stats import Interval, mean_interval
+from reproduction.stats import (
+    CONTRADICTED,
+    HOLDS,
+    INCREASE,
+    NOT_RESOLVED,
+    Interval,
+    judge,
+    mean_interval,
+)
 from reproduction.step_timing import STEP_TIMINGS_DIR, read_step_timings, round_differences
 
-HOLDS = "holds"
-CONTRADICTED = "contradicted"
-NOT_RESOLVED = "not resolved"
 NOT_RUN = "not run"
 UNTESTABLE = "cannot be tested here"
 VERDICTS: tuple[str, ...] = (HOLDS, CONTRADICTED, NOT_RESOLVED, NOT_RUN, UNTESTABLE)
@@ -360,24 +367,12 @@ def seed_differences(evidence: Evidence, comparison: Comparison) -> dict[int, fl
     return {s: treat[s] - ref[s] for s in shared}
 
 
-def judge(test: str, interval: Interval | None, margin: float = 0.0) -> str:
-    """Return the verdict of one comparison's interval (see the module docstring)."""
-    if interval is None:
-        return NOT_RUN
-    low, high = interval.low, interval.high
-    if low is None or high is None:
-        return NOT_RESOLVED
-    if test in ("increase", "class_majority"):
-        return HOLDS if low > 0 else CONTRADICTED if high < 0 else NOT_RESOLVED
-    if test == "decrease":
-        return HOLDS if high < 0 else CONTRADICTED if low > 0 else NOT_RESOLVED
-    if test == "within":
-        if -margin <= low and high <= margin:
-            return HOLDS
-        return CONTRADICTED if low > margin or high < -margin else NOT_RESOLVED
-    if test == "not_below":
-        return HOLDS if low > -margin else CONTRADICTED if high < -margin else NOT_RESOLVED
-    raise ValueError(f"unknown test {test!r}")
+def expected_change(test: str) -> str:
+    """Return the change a comparison's test expects of its differences, as
+    :func:`reproduction.stats.judge` takes it: the test itself ("increase", "decrease",
+    "within", "not_below"), and "increase" for "class_majority" (whose differences are the
+    share of classes improved minus 50, :func:`seed_differences`)."""
+    return INCREASE if test == "class_majority" else test
 
 
 @dataclass(frozen=True)
@@ -444,7 +439,7 @@ def judge_comparison(
         return ComparisonVerdict(claim, comparison, NOT_RUN)
     item, diffs = best
     interval = mean_interval(list(diffs.values()))
-    verdict = judge(comparison.test, interval, comparison.margin)
+    verdict = judge(interval, expected_change(comparison.test), comparison.margin)
     return ComparisonVerdict(claim, comparison, verdict, interval, item, tuple(sorted(diffs)))
 
 
@@ -510,20 +505,22 @@ def _format_effect(value: float | None, test: str, digits: int = 1) -> str:
 
 
 def _format_interval(cv: ComparisonVerdict, digits: int = 1) -> str:
+    """Our effect with its interval and count (:meth:`reproduction.stats.Interval.format`):
+    points, % ("within") or the share of classes improved ("class_majority")."""
     if cv.effect is None:
         return "—"
     effect = cv.effect
     if cv.comparison.test == "class_majority":  # back to the share of classes improved
-        mean, low, high = effect.mean + 50, effect.low, effect.high
-        if low is None:
-            return f"{mean:.0f} % of classes (n={effect.n})"
-        return f"{mean:.0f} % of classes [{low + 50:.0f}, {high + 50:.0f}] (n={effect.n})"
-    text = _format_effect(effect.mean, cv.comparison.test, digits)
-    unit = "" if cv.evidence is None or cv.evidence.unit == "seeds" else f" {cv.evidence.unit}"
-    n = f"n={effect.n}{unit}"
-    if effect.low is None:
-        return f"{text} ({n})"
-    return f"{text} [{effect.low:+.{digits}f}, {effect.high:+.{digits}f}] ({n})"
+        share = replace(
+            effect,
+            mean=effect.mean + 50,
+            low=None if effect.low is None else effect.low + 50,
+            high=None if effect.high is None else effect.high + 50,
+        )
+        return share.format(0, unit=" % of classes", count="")
+    unit = " %" if cv.comparison.test == "within" else ""
+    count = "" if cv.evidence is None or cv.evidence.unit == "seeds" else f" {cv.evidence.unit}"
+    return effect.format(digits, signed=True, unit=unit, count=count)
 
 
 def _thesis_text(cv: ComparisonVerdict) -> str:

@@ -226,7 +226,7 @@ def test_paper_config_trains_and_evaluates(
     assert record["dataset"]["synthetic"] is True and record["dataset"]["n_val_images"] == 4
     assert record["training"]["iterations"] == 1
     if experiment.startswith("yolact"):
-        assert record["metrics"]["mask_AP"] is not None
+        assert 0.0 <= record["metrics"]["mask_AP"] <= 1.0  # a fraction, not None
     # the backbone started from the local file (one step at the warm-up's learning rate
     # leaves it within a hair; a random initialisation would be far)
     allow_mmengine_checkpoints()

@@ -10,6 +10,14 @@ import pytest
 from reproduction import report, thesis
 from reproduction.experiments import get_experiment
 from reproduction.results import results_path, write_results
+from reproduction.stats import (
+    GAIN,
+    LOSS,
+    NOT_RESOLVED,
+    OPPOSITE_DIRECTION,
+    SAME_DIRECTION,
+    mean_interval,
+)
 
 
 def _write(
@@ -94,24 +102,30 @@ def test_intervals_and_paired_effects(tmp_path: Path) -> None:
     assert ap["ours Δ"] == pytest.approx((5 + 6 + 6) / 3)
     thesis_ap = thesis.value("5.1", "atss_fl+conc", "AP") - thesis.value("5.1", "atss_fl", "AP")
     assert ap["thesis Δ (COCO)"] == pytest.approx(thesis_ap)
-    assert ap["verdict"] == "holds" and ap["seeds"] == 3
+    assert ap[report.AGREEMENT_COLUMN] == SAME_DIRECTION and ap["seeds"] == 3
+    interval = mean_interval([5.0, 6.0, 6.0])
+    assert ap["95% CI"] == f"[{interval.low:+.1f}, {interval.high:+.1f}]"
+    assert "verdict" not in effects.columns  # a comparison of signs, not a claim's verdict
     ap75 = effects[effects["metric"] == "AP75"].iloc[0]
     assert ap75["ours Δ"] == pytest.approx(0.0)
-    assert ap75["verdict"] == "not resolved"
-    assert report.paired_effects(runs, ["AP"]).iloc[0]["verdict"] == "gain"  # no thesis table
+    assert ap75[report.AGREEMENT_COLUMN] == NOT_RESOLVED
+    no_table = report.paired_effects(runs, ["AP"]).iloc[0]
+    assert no_table[report.AGREEMENT_COLUMN] == GAIN  # no thesis change: our direction alone
     shown = report.format_effects(report.paired_effects(runs, ["beta_cls"])).to_html()
     assert ">β_cls<" in shown and "row_heading" not in shown and ">+0.0<" in shown
 
 
-def test_agreement_against_the_thesis_sign() -> None:
-    from reproduction.stats import mean_interval
-
+def test_agreement_compares_our_sign_with_the_thesis_change() -> None:
     up, down = mean_interval([1.0, 1.2, 0.9]), mean_interval([-1.0, -1.2, -0.9])
-    assert report.agreement(up, 1.1) == "holds"
-    assert report.agreement(down, 1.1) == "contradicted"
-    assert report.agreement(down, -0.5) == "holds"
-    assert report.agreement(down, None, lower_is_better=True) == "gain"
-    assert report.agreement(mean_interval([-1.0, 1.0, 0.1]), 1.0) == "not resolved"
+    assert report.agreement(up, 1.1) == SAME_DIRECTION == "same direction as thesis"
+    assert report.agreement(down, 1.1) == OPPOSITE_DIRECTION
+    # an AP loss where the thesis's table went down too: the same direction, not "holds"
+    assert report.agreement(down, -0.5) == SAME_DIRECTION
+    assert report.agreement(up, -0.5, lower_is_better=True) == OPPOSITE_DIRECTION
+    assert report.agreement(down, None, lower_is_better=True) == GAIN
+    assert report.agreement(down, 0.0) == LOSS
+    assert report.agreement(mean_interval([-1.0, 1.0, 0.1]), 1.0) == NOT_RESOLVED
+    assert report.agreement(mean_interval([2.0]), 1.0) == NOT_RESOLVED  # one seed
     assert report.thesis_effect("atss_concordance_0.3", "5.7", "AP") == pytest.approx(39.8 - 38.7)
     assert report.thesis_effect("atss_concordance_0.3", "3.2", "AP") is None
 

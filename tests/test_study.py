@@ -110,6 +110,17 @@ def test_seeds_to_resolve_matches_the_t_interval() -> None:
         seeds_to_resolve([1.0])
 
 
+def test_seeds_to_a_target_half_width_ignore_the_mean() -> None:
+    from scipy import stats
+
+    half = lambda k: stats.t.ppf(0.975, k - 1) / np.sqrt(k)  # noqa: E731  (× sd = 1)
+    for diffs in ([1.0, 3.0, 2.0], [-1.0, 1.0, 0.0]):  # sd 1; the second's mean is 0
+        n = seeds_to_resolve(diffs, half_width=0.5, max_seeds=1000)
+        assert half(n) <= 0.5 < half(n - 1)  # the first n at most the target half-width
+    assert n == 18
+    assert seeds_to_resolve([1.0, 3.0, 2.0], half_width=0.5, max_seeds=10) is None
+
+
 # ---------------------------------------------------------------------------------------------
 # across settings and the protocol choice
 
