@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.learning_curves import curve_path, iter_curves
-from reproduction.report import runs_frame
 from reproduction.results import iter_results, results_path, write_json_atomic
+from reproduction.run_table import runs_frame
 
 ARCHIVE_ROOT = Path("archive")
 """Where archived results live, relative to the repository root."""
@@ -104,7 +104,7 @@ def best_records(profile: str, results_root: Path, archive_root: Path) -> tuple[
 
 
 def load_best(profile: str, results_root: Path, archive_root: Path) -> tuple[pd.DataFrame, str]:
-    """Return a profile's runs (``report.load_runs`` frame) from the source with more seeds
+    """Return a profile's runs (``run_table.load_runs`` frame) from the source with more seeds
     (:func:`best_records`), and that source's name."""
     records, source = best_records(profile, results_root, archive_root)
     return runs_frame(records), source

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from reproduction.report import per_seed
+from reproduction.run_table import per_seed
 from reproduction.stats import mean_interval
 
 if TYPE_CHECKING:

@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from reproduction import paths
-from reproduction.report import commit_of, data_label, hardware_line, parameters_markdown
+from reproduction.profiles import data_label
+from reproduction.provenance import commit_of, hardware_line, parameters_markdown
 from reproduction.results import read_json_object
 
 LEARNS_AP = 5.0

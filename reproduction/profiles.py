@@ -255,3 +255,31 @@ def study_settings() -> tuple[str, ...]:
         )
 
     return tuple(p.name for p in sorted(settings, key=order))
+
+
+PROFILE_DATA: dict[str, str] = {
+    "smoke": "tiny embedded synthetic smoke set (synthetic data, NOT COCO; a plumbing check "
+    "whose numbers mean nothing)",
+    "demo": "embedded synthetic shapes dataset (synthetic data, NOT COCO)",
+    "paper": "COCO 2017 (train2017 / val2017)",
+}
+
+
+def data_label(profile: str) -> str:
+    """Return a one-line label saying which data a profile's numbers come from.
+
+    A study variant of the demo says what it changes (schedule or classes) and that its data
+    are synthetic; a check profile of the paper configs, its data and iterations ("paper
+    configs on a synthetic COCO-format stand-in (NOT COCO), 2 iterations: the plumbing, not
+    results").
+    """
+    if profile in PROFILE_DATA:
+        return f"{profile} profile: {PROFILE_DATA[profile]}"
+    try:
+        spec = get_profile(profile)
+    except ValueError:
+        return f"{profile} profile: unknown data"
+    if spec.check:  # the paper configs cut short: says the data and the iterations
+        return f"{profile} profile: {spec.purpose}"
+    data = "embedded synthetic shapes dataset (synthetic data, NOT COCO)"
+    return f"{profile} profile ({spec.purpose}): {data if spec.synthetic else 'COCO 2017'}"

@@ -22,17 +22,13 @@ from reproduction.profiles import (
     DEMO_ITERS,
     PRETRAINED_PROFILE,
     TRAINING_LENGTHS,
+    data_label,
     get_profile,
     training_length_profile,
 )
-from reproduction.report import (
-    commit_of,
-    data_label,
-    hardware_line,
-    parameters_markdown,
-    thesis_effect,
-)
+from reproduction.provenance import commit_of, hardware_line, parameters_markdown
 from reproduction.stats import GAIN, LOSS, Interval, direction
+from reproduction.thesis_rows import thesis_effect
 
 PAIR: tuple[str, str] = ("atss_baseline", "atss_concordance_0.3")
 """The pair the regime profiles run (:data:`reproduction.plans` runs it at every length and

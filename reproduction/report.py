@@ -16,29 +16,30 @@ Main entry points::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from corrlib.names import DEFAULT_GRADIENT
 from reproduction import thesis
 from reproduction.claims import SPEARMAN_ROW_MARK
 from reproduction.experiments import (
     KIND_SUFFIXES,
     baseline_of,
     get_experiment,
-    list_experiments,
     pairs_among,
 )
-from reproduction.profiles import get_profile
+from reproduction.profiles import data_label
+from reproduction.provenance import commit_of, hardware_line, parameters_markdown
 from reproduction.results import iter_results
+from reproduction.run_table import experiment_means, per_seed
 from reproduction.stats import (
     CONTRADICTED,
     DECREASE,
     HOLDS,
     INCREASE,
     NOT_RESOLVED,
+    NOT_RUN,
     OPPOSITE_DIRECTION,
     SAME_DIRECTION,
     Interval,
@@ -47,52 +48,7 @@ from reproduction.stats import (
     mean_interval,
     paired_difference,
 )
-
-PERCENT_METRICS: tuple[str, ...] = (
-    "AP", "AP50", "AP75", "APs", "APm", "APl",
-    "oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN",
-    "beta_cls", "beta_img",
-    "mask_AP", "mask_AP50", "mask_AP75",
-)  # fmt: skip
-"""Metrics stored as fractions in results files and shown ×100 (thesis units, %); the mask AP
-columns are None for a detector without masks (only YOLACT predicts them, Table 5.3)."""
-
-BOUND_COLUMNS: dict[str, tuple[str, str]] = {
-    "AP_upper": ("upper", "AP"), "AP50_upper": ("upper", "AP50"), "AP75_upper": ("upper", "AP75"),
-    "AP_lower": ("lower", "AP"), "AP50_lower": ("lower", "AP50"), "AP75_lower": ("lower", "AP75"),
-}  # fmt: skip
-"""Thesis bound columns (Tables 3.1, 3.2) and where they sit in a results file's bounds."""
-
-NOT_REPRODUCED = "not run"
-"""Status of a thesis row that no results file reproduces (the page says which command runs it)."""
-
-PROFILE_DATA: dict[str, str] = {
-    "smoke": "tiny embedded synthetic smoke set (synthetic data, NOT COCO; a plumbing check "
-    "whose numbers mean nothing)",
-    "demo": "embedded synthetic shapes dataset (synthetic data, NOT COCO)",
-    "paper": "COCO 2017 (train2017 / val2017)",
-}
-
-
-def data_label(profile: str) -> str:
-    """Return a one-line label saying which data a profile's numbers come from.
-
-    A study variant of the demo says what it changes (schedule or classes) and that its data
-    are synthetic; a check profile of the paper configs, its data and iterations ("paper
-    configs on a synthetic COCO-format stand-in (NOT COCO), 2 iterations: the plumbing, not
-    results").
-    """
-    if profile in PROFILE_DATA:
-        return f"{profile} profile: {PROFILE_DATA[profile]}"
-    try:
-        spec = get_profile(profile)
-    except ValueError:
-        return f"{profile} profile: unknown data"
-    if spec.check:  # the paper configs cut short: says the data and the iterations
-        return f"{profile} profile: {spec.purpose}"
-    data = "embedded synthetic shapes dataset (synthetic data, NOT COCO)"
-    return f"{profile} profile ({spec.purpose}): {data if spec.synthetic else 'COCO 2017'}"
-
+from reproduction.thesis_rows import gradient_experiments, thesis_effect, thesis_keys
 
 UNTRAINED_AP = 5.0
 """Mean AP (%) below which a run is said not to have learned to detect in its profile."""
@@ -118,95 +74,6 @@ def untrained_note(runs: pd.DataFrame, threshold: float = UNTRAINED_AP) -> str:
     )
 
 
-def thesis_keys(experiment_id: str, table_name: str) -> list[str]:
-    """Return the row keys of a thesis table that an experiment reproduces (maybe none).
-
-    Read from the registry's ``reproduces`` (:mod:`reproduction.experiments`) and nothing else:
-    an experiment fills a row only where the registry says it reproduces it (so of YOLACT's
-    λ grid only λ 0.4 fills Table 5.3's concordance row).
-    """
-    return get_experiment(experiment_id).thesis_keys(table_name)
-
-
-def table_experiments(table_name: str) -> tuple[str, ...]:
-    """Return the experiments that reproduce some row of a thesis table (:func:`thesis_keys`),
-    in the registry's order."""
-    return tuple(e.id for e in list_experiments() if e.thesis_keys(table_name))
-
-
-def _training_cpu(provenance: dict) -> str | None:
-    """The processor the run was trained on: that of ``provenance.trained`` when the run was
-    evaluated again elsewhere or later (:mod:`reproduction.evaluate`), else the record's."""
-    source = provenance.get("trained") or provenance
-    return (source.get("hardware") or {}).get("cpu")
-
-
-def _flatten(record: dict) -> dict:
-    """One results record → one flat row: descriptors, metrics in %, training time."""
-    exp, metrics = record["experiment"], record["metrics"]
-    row: dict = {
-        "experiment": exp["id"],
-        "detector": exp["detector"],
-        "kind": exp.get("kind"),
-        "loss_weight": exp.get("loss_weight"),
-        "gradient": exp.get("gradient", DEFAULT_GRADIENT),
-        "seed": record["seed"],
-        "profile": record["profile"],
-        "dataset": record["dataset"].get("name"),
-        "synthetic": record["dataset"].get("synthetic"),
-        "n_val_images": record["dataset"].get("n_val_images"),
-        "beta_cls_classes": metrics.get("beta_cls_classes"),
-        "beta_img_images": metrics.get("beta_img_images"),
-        "s_per_iter": record["training"].get("seconds_per_iter"),
-        "iterations": record["training"].get("iterations"),
-        "evaluation_s": record.get("evaluation_s"),
-        "device": record.get("provenance", {}).get("hardware", {}).get("device"),
-        "cpu": _training_cpu(record.get("provenance") or {}),
-    }
-    for name in PERCENT_METRICS:
-        value = metrics.get(name)
-        row[name] = None if value is None else 100.0 * value
-    for column, (side, name) in BOUND_COLUMNS.items():
-        for level in ("class", "image"):
-            bounds = metrics.get(f"{level}_bounds") or {}
-            value = (bounds.get(side) or {}).get(name)
-            row[f"{level}_{column}"] = None if value is None else 100.0 * value
-    return row
-
-
-def load_runs(results_root: Path, profile: str) -> pd.DataFrame:
-    """Return every run of a profile, one row per (experiment, seed); metrics in %."""
-    return runs_frame(iter_results(Path(results_root), profile))
-
-
-def runs_frame(records: Iterable[dict]) -> pd.DataFrame:
-    """Return results records as :func:`load_runs`' frame, one row per record; metrics in %."""
-    rows = [_flatten(r) for r in records]
-    columns = list(_flatten(_EMPTY_RECORD).keys())
-    return pd.DataFrame(rows, columns=columns)
-
-
-_EMPTY_RECORD: dict = {
-    "experiment": {"id": "", "detector": ""},
-    "metrics": {},
-    "training": {},
-    "dataset": {},
-    "seed": 0,
-    "profile": "",
-}
-
-
-def experiment_means(runs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Return the mean over seeds of each experiment for ``columns``, plus ``n_seeds``."""
-    if runs.empty:
-        return pd.DataFrame(columns=[*columns, "n_seeds"])
-    present = [c for c in columns if c in runs.columns]  # e.g. no AP_mask: we score boxes
-    grouped = runs.groupby("experiment")
-    means = grouped[present].mean(numeric_only=False).reindex(columns=columns)
-    means["n_seeds"] = grouped.size()
-    return means
-
-
 def side_by_side(
     table_name: str,
     runs: pd.DataFrame,
@@ -217,7 +84,7 @@ def side_by_side(
     """Return a thesis table beside our reproduction: per column, thesis | reproduced | 95% CI.
 
     Rows are the thesis's rows (printed labels); a row no run reproduces shows the thesis's
-    value and ``NOT_REPRODUCED`` in its status, never a number. "reproduced" is the mean over
+    value and ``NOT_RUN`` in its status, never a number. "reproduced" is the mean over
     seeds and "95% CI" its Student-t interval over seeds (:func:`reproduction.stats.mean_interval`).
     ``ours_columns`` maps a thesis column to the results column that reproduces it (default:
     the same name; Tables 3.1 / 3.2 bounds use ``image_AP_upper`` / ``class_AP_upper`` and so
@@ -249,7 +116,7 @@ def side_by_side(
             record[(column, "reproduced")] = mine
             record[(column, "95% CI")] = _interval_text(runs, experiment_id, ours)
         if experiment_id is None:
-            record[("", "status")] = NOT_REPRODUCED
+            record[("", "status")] = NOT_RUN
         else:
             n = int(means.loc[experiment_id, "n_seeds"])
             record[("", "status")] = f"{experiment_id} ({n} seed{'s' if n != 1 else ''})"
@@ -272,44 +139,6 @@ def _interval_text(runs: pd.DataFrame, experiment_id: str | None, column: str) -
     return mean_interval(values.to_numpy(dtype=float)).format(bounds_only=True)
 
 
-def per_seed(runs: pd.DataFrame, experiment_id: str, column: str) -> dict[int, float]:
-    """Return {seed: value} of one experiment's column in a :func:`load_runs` frame.
-
-    Seeds whose value is undefined (None / NaN) are left out; an empty frame gives {}.
-    """
-    if runs.empty:
-        return {}
-    rows = runs[runs["experiment"] == experiment_id]
-    return {
-        int(s): float(v)
-        for s, v in zip(rows["seed"], rows[column], strict=True)
-        if v is not None and not pd.isna(v)
-    }
-
-
-def thesis_effect(experiment_id: str, table_name: str, metric: str) -> float | None:
-    """The thesis's own effect of an experiment in one of its tables, in points.
-
-    The thesis value of the row the experiment reproduces minus that of the row its baseline
-    reproduces (both from the registry's ``reproduces``); None when either row, or the cell,
-    is missing. Table 5.7's baseline row is the ``λ_corr = 0`` row of the same detector.
-    """
-    mine = thesis_keys(experiment_id, table_name)
-    base = thesis_keys(baseline_of(experiment_id), table_name)
-    if not mine or not base:
-        return None
-    if table_name == "5.7":
-        stem = mine[0].split("@", 1)[0]
-        base = [k for k in base if k.split("@", 1)[0] == stem] or base
-    column = THESIS_COLUMN.get(metric, metric)
-    if column not in thesis.TABLES[table_name].columns:
-        return None
-    theirs, reference = (thesis.value(table_name, k[0], column) for k in (mine, base))
-    if theirs is None or reference is None:
-        return None
-    return theirs - reference
-
-
 def agreement(
     difference: Interval, thesis_delta: float | None, lower_is_better: bool = False
 ) -> str:
@@ -327,11 +156,6 @@ def agreement(
     verdict = judge(difference, INCREASE if thesis_delta > 0 else DECREASE)
     return {HOLDS: SAME_DIRECTION, CONTRADICTED: OPPOSITE_DIRECTION}.get(verdict, NOT_RESOLVED)
 
-
-THESIS_COLUMN: dict[str, str] = {
-    "mask_AP": "AP_mask", "mask_AP50": "AP50_mask", "mask_AP75": "AP75_mask",
-}  # fmt: skip
-"""Our results column → the thesis's name for the same measure, where they differ."""
 
 LOWER_IS_BETTER: frozenset[str] = frozenset({"oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN"})
 """Metrics where a fall is an improvement (errors)."""
@@ -451,7 +275,7 @@ OURS_COLUMN = "ours [95% CI]"
 """The header of the reproduced column of :func:`compact_side_by_side`."""
 
 RUNS_COLUMN = "our runs"
-"""The header of the column that names the runs of a row (or says :data:`NOT_REPRODUCED`)."""
+"""The header of the column that names the runs of a row (or says :data:`NOT_RUN`)."""
 
 
 def metric_label(metric: str) -> str:
@@ -529,16 +353,6 @@ def format_side_by_side(
     return compact_side_by_side(frame, metrics, digits, runs=runs).style.hide(axis="index")
 
 
-def parameters_markdown(parameters: Mapping[str, object]) -> str:
-    """Return the Markdown line that lists the parameters a page ran with.
-
-    ``parameters`` maps a notebook's parameter names (its papermill ``parameters`` cell) to
-    the values it ran with (after papermill's injected cell), e.g. ``{"profile": profile}``.
-    """
-    listed = ", ".join(f"`{name} = {value!r}`" for name, value in parameters.items())
-    return f"- Parameters: {listed or 'none'}"
-
-
 def provenance_markdown(
     runs: pd.DataFrame,
     profile: str,
@@ -571,22 +385,6 @@ def provenance_markdown(
     if packages:
         lines.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in packages.items() if v))
     return "\n".join(lines)
-
-
-def commit_of(record: dict) -> str:
-    """The first ten characters of the git commit a results record was made at."""
-    return str((record.get("provenance") or {}).get("git", {}).get("commit"))[:10]
-
-
-def hardware_line(record: dict) -> str:
-    """The machine a results record ran on: "CPU (cores[, GPU]; device ...)"."""
-    hw = (record.get("provenance") or {}).get("hardware", {})
-    gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
-    return f"{hw.get('cpu', '?')} ({hw.get('cores', '?')} cores{gpu}; device {hw.get('device')})"
-
-
-NOT_RUN = "not run"
-"""Status of a thesis row whose experiment has no runs in the profile."""
 
 
 def overhead(runs: pd.DataFrame) -> pd.DataFrame:
@@ -652,12 +450,6 @@ def classes_improved(per_class: pd.DataFrame) -> pd.DataFrame:
              "classes improved": int((delta > 0).sum()), "classes": len(delta)}
         )  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
-
-
-def gradient_experiments(section: str = "§5.5.4") -> tuple[str, ...]:
-    """Return the Correlation-Loss experiments the registry says reproduce ``section`` (the
-    gradient ablation: Sparse R-CNN with Spearman Loss through each head), in its order."""
-    return tuple(e.id for e in list_experiments(table=section) if not e.is_baseline)
 
 
 def gradient_rows(runs: pd.DataFrame, section: str = "§5.5.4") -> pd.DataFrame:

@@ -33,6 +33,10 @@ NOT_RESOLVED = "not resolved"
 JUDGEMENTS: tuple[str, ...] = (HOLDS, CONTRADICTED, NOT_RESOLVED)
 """Every word :func:`judge` returns."""
 
+NOT_RUN = "not run"
+"""Status of a comparison, claim or thesis row that no results file measures yet (no verdict:
+the pages say which command runs it)."""
+
 GAIN = "gain"
 """Direction (:func:`direction`): the measure improved (rose; fell where lower is better)."""
 LOSS = "loss"

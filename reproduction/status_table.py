@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from reproduction import book_pages, report, thesis
-from reproduction.verdicts import AnyEvidence, committed_beside
+from reproduction import book_pages, report, stats, thesis, thesis_rows
+from reproduction.verdict_tables import committed_beside
+from reproduction.verdicts import AnyEvidence
 
 SUMMARY_COLUMN = {"5.3": "AP_mask"}
 """The thesis column a table's rows are counted by, where it is not AP (Table 5.3: mask AP)."""
@@ -30,12 +31,12 @@ COLUMNS = ["thesis", "page", "profile", "rows with runs", "committed rows with r
 def _filled(name: str, runs: pd.DataFrame) -> tuple[int, int]:
     """(rows with runs, rows) of thesis table ``name`` in ``runs``."""
     table = report.side_by_side(name, runs, [SUMMARY_COLUMN.get(name, "AP")])
-    done = table[("", "status")] != report.NOT_REPRODUCED
+    done = table[("", "status")] != stats.NOT_RUN
     return int(done.sum()), len(table)
 
 
 def _gradient_done(runs: pd.DataFrame) -> bool:
-    return bool((report.gradient_rows(runs)["runs"] != report.NOT_RUN).any())
+    return bool((report.gradient_rows(runs)["runs"] != stats.NOT_RUN).any())
 
 
 def status_rows(runs: pd.DataFrame, evidence: Sequence[AnyEvidence], profile: str) -> pd.DataFrame:
@@ -59,20 +60,22 @@ def status_rows(runs: pd.DataFrame, evidence: Sequence[AnyEvidence], profile: st
                 filled, total = _filled(name, runs)
                 reproduced, ok = f"{filled} / {total}", filled > 0
                 committed = committed_beside(
-                    evidence, report.table_experiments(name), runs, profile
+                    evidence, thesis_rows.table_experiments(name), runs, profile
                 )
                 if committed is not None:
                     filled, total = _filled(name, committed.runs)
                     row["committed rows with runs"] = f"{filled} / {total} in {committed.label()}"
             elif item == "§5.5.4":
                 ok = _gradient_done(runs)
-                reproduced = "yes" if ok else report.NOT_REPRODUCED
-                committed = committed_beside(evidence, report.gradient_experiments(), runs, profile)
+                reproduced = "yes" if ok else stats.NOT_RUN
+                committed = committed_beside(
+                    evidence, thesis_rows.gradient_experiments(), runs, profile
+                )
                 if committed is not None and _gradient_done(committed.runs):
                     row["committed rows with runs"] = f"yes, in {committed.label()}"
             else:
                 ok = item in TOYS or not runs.empty
-                reproduced = "yes" if ok else report.NOT_REPRODUCED
+                reproduced = "yes" if ok else stats.NOT_RUN
             where = "toy (no training)" if item in TOYS else profile
             rows.append({**row, "profile": where if ok else "—", "rows with runs": reproduced})
     return pd.DataFrame(rows, columns=COLUMNS)

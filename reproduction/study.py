@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats as scipy_stats
 
 from corrlib import metrics
-from reproduction.report import per_seed
+from reproduction.run_table import per_seed
 from reproduction.stats import direction, excludes_zero, mean_interval, paired_difference
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
@@ -331,7 +331,7 @@ def paired_by_setting(
 ) -> pd.DataFrame:
     """Return the paired difference of each pair and metric in each setting (profile).
 
-    ``settings`` maps a setting name (e.g. a profile) to its ``report.load_runs`` frame;
+    ``settings`` maps a setting name (e.g. a profile) to its ``run_table.load_runs`` frame;
     ``pairs`` are (baseline id, variant id). Columns: ``setting``, ``pair`` ("variant −
     baseline"), ``metric``, ``n_seeds``, ``mean`` (points), ``low``, ``high``, ``half_width``
     (None with one seed), ``verdict``. Pairs without a shared seed are left out.

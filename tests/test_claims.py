@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction import claims, thesis, verdicts
+from reproduction import claims, thesis, thesis_rows, verdict_tables, verdicts
 from reproduction.claims import Claim, Comparison, ThesisCell
 from reproduction.experiments import experiment_ids
 from reproduction.stats import JUDGEMENTS, judge, mean_interval
@@ -164,7 +164,7 @@ def test_class_majority_counts_classes_that_improve():
     cv = verdicts.judge_comparison(claim, comparison, [_evidence("demo", "local", [], records)])
     assert cv.effect.mean == pytest.approx(87.5 - 50.0) and cv.seeds == (0, 1)
     assert cv.verdict == judge(cv.effect, "increase") == verdicts.NOT_RESOLVED  # 2 seeds, far apart
-    shown = verdicts.detail_table([(claim, [cv])]).iloc[0]["ours [95% CI] (seeds)"]
+    shown = verdict_tables.detail_table([(claim, [cv])]).iloc[0]["ours [95% CI] (seeds)"]
     low, high = cv.effect.low + 50, cv.effect.high + 50
     assert shown == f"88 % of classes [{low:.0f}, {high:.0f}] (n=2)"
 
@@ -220,7 +220,7 @@ def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_t
     cv = verdicts.judge_comparison(claim, comparison, [demo], prefer="demo")
     assert cv.verdict == verdicts.UNTESTABLE
     assert "a_baseline stays under AP 5 % through 900 iterations" in cv.note
-    assert "archive/curves/demo" in verdicts.detail_table([(claim, [cv])])["evidence"][0]
+    assert "archive/curves/demo" in verdict_tables.detail_table([(claim, [cv])])["evidence"][0]
     # the same runs in another setting (no curve there) are judged as usual
     other = verdicts.Evidence("demo-it1200", "local", _runs(rows))
     assert (
@@ -257,7 +257,7 @@ def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_t
 def test_summary_table_has_a_verdict_for_every_claim(tmp_path):
     evidence = verdicts.collect_evidence(tmp_path / "results", tmp_path / "archive")
     assert evidence == []
-    table = verdicts.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
+    table = verdict_tables.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
     assert len(table) == len(claims.CLAIMS)
     assert set(table["verdict"]) == {verdicts.NOT_RUN, verdicts.UNTESTABLE}
     sota = table[table["source"] == "Table 5.5"].iloc[0]
@@ -276,13 +276,13 @@ def test_summary_row_shows_the_comparison_that_decides_the_verdict():
     against = verdicts.ComparisonVerdict(
         claim, second, verdicts.CONTRADICTED, mean_interval([-1.0, -1.1, -0.9])
     )
-    row = verdicts.summary_table([(claim, [unresolved, against])]).iloc[0]
+    row = verdict_tables.summary_table([(claim, [unresolved, against])]).iloc[0]
     assert row["verdict"] == verdicts.CONTRADICTED
     assert row["compared"] == "second pair"
     assert row["ours [95% CI] (seeds)"].startswith("-1.0 [")
     # a claim none of whose comparisons ran shows its first
     idle = [verdicts.ComparisonVerdict(claim, c, verdicts.NOT_RUN) for c in (first, second)]
-    row = verdicts.summary_table([(claim, idle)]).iloc[0]
+    row = verdict_tables.summary_table([(claim, idle)]).iloc[0]
     assert (row["verdict"], row["compared"]) == (verdicts.NOT_RUN, "first pair")
 
 
@@ -295,29 +295,28 @@ def test_a_table_is_shown_again_from_the_committed_set_with_most_of_its_experime
         _evidence("demo-128px", "archive", wide),
         _evidence("demo", "local", wide + [("b_baseline", 0, 9.0, 0.2)]),  # not committed
     ]
-    shown = verdicts.committed_beside(evidence, table, _runs([]), prefer="demo")
+    shown = verdict_tables.committed_beside(evidence, table, _runs([]), prefer="demo")
     assert shown is evidence[1]
-    note = verdicts.committed_note(shown, table)
+    note = verdict_tables.committed_note(shown, table)
     assert "`archive/demo-128px`, seeds 0–1 of its experiments" in note
     assert "synthetic data" in note
-    assert "seed 0 of" in verdicts.committed_note(evidence[2], ("b_baseline",))
+    assert "seed 0 of" in verdict_tables.committed_note(evidence[2], ("b_baseline",))
     # this build's runs already hold as many seeds of each: nothing more to show
-    assert verdicts.committed_beside(evidence, table, _runs(wide), "demo") is None
+    assert verdict_tables.committed_beside(evidence, table, _runs(wide), "demo") is None
     # one seed fewer of one experiment: the committed set is shown
-    assert verdicts.committed_beside(evidence, table, _runs(wide[:-1]), "demo") is shown
-    assert verdicts.committed_beside(evidence, ("c_baseline",), _runs([]), "demo") is None
+    assert verdict_tables.committed_beside(evidence, table, _runs(wide[:-1]), "demo") is shown
+    assert verdict_tables.committed_beside(evidence, ("c_baseline",), _runs([]), "demo") is None
 
 
 def test_a_tables_experiments_are_those_that_fill_its_rows():
-    from reproduction import report
 
-    assert set(report.table_experiments("5.3")) == {
+    assert set(thesis_rows.table_experiments("5.3")) == {
         "yolact_baseline",
         "yolact_concordance_0.4",
         "yolact_spearman_0.5",
     }
-    assert "sparsercnn_3x_baseline" in report.table_experiments("5.2")
-    assert report.table_experiments("no such table") == ()
+    assert "sparsercnn_3x_baseline" in thesis_rows.table_experiments("5.2")
+    assert thesis_rows.table_experiments("no such table") == ()
 
 
 def test_thesis_cell_prefers_a_stated_value():

@@ -238,7 +238,7 @@ def test_registry_has_the_comparison_rows():
 
 
 def test_report_maps_every_comparison_row_to_the_thesis():
-    from reproduction.report import thesis_keys
+    from reproduction.thesis_rows import thesis_keys
 
     expected = {
         "atss_aploss_baseline": "atss_ap",

@@ -18,7 +18,7 @@ from reproduction.missing_runs import (
     run_minutes,
     total_minutes,
 )
-from reproduction.report import load_runs
+from reproduction.run_table import load_runs
 from reproduction.verdicts import Evidence
 
 ROOT = Path(__file__).resolve().parent.parent

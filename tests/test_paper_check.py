@@ -19,8 +19,7 @@ from reproduction.config_builder import build_config
 from reproduction.dataset import generate_coco_standin
 from reproduction.evaluate import ground_truth_subset
 from reproduction.plans import plan
-from reproduction.profiles import check_profile_name, get_profile
-from reproduction.report import data_label
+from reproduction.profiles import check_profile_name, data_label, get_profile
 from reproduction.train import DatasetCheckFailed, train_experiment
 
 REPO = Path(__file__).resolve().parents[1]

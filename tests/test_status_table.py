@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reproduction import book_pages, report, verdicts
+from reproduction import book_pages, report, run_table, verdicts
 from reproduction.results import results_path, write_results
 from reproduction.status_table import COLUMNS, status_rows
 from tests.test_results import make_record
@@ -29,7 +29,7 @@ def _archive(root: Path, profile: str = "demo-128px") -> Path:
 
 
 def test_every_item_of_every_page_has_a_row_and_committed_runs_fill_the_tables(tmp_path):
-    runs = report.load_runs(tmp_path / "results", "demo")
+    runs = run_table.load_runs(tmp_path / "results", "demo")
     evidence = verdicts.collect_evidence(tmp_path / "results", _archive(tmp_path))
     table = status_rows(runs, evidence, "demo")
     assert list(table.columns) == COLUMNS
@@ -53,7 +53,7 @@ def test_every_item_of_every_page_has_a_row_and_committed_runs_fill_the_tables(t
 def test_this_builds_own_runs_fill_their_rows_and_hide_committed_ones_no_richer(tmp_path):
     archive = _archive(tmp_path)
     local = _archive(tmp_path / "local", "demo")  # the same runs, made by this build
-    runs = report.load_runs(local, "demo")
+    runs = run_table.load_runs(local, "demo")
     evidence = verdicts.collect_evidence(local, archive)
     by_item = status_rows(runs, evidence, "demo").set_index("thesis")
     assert by_item.loc["Table 5.3", "rows with runs"] == "3 / 3"
