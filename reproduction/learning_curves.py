@@ -30,7 +30,7 @@ import pandas as pd
 
 from reproduction import paths
 from reproduction.profiles import data_label
-from reproduction.provenance import commit_of, hardware_line, parameters_markdown
+from reproduction.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.results import read_json_object
 
 LEARNS_AP = 5.0

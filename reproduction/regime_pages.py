@@ -26,7 +26,7 @@ from reproduction.profiles import (
     get_profile,
     training_length_profile,
 )
-from reproduction.provenance import commit_of, hardware_line, parameters_markdown
+from reproduction.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.stats import GAIN, LOSS, Interval, direction
 from reproduction.thesis_rows import thesis_effect
 

@@ -30,7 +30,7 @@ from reproduction.experiments import (
     pairs_among,
 )
 from reproduction.profiles import data_label
-from reproduction.provenance import commit_of, hardware_line, parameters_markdown
+from reproduction.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.results import iter_results
 from reproduction.run_table import experiment_means, per_seed
 from reproduction.stats import (

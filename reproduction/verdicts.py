@@ -35,7 +35,7 @@ import pandas as pd
 from reproduction.claims import CLAIMS, Claim, Comparison
 from reproduction.learning_curves import load_curves, not_learning_reason
 from reproduction.profiles import PROFILES, get_profile, same_setting
-from reproduction.provenance import commit_of, hardware_line
+from reproduction.provenance_text import commit_of, hardware_line
 from reproduction.results import iter_results
 from reproduction.run_table import per_seed, runs_frame
 from reproduction.stats import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction import provenance, report, run_table, stats, thesis, thesis_rows
+from reproduction import provenance_text, report, run_table, stats, thesis, thesis_rows
 from reproduction.experiments import get_experiment
 from reproduction.results import results_path, write_results
 from reproduction.stats import (
@@ -306,4 +306,4 @@ def test_provenance_lists_the_parameters_a_page_ran_with(tmp_path: Path) -> None
     assert "Parameters" not in report.provenance_markdown(runs, "demo", tmp_path)
     empty = report.provenance_markdown(runs.iloc[:0], "smoke", tmp_path, parameters=params)
     assert "`profile = 'demo'`" in empty and "No results files" in empty
-    assert provenance.parameters_markdown({}) == "- Parameters: none"
+    assert provenance_text.parameters_markdown({}) == "- Parameters: none"
