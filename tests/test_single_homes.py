@@ -59,13 +59,13 @@ def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
     assert dataset.preset_dir("demo") == dataset.data_root() / "generated" / "demo"
     # A profile's data is its own dataset's: demo-128px trains on the default's, not on its name.
     previous = get_profile("demo-128px")
-    assert paths.profile_data_dir("demo-128px") == dataset.preset_dir(previous.dataset)
-    assert paths.val_annotations("demo-128px").parts[-3:] == (
+    assert dataset.profile_data_dir("demo-128px") == dataset.preset_dir(previous.dataset)
+    assert dataset.val_annotations("demo-128px").parts[-3:] == (
         previous.dataset,
         "annotations",
         "val.json",
     )
-    assert paths.val_annotations("paper").name == "instances_val2017.json"
+    assert dataset.val_annotations("paper").name == "instances_val2017.json"
 
 
 @pytest.fixture(scope="module")

@@ -63,3 +63,26 @@ def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get(COCO_ROOT_ENV)
     return Path(env) if env else data_root() / "coco"
+
+
+def profile_data_dir(profile: str) -> Path:
+    """Return the dataset root a profile trains and evaluates on.
+
+    Embedded profiles: their preset's generated directory
+    (:func:`reproduction.dataset.preset_dir` of :attr:`reproduction.profiles.Profile.dataset`);
+    the paper profile: the COCO root (``$COCO_ROOT``, else ``data/coco``).
+    """
+    from reproduction import dataset
+    from reproduction.profiles import get_profile
+
+    spec = get_profile(profile)
+    return dataset.preset_dir(spec.dataset) if spec.synthetic else dataset.coco_root()
+
+
+def val_annotations(profile: str) -> Path:
+    """Return the COCO-format ground truth of a profile's validation split."""
+    from reproduction import dataset
+    from reproduction.profiles import get_profile
+
+    splits = dataset.EMBEDDED_SPLITS if get_profile(profile).synthetic else dataset.COCO_SPLITS
+    return profile_data_dir(profile) / splits["val"][1]
