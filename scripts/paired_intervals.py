@@ -1,9 +1,11 @@
 """Print a profile's paired differences (Correlation Loss − baseline, same seed), 95 % intervals.
 
 For each pair of the profile's plan and each metric: the mean difference in points, its
-Student-t interval over the seeds run, whether it excludes 0 (``reproduction.stats.judge``),
+Student-t interval over the seeds run, whether it excludes 0
+(``reproduction.analysis.stats.judge``),
 and the seeds that a target half-width would take if the spread stays as measured (a
-projection: ``reproduction.study.seeds_to_resolve`` with that half-width). Also the mean AP of
+projection: ``reproduction.analysis.study.seeds_to_resolve`` with that half-width). Also the mean
+AP of
 each experiment and the measured cost of a run (s/iter, training and evaluation seconds).
 Reads ``results/`` and ``archive/`` and uses the source with more runs.
 
@@ -17,10 +19,10 @@ from pathlib import Path
 
 from scipy import stats as scipy_stats
 
-from reproduction.archive import ARCHIVE_ROOT, load_best
-from reproduction.plans import plan
-from reproduction.stats import excludes_zero, mean_interval
-from reproduction.study import seeds_to_resolve
+from reproduction.analysis.stats import excludes_zero, mean_interval
+from reproduction.analysis.study import seeds_to_resolve
+from reproduction.records.archive import ARCHIVE_ROOT, load_best
+from reproduction.spec.plans import plan
 
 METRICS = ("AP", "AP50", "AP75", "beta_img", "beta_cls")
 MAX_SEEDS = 1000

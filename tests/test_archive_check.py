@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reproduction import archive_check
-from reproduction.claims import get_claim
-from reproduction.results import results_path, write_results
+from reproduction.analysis import archive_check
+from reproduction.records.results import results_path, write_results
+from reproduction.spec.claims import get_claim
 from tests.test_results import make_record
 
 BASE, VARIANT = "atss_baseline", "atss_concordance_0.3"
@@ -66,7 +66,7 @@ def test_a_changed_verdict_names_the_results_files_and_the_verdicts(tmp_path, ca
     assert f"{CLAIM}: holds → contradicted" in err
     files = f"{archive.as_posix()}/demo/{BASE} and {archive.as_posix()}/demo/{VARIANT}"
     assert f"ATSS, concordance 0.3: holds → contradicted; {files}, seeds 0–2" in err
-    assert "python -m reproduction.archive_check --update" in err
+    assert "python -m reproduction.analysis.archive_check --update" in err
 
 
 def test_fewer_seeds_fail_and_more_seeds_with_the_same_verdict_pass(tmp_path, capsys):

@@ -7,10 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction import claims, thesis, thesis_rows, verdict_tables, verdicts
-from reproduction.claims import Claim, Comparison, ThesisCell
-from reproduction.experiments import experiment_ids
-from reproduction.stats import JUDGEMENTS, judge, mean_interval
+from reproduction.analysis import verdicts
+from reproduction.analysis.stats import JUDGEMENTS, judge, mean_interval
+from reproduction.pages import verdict_tables
+from reproduction.spec import claims, thesis, thesis_rows
+from reproduction.spec.claims import Claim, Comparison, ThesisCell
+from reproduction.spec.experiments import experiment_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -204,7 +206,7 @@ def test_claim_verdict_aggregates_its_comparisons():
 
 
 def _flat_curve(experiment, aps, every=300):
-    from reproduction import learning_curves as lc
+    from reproduction.records import learning_curves as lc
 
     points = [lc.CurvePoint(every * (i + 1), ap, 2 * ap) for i, ap in enumerate(aps)]
     training = {"iterations": every * len(aps), "seconds_per_iter": 0.3, "wall_s": 1.0}
@@ -325,7 +327,7 @@ def test_thesis_cell_prefers_a_stated_value():
 
 
 def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
-    from reproduction.results import results_path, write_results
+    from reproduction.records.results import results_path, write_results
     from tests.test_results import make_record
 
     def record(experiment, seed, ap, n_val):
@@ -372,7 +374,8 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
 def test_the_rank_faithful_loss_and_the_authors_reduction_are_claims_comparisons():
     """The rank-faithful Spearman Loss is compared with the baseline and with the thesis's
     Spearman Loss, and RetinaNet's per-level reduction with the baseline on AP and oLRP (their
-    verdicts on the committed runs are the archive check's: ``reproduction.archive_check``)."""
+    verdicts on the committed runs are the archive check's:
+    ``reproduction.analysis.archive_check``)."""
     rank = claims.get_claim("rank_loss").comparisons
     assert len(rank) == 12
     perlevel = [

@@ -1,8 +1,10 @@
 """Training in two processes (torchrun, gloo on CPUs) and evaluating the run it leaves.
 
-The trainer is the one every way of training uses (``python -m reproduction.train``); here it
+The trainer is the one every way of training uses (``python -m reproduction.running.train``); here
+it
 runs under ``torchrun --nproc_per_node 2`` as it would on a GPU machine, on the smoke profile for
-a few iterations. The evaluation then goes through :func:`reproduction.evaluate.evaluate_experiment`
+a few iterations. The evaluation then goes through
+:func:`reproduction.running.evaluate.evaluate_experiment`
 and through its command line, as a researcher evaluates a run trained by hand.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction.results import read_results
+from reproduction.records.results import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -50,7 +52,7 @@ def two_process_run(tmp_path_factory, smoke_data_root: Path) -> dict:
         "--master-port",
         str(_free_port()),
         "-m",
-        "reproduction.train",
+        "reproduction.running.train",
         EXPERIMENT,
         "--profile",
         "smoke",
@@ -95,7 +97,7 @@ def test_two_processes_train_and_leave_one_summary(two_process_run):
 
 @pytest.mark.slow
 def test_the_two_process_run_evaluates(two_process_run, tmp_path):
-    from reproduction.evaluate import evaluate_experiment
+    from reproduction.running.evaluate import evaluate_experiment
 
     results_file = tmp_path / "seed0.json"
     record = evaluate_experiment(
@@ -130,7 +132,7 @@ def test_evaluate_command_line(two_process_run, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "reproduction.evaluate",
+        "reproduction.running.evaluate",
         EXPERIMENT,
         "--profile",
         "smoke",
@@ -170,8 +172,8 @@ def test_evaluate_command_line(two_process_run, tmp_path):
 
 @pytest.mark.slow
 def test_evaluating_a_run_again_keeps_the_provenance_of_its_training(two_process_run, tmp_path):
-    from reproduction.evaluate import evaluate_experiment
-    from reproduction.results import ResultsError, write_results
+    from reproduction.records.results import ResultsError, write_results
+    from reproduction.running.evaluate import evaluate_experiment
 
     def evaluate(name: str, trained_by: Path | None = None, seed: int = 0) -> dict:
         return evaluate_experiment(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reproduction import learning_curves as lc
-from reproduction import train_curve
-from reproduction.config_builder import build_config
+from reproduction.records import learning_curves as lc
+from reproduction.running import train_curve
+from reproduction.running.config_builder import build_config
 
 
 def _log(work: Path, entries: list[dict], stamp: str = "20260101_000000") -> Path:
@@ -174,7 +174,7 @@ def test_the_builder_validates_every_n_iterations_only_when_asked(tmp_path):
 
 
 def test_curves_are_archived_beside_results_and_a_profile_without_curves_is_an_error(tmp_path):
-    from reproduction import archive
+    from reproduction.records import archive
 
     record = _record("detr_baseline", [0.0, 0.2])
     source = lc.curve_path(tmp_path / "results", "demo", "detr_baseline", 0)
@@ -219,7 +219,7 @@ def test_plot_curves_draws_a_line_per_curve_and_the_threshold():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from reproduction import figures
+    from reproduction.pages import figures
 
     frame = lc.curves_frame({"detr_baseline": [_record("detr_baseline", [0.0, 0.4, 0.2])]})
     fig, ax = plt.subplots()

@@ -15,7 +15,7 @@ from mmengine.structures import InstanceData
 import corrlib.integration  # noqa: F401  (registers the evaluators)
 from corrlib import metrics
 from corrlib.integration.evaluators import CorrelationMetric, LRPMetric
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:torch")
 

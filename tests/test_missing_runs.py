@@ -7,9 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction.claims import CLAIMS, Claim, Comparison
-from reproduction.experiments import experiment_ids
-from reproduction.missing_runs import (
+from reproduction.analysis.missing_runs import (
     TABLE_COLUMNS,
     claims_from,
     main,
@@ -18,8 +16,10 @@ from reproduction.missing_runs import (
     run_minutes,
     total_minutes,
 )
-from reproduction.run_table import load_runs
-from reproduction.verdicts import Evidence
+from reproduction.analysis.verdicts import Evidence
+from reproduction.records.run_table import load_runs
+from reproduction.spec.claims import CLAIMS, Claim, Comparison
+from reproduction.spec.experiments import experiment_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction import book_pages
+from reproduction.spec import book_pages
 
 REPO = Path(__file__).resolve().parents[1]
 SHOWN_AS = {"hide-input", "remove-input", "remove-cell"}

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from reproduction.config_builder import build_config
 from reproduction.dataset import generate_coco_standin
-from reproduction.evaluate import ground_truth_subset
-from reproduction.plans import plan
-from reproduction.profiles import check_profile_name, data_label, get_profile
-from reproduction.train import DatasetCheckFailed, train_experiment
+from reproduction.running.config_builder import build_config
+from reproduction.running.evaluate import ground_truth_subset
+from reproduction.running.train import DatasetCheckFailed, train_experiment
+from reproduction.spec.plans import plan
+from reproduction.spec.profiles import check_profile_name, data_label, get_profile
 
 REPO = Path(__file__).resolve().parents[1]
 

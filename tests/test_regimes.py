@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from reproduction import regime_pages, regimes
-from reproduction.results import write_results
+from reproduction.analysis import regimes
+from reproduction.pages import regime_pages
+from reproduction.records.results import write_results
 
 BASE, VARIANT = regime_pages.PAIR
 THRESHOLDS = [f"{t:.2f}" for t in np.linspace(0.5, 0.95, 10)]

@@ -7,10 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction import provenance_text, report, run_table, stats, thesis, thesis_rows
-from reproduction.experiments import get_experiment
-from reproduction.results import results_path, write_results
-from reproduction.stats import (
+from reproduction.analysis import stats
+from reproduction.analysis.stats import (
     GAIN,
     LOSS,
     NOT_RESOLVED,
@@ -18,6 +16,11 @@ from reproduction.stats import (
     SAME_DIRECTION,
     mean_interval,
 )
+from reproduction.pages import report
+from reproduction.records import provenance_text, run_table
+from reproduction.records.results import results_path, write_results
+from reproduction.spec import thesis, thesis_rows
+from reproduction.spec.experiments import get_experiment
 
 
 def _write(
@@ -151,7 +154,7 @@ def test_untrained_note_names_runs_below_the_threshold(tmp_path: Path) -> None:
 
 
 def test_the_registry_alone_places_runs_in_thesis_rows(tmp_path: Path) -> None:
-    from reproduction.experiments import list_experiments
+    from reproduction.spec.experiments import list_experiments
 
     for exp in list_experiments():
         for name in ("3.1", "3.2", "5.1", "5.2", "5.3", "5.4", "5.6", "5.7"):
@@ -171,7 +174,7 @@ def test_the_registry_alone_places_runs_in_thesis_rows(tmp_path: Path) -> None:
 
 
 def test_every_registry_row_key_is_a_thesis_row_with_one_experiment() -> None:
-    from reproduction.experiments import list_experiments
+    from reproduction.spec.experiments import list_experiments
 
     seen: dict[tuple[str, str], str] = {}
     for exp in list_experiments():

@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 
 from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
-from reproduction import book_pages, paths
-from reproduction.experiments import list_experiments
-from reproduction.plans import plan
-from reproduction.profiles import get_profile
-from reproduction.results import results_path
+from reproduction.records.results import results_path
+from reproduction.spec import book_pages, paths
+from reproduction.spec.experiments import list_experiments
+from reproduction.spec.plans import plan
+from reproduction.spec.profiles import get_profile
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_names_load_without_torch_and_the_registry_uses_them() -> None:
     script = (
-        "import json, sys; import corrlib.names, reproduction.experiments, reproduction.report; "
+        "import json, sys; import corrlib.names, reproduction.spec.experiments, "
+        "reproduction.pages.report; "
         "print(json.dumps(sorted(m for m in ('torch', 'torchsort', 'mmdet') if m in sys.modules)))"
     )
     out = subprocess.run(

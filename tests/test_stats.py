@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reproduction.stats import (
+from reproduction.analysis.stats import (
     CONTRADICTED,
     GAIN,
     HOLDS,

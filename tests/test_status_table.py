@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reproduction import book_pages, report, run_table, verdicts
-from reproduction.results import results_path, write_results
-from reproduction.status_table import COLUMNS, status_rows
+from reproduction.analysis import verdicts
+from reproduction.pages import report
+from reproduction.pages.status_table import COLUMNS, status_rows
+from reproduction.records import run_table
+from reproduction.records.results import results_path, write_results
+from reproduction.spec import book_pages
 from tests.test_results import make_record
 
 COMMITTED = (

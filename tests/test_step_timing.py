@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from reproduction import verdict_tables, verdicts
-from reproduction.claims import Claim, Comparison
-from reproduction.results import ResultsError
-from reproduction.step_timing import (
+from reproduction.analysis import verdicts
+from reproduction.pages import verdict_tables
+from reproduction.records.results import ResultsError
+from reproduction.records.step_timing import (
     STEP_TIMINGS_DIR,
     overhead_table,
     read_step_timings,
@@ -19,6 +19,7 @@ from reproduction.step_timing import (
     validate_step_timing,
     write_step_timing,
 )
+from reproduction.spec.claims import Claim, Comparison
 
 PROVENANCE = {
     "git": {"commit": "abcdef1234567890", "dirty": False},

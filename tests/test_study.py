@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from corrlib import metrics
-from reproduction.study import (
+from reproduction.analysis.study import (
     MIN_PROTOCOL_SEEDS,
     choose_protocol,
     interval_by_seed_count,
@@ -195,7 +195,7 @@ def _timed(record: str, recorded: str, **walls: tuple[int, float]) -> list[dict]
 def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model(monkeypatch) -> None:
     from dataclasses import replace
 
-    from reproduction import profiles
+    from reproduction.spec import profiles
 
     old = _timed("a.json", "2026-01-01T00:00:00Z", long=(5, 600.0), demo_v1=(1, 300.0))
     new = _timed("b.json", "2026-02-01T00:00:00Z", short=(3, 900.0), demo_v1=(1, 600.0))
@@ -226,8 +226,8 @@ def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model(monk
 
 
 def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: Path) -> None:
-    from reproduction.archive import archive_profile, load_best, main
-    from reproduction.results import ResultsError, results_path, write_results
+    from reproduction.records.archive import archive_profile, load_best, main
+    from reproduction.records.results import ResultsError, results_path, write_results
     from tests.test_results import make_record
 
     local, archive = tmp_path / "results", tmp_path / "archive"
@@ -254,8 +254,12 @@ def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: P
 
 
 def test_differences_per_seed_and_resolution_table_follow_the_paired_differences() -> None:
-    from reproduction.stats import mean_interval
-    from reproduction.study import differences_per_seed, paired_differences, resolution_table
+    from reproduction.analysis.stats import mean_interval
+    from reproduction.analysis.study import (
+        differences_per_seed,
+        paired_differences,
+        resolution_table,
+    )
 
     diffs = {0: 2.0, 1: 3.0, 2: 2.5}
     runs = _runs(diffs)
@@ -279,16 +283,16 @@ def test_differences_per_seed_and_resolution_table_follow_the_paired_differences
 
 
 def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles() -> None:
-    from reproduction.dataset import PRESETS
-    from reproduction.plans import plan
-    from reproduction.profiles import get_profile, study_settings, study_variants
-    from reproduction.study import (
+    from reproduction.analysis.study import (
         describe_setting,
         parse_pairs,
         present_pairs,
         protocol_targets,
         study_pairs,
     )
+    from reproduction.dataset import PRESETS
+    from reproduction.spec.plans import plan
+    from reproduction.spec.profiles import get_profile, study_settings, study_variants
 
     assert study_pairs() == plan("demo").pairs() and study_pairs()
     assert study_pairs("a:b, c:d") == [("a", "b"), ("c", "d")]
@@ -313,9 +317,9 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
 
 
 def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
-    from reproduction.plans import plan
-    from reproduction.profiles import get_profile
-    from reproduction.study import protocol_of
+    from reproduction.analysis.study import protocol_of
+    from reproduction.spec.plans import plan
+    from reproduction.spec.profiles import get_profile
 
     assert protocol_of("demo-v1") == ("demo", "demo", 600, 128, len(plan("demo-v1").seeds))
     overlay, dataset, iters, size, n_seeds = protocol_of("demo-it1200")
