@@ -2,8 +2,9 @@
 
 papermill adds a cell tagged ``injected-parameters`` to each notebook it executes, right after
 the notebook's ``parameters`` cell. The book's pages show neither: each page's provenance
-block lists the parameters it ran with (:func:`reproduction.records.provenance_text.parameters_markdown`), so
-the workflow tags both cells ``remove-cell`` in each executed copy before the book is built::
+block lists the parameters it ran with
+(:func:`reproduction.records.provenance_text.parameters_markdown`), so the workflow tags both
+cells ``remove-cell`` in each executed copy before the book is built::
 
     python -m reproduction.pages.notebook_tags book/executed/table_5_1.ipynb
 

@@ -489,3 +489,52 @@ def _seeds_text(runs: pd.DataFrame, experiment_id: str) -> str:
     """Return "1 seed" / "<n> seeds": how many runs of an experiment a frame holds."""
     n = int((runs["experiment"] == experiment_id).sum())
     return f"{n} seed{'s' if n != 1 else ''}"
+
+
+BOUND_TABLES: dict[str, tuple[str, str]] = {
+    "3.1": ("image", "beta_img"),
+    "3.2": ("class", "beta_cls"),
+}
+"""The bounds tables: the level each bounds at, and that level's correlation column."""
+
+_BOUND_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "**Lower bounds AP⁻¹** (scores opposing the IoUs, %)",
+        ("AP_lower", "AP50_lower", "AP75_lower"),
+    ),
+    (
+        "**Upper bounds AP⁺¹** (scores following the IoUs, %)",
+        ("AP_upper", "AP50_upper", "AP75_upper"),
+    ),
+)
+
+
+def bounds_columns(table_name: str) -> tuple[list[str], dict[str, str]]:
+    """Return the columns of a bounds table (``"3.1"`` or ``"3.2"``: AP, its correlation and
+    the bounds) and where our runs hold each bound (``image_AP_upper`` ...), for
+    :func:`side_by_side`'s ``columns`` and ``ours_columns``. KeyError for another table."""
+    level, beta = BOUND_TABLES[table_name]
+    bounds = [c for _, group in _BOUND_GROUPS for c in group]
+    return ["AP", "AP50", "AP75", beta, *bounds], {c: f"{level}_{c}" for c in bounds}
+
+
+def bounds_parts(table: pd.DataFrame, table_name: str) -> list[tuple[str, object]]:
+    """Return a bounds table (:func:`side_by_side` of :func:`bounds_columns`) as the page shows
+    it: (caption, Styler) for AP with the correlation (with the runs column), then the lower
+    and the upper bounds."""
+    beta = BOUND_TABLES[table_name][1]
+    parts = [
+        ("**AP and correlation** (%)", format_side_by_side(table, ["AP", "AP50", "AP75", beta]))
+    ]
+    parts += [
+        (caption, format_side_by_side(table, list(group), runs=False))
+        for caption, group in _BOUND_GROUPS
+    ]
+    return parts
+
+
+def bounds_side_by_side(table_name: str, runs: pd.DataFrame) -> pd.DataFrame:
+    """Return :func:`side_by_side` of a bounds table (``"3.1"``, ``"3.2"``) with its
+    :func:`bounds_columns`."""
+    columns, where = bounds_columns(table_name)
+    return side_by_side(table_name, runs, columns, ours_columns=where)
