@@ -302,8 +302,8 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
     # the study varies the first demo's setting (demo-v1), one setting at a time, beside the
     # narrowed default that replaced it
     assert set(settings) == {"demo-v1", "demo", *(v.name for v in study_variants())}
-    assert describe_setting("demo-128px").endswith("cls, 1000 val, demo_narrow")
-    assert describe_setting("demo").endswith("cls, 1000 val, demo_narrow, 96 px")
+    assert describe_setting("demo-128px").endswith("cls, 1000 val, overlay demo")
+    assert describe_setting("demo").endswith("cls, 1000 val, overlay demo, 96 px")
     iters = [get_profile(s).max_iters or 600 for s in settings if get_profile(s).dataset == "demo"]
     assert iters == sorted(iters)
     classes = PRESETS[get_profile("demo-3cls").dataset].n_classes
@@ -321,11 +321,11 @@ def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
     from reproduction.spec.plans import plan
     from reproduction.spec.profiles import get_profile
 
-    assert protocol_of("demo-v1") == ("demo", "demo", 600, 128, len(plan("demo-v1").seeds))
+    assert protocol_of("demo-v1") == ("demo_v1", "demo", 600, 128, len(plan("demo-v1").seeds))
     overlay, dataset, iters, size, n_seeds = protocol_of("demo-it1200")
-    assert (overlay, dataset, iters, size) == ("demo", "demo", 1200, 128)
-    assert protocol_of("demo") == ("demo_narrow", "demo-3cls-val1000", 600, 96, 5)
-    assert protocol_of("demo-128px")[:4] == ("demo_narrow", "demo-3cls-val1000", 600, 128)
+    assert (overlay, dataset, iters, size) == ("demo_v1", "demo", 1200, 128)
+    assert protocol_of("demo") == ("demo", "demo-3cls-val1000", 600, 96, 5)
+    assert protocol_of("demo-128px")[:4] == ("demo", "demo-3cls-val1000", 600, 128)
     assert n_seeds == len(plan("demo-it1200").seeds)
     assert protocol_of("demo")[:2] == get_profile("demo").setting[:2]
     assert protocol_of("demo")[4] == len(plan("demo").seeds)

@@ -9,7 +9,7 @@ of the archive, the book's default profile preferred) and compares it with the e
 kept in one file, :data:`EXPECTED_FILE` inside the archive::
 
     python -m reproduction.analysis.archive_check            # compare; exit 1 naming what changed
-    python -m reproduction.analysis.archive_check --update   # write the table from today's archive
+    python -m reproduction.analysis.archive_check --update   # write the table from the archive now
 
 Per claim the table holds its verdict, and per comparison its verdict and the evidence it was
 judged on: where (``archive/demo``, ``archive/step_timings/overhead.json``), the results

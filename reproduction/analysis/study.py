@@ -297,14 +297,14 @@ def protocol_targets(
 def describe_setting(name: str) -> str:
     """Return a study setting's schedule and class count, and its validation-split size, model
     overlay and image size where they are not the first demo's, e.g. "600 it, 8 cls" or
-    "600 it, 3 cls, 1000 val, demo_narrow, 96 px"."""
+    "600 it, 3 cls, 1000 val, overlay demo, 96 px"."""
     from reproduction.dataset import PRESETS
     from reproduction.spec.profiles import DEMO_ITERS, V1_PROFILE, get_profile
 
     spec, first = get_profile(name), get_profile(V1_PROFILE)
     data = PRESETS[spec.dataset]
     val = "" if data.n_val == PRESETS[first.dataset].n_val else f", {data.n_val} val"
-    model = "" if spec.overlay == first.overlay else f", {spec.overlay}"
+    model = "" if spec.overlay == first.overlay else f", overlay {spec.overlay}"
     size = "" if spec.image_size == first.image_size else f", {spec.image_size} px"
     return f"{spec.max_iters or DEMO_ITERS} it, {data.n_classes} cls{val}{model}{size}"
 
@@ -313,14 +313,14 @@ def protocol_of(name: str) -> tuple[str, str, int, int, int]:
     """Return what a profile runs, as a protocol: (model overlay, dataset preset, schedule in
     iterations, image side in pixels, number of seeds of its plan)."""
     from reproduction.spec.plans import plan
-    from reproduction.spec.profiles import DEMO_IMAGE_SIZE, DEMO_ITERS, get_profile
+    from reproduction.spec.profiles import DEMO_ITERS, OVERLAY_IMAGE_SIZE, get_profile
 
     spec = get_profile(name)
     return (
         spec.overlay,
         spec.dataset,
         spec.max_iters or DEMO_ITERS,
-        spec.image_size or DEMO_IMAGE_SIZE,
+        spec.image_size or OVERLAY_IMAGE_SIZE,
         len(plan(name).seeds),
     )
 

@@ -1,6 +1,6 @@
 """Time whole ``./run`` invocations side by side in one fresh clone, and record them.
 
-The demo's cost goal is a ratio of wall times (today's default against the first demo, on the
+The demo's cost goal is a ratio of wall times (the default demo against the first demo, on the
 same machine), and these machines differ from one another by 3× or more, so the only number
 that decides is a side-by-side measurement. This module makes one::
 

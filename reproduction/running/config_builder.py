@@ -14,10 +14,10 @@ Adding a detector takes files only, no edit here:
    as Sparse R-CNN's six ``model.roi_head.bbox_head`` stages, applies to every item); optionally
    ``total_batch_size`` (paper profile, default 16) and ``demo_schedule_scale`` (demo profile:
    train this many times the demo schedule, default 1);
-2. ``reproduction/running/mmdet_configs/profiles/demo/<detector>.py`` (optional): the detector's
-demo/smoke
-   changes (head widths, proposals, pipelines with masks, ...); a demo overlay other than
-   ``demo`` may add ``profiles/<overlay>/<detector>.py`` on top (e.g. narrower heads);
+2. ``reproduction/running/mmdet_configs/profiles/synthetic/<detector>.py`` (optional): the
+   detector's changes on the embedded synthetic data (head widths, proposals, pipelines with
+   masks, ...); an overlay may add ``profiles/<overlay>/<detector>.py`` on top (the demo's
+   narrower heads, the paper profile's author settings);
 3. the detector's name in :data:`reproduction.spec.experiments.DETECTORS` and its experiments there.
 """
 
@@ -39,6 +39,11 @@ from reproduction.spec.experiments import Experiment, get_experiment
 from reproduction.spec.profiles import PROFILES, get_profile
 
 DEVICES: tuple[str, ...] = ("cpu", "cuda")
+
+SYNTHETIC_DIR = "synthetic"
+"""The folder of ``mmdet_configs/profiles/`` whose per-detector files every profile on the
+embedded synthetic data merges (small images: pyramid levels and anchors), before its
+overlay's own folder."""
 
 _LOADERS = ("train_dataloader", "val_dataloader", "test_dataloader")
 _EVALUATORS = ("val_evaluator", "test_evaluator")
@@ -125,21 +130,12 @@ def build_config(
     experiment = get_experiment(experiment_id)
     cfg = Config.fromfile(str(detector_config_path(experiment.detector)))
     _merge_file(cfg, CONFIG_DIR / "profiles" / f"{spec.overlay}.py")
-    if spec.synthetic:
-        _merge_file(
-            cfg, CONFIG_DIR / "profiles" / "demo" / f"{experiment.detector}.py", optional=True
-        )
-        if spec.overlay not in ("demo", "smoke"):  # a demo overlay's own per-detector changes
-            _merge_file(
-                cfg,
-                CONFIG_DIR / "profiles" / spec.overlay / f"{experiment.detector}.py",
-                optional=True,
-            )
-
-    else:  # the paper profile's per-detector settings (the thesis author's, where it is silent)
-        _merge_file(
-            cfg, CONFIG_DIR / "profiles" / spec.overlay / f"{experiment.detector}.py", optional=True
-        )
+    detector_file = f"{experiment.detector}.py"
+    if spec.synthetic:  # every synthetic profile's per-detector settings (pyramid, anchors)
+        _merge_file(cfg, CONFIG_DIR / "profiles" / SYNTHETIC_DIR / detector_file, optional=True)
+    # the overlay's own per-detector settings (the narrowed demo's heads; the thesis author's
+    # on the paper configs, where the thesis is silent)
+    _merge_file(cfg, CONFIG_DIR / "profiles" / spec.overlay / detector_file, optional=True)
 
     root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
     if not spec.synthetic:

@@ -4,9 +4,9 @@ Three main profiles: ``smoke`` (tests), ``demo`` (the default, a 2-core CPU in w
 hour) and ``paper`` (COCO on GPUs). ``demo-v1`` keeps the first demo setting (full-width
 ResNet-18, 64-channel FPN, 8 classes), the reference the demo's cost is measured against. The
 demo-protocol study (``notebooks/study.ipynb``) adds *study variants*: the first demo with its
-schedule length or number of classes changed, and the narrowed model at the overlay's 128-pixel
-images (``demo-128px``, the default before the study chose 96 pixels), so that the study can
-measure how the interval of a paired difference depends on each. Every other module asks this
+schedule length or number of classes changed, and the default's model and data at the
+overlay's 128-pixel images (``demo-128px``), so that the study can measure how the interval of
+a paired difference depends on each. Every other module asks this
 table, never a hard-coded profile name, what a profile means.
 
 *Check profiles* run the paper profile's configs unchanged but for a few things, to check the
@@ -39,7 +39,7 @@ class Profile:
             paper profile's is the thesis's 4 (§5.1: 4 GPUs × 4 images). None (check
             profiles): one image per process and step, whatever the config's batch.
         image_size: the side, in pixels, that the embedded images are resized to, replacing
-            the overlay's (:data:`DEMO_IMAGE_SIZE`; every resize of the pipelines is scaled by
+            the overlay's (:data:`OVERLAY_IMAGE_SIZE`; every resize of the pipelines is scaled by
             the same factor); None keeps the overlay's.
         check: a check profile (module docstring): the paper configs with ``max_iters``
             iterations (an iteration loop with warm-up only), one image per step by default
@@ -82,25 +82,25 @@ MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
 """The three profiles of the design, from the cheapest."""
 
 PREVIOUS_PROFILE = "demo-128px"
-"""The default demo's model and data at the overlay's 128-pixel images: the default until the
-protocol study chose 96 pixels, whose five seeds resolve the β_img and β_cls gains of both
-pairs within the demo's budget (``notebooks/study.ipynb``, section 6). A study variant; runs
-archived before the default changed are its (``archive/demo-128px``)."""
+"""The default demo's model and data at the overlay's 128-pixel images, a study variant beside
+the default's 96 pixels, whose five seeds resolve the β_img and β_cls gains of both pairs
+within the demo's budget (``notebooks/study.ipynb``, section 6). Its committed runs are in
+``archive/demo-128px``."""
 
 V1_PROFILE = "demo-v1"
-"""The first demo setting (``demo.py`` overlay: full-width ResNet-18, 64-channel FPN, 8 classes,
-one seed), kept runnable so that it and today's ``demo`` can be timed side by side; the study
-variants change one of its settings. Runs archived before ``demo`` changed are its."""
+"""The first demo setting (``demo_v1.py`` overlay: full-width ResNet-18, 64-channel FPN, 8 classes,
+one seed), kept runnable so that it and the default ``demo`` can be timed side by side; the
+study variants change one of its settings. Its committed runs are in ``archive/demo-v1``."""
 
 DEMO_ITERS = 600
 """Length of the demo schedule (``reproduction/running/mmdet_configs/profiles/demo.py``), for
 labels."""
 
-DEMO_IMAGE_SIZE = 128
-"""The side of the demo overlays' input images in pixels (``demo.py``'s ``image_size``), for
+OVERLAY_IMAGE_SIZE = 128
+"""The side of the demo overlays' input images in pixels (``demo_v1.py``'s ``image_size``), for
 labels; the builder reads the overlay's own value."""
 
-DEMO_DEFAULT_IMAGE_SIZE = 96
+DEMO_IMAGE_SIZE = 96
 """The side, in pixels, of the default ``demo`` profile's images (the overlay's are scaled to
 it): the cheapest image size at which five paired seeds resolve the demo's β gains."""
 
@@ -129,11 +129,11 @@ def _length_profiles() -> tuple[Profile, ...]:
     return tuple(
         Profile(
             training_length_profile(n),
-            "demo_narrow",
+            "demo",
             "demo-3cls-val1000",
             n,
             f"the default demo trained {n} iterations, not {DEMO_ITERS}",
-            image_size=DEMO_DEFAULT_IMAGE_SIZE,
+            image_size=DEMO_IMAGE_SIZE,
         )
         for n in TRAINING_LENGTHS
         if n != DEMO_ITERS
@@ -144,28 +144,30 @@ _ALL: tuple[Profile, ...] = (
     Profile("smoke", "smoke", "smoke", None, "plumbing check for tests; numbers mean nothing"),
     Profile(
         "demo",
-        "demo_narrow",
+        "demo",
         "demo-3cls-val1000",
         None,
         "the default: half-width ResNet-18, 32-channel FPN, 96 px, 3 classes, 1000 validation"
         " images, 5 seeds, 2-core CPU",
-        image_size=DEMO_DEFAULT_IMAGE_SIZE,
+        image_size=DEMO_IMAGE_SIZE,
     ),
     Profile("paper", "paper", "coco", None, "the thesis's settings: COCO 2017, 1x, GPUs", gpus=4),
-    Profile("demo-it300", "demo", "demo", 300, "study: the demo with half its schedule", True),
-    Profile("demo-it1200", "demo", "demo", 1200, "study: the demo with twice its schedule", True),
-    Profile("demo-3cls", "demo", "demo-3cls", None, "study: the demo on 3 classes of 8", True),
+    Profile("demo-it300", "demo_v1", "demo", 300, "study: the demo with half its schedule", True),
+    Profile(
+        "demo-it1200", "demo_v1", "demo", 1200, "study: the demo with twice its schedule", True
+    ),
+    Profile("demo-3cls", "demo_v1", "demo-3cls", None, "study: the demo on 3 classes of 8", True),
     Profile(
         PREVIOUS_PROFILE,
-        "demo_narrow",
+        "demo",
         "demo-3cls-val1000",
         None,
-        "study: the default demo at the overlay's 128-pixel images (the default before 96)",
+        "study: the default demo at the overlay's 128-pixel images instead of 96",
         True,
     ),
     Profile(
         V1_PROFILE,
-        "demo",
+        "demo_v1",
         "demo",
         None,
         "the first demo: ResNet-18, 64-channel FPN, 8 classes, 1 seed (the study's reference)",
@@ -173,11 +175,11 @@ _ALL: tuple[Profile, ...] = (
     *_length_profiles(),
     Profile(
         PRETRAINED_PROFILE,
-        "demo_narrow",
+        "demo",
         "demo-3cls-val1000",
         None,
         "the default demo, its backbone pretrained on synthetic object crops",
-        image_size=DEMO_DEFAULT_IMAGE_SIZE,
+        image_size=DEMO_IMAGE_SIZE,
         pretrained="shapes-crops",
     ),
 )
@@ -238,7 +240,7 @@ def study_variants() -> tuple[Profile, ...]:
 
 
 def study_settings() -> tuple[str, ...]:
-    """Return the settings of the protocol study: the first demo, its variants and today's
+    """Return the settings of the protocol study: the first demo, its variants and the
     narrowed default, by name.
 
     Ordered as its tables and figures show them: the first demo's data by schedule length
@@ -253,7 +255,7 @@ def study_settings() -> tuple[str, ...]:
         return (
             p.dataset != demo_data,
             p.max_iters or DEMO_ITERS,
-            -(p.image_size or DEMO_IMAGE_SIZE),
+            -(p.image_size or OVERLAY_IMAGE_SIZE),
         )
 
     return tuple(p.name for p in sorted(settings, key=order))

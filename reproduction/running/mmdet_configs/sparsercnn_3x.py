@@ -2,7 +2,7 @@
 training and random cropping (mmdet's config following Sun et al.), ResNet-50-FPN on COCO.
 
 Heads as in ``sparsercnn.py``: ``loss_corr`` on each of the six stages. In the demo profile the
-same changes are scaled down (``profiles/demo/sparsercnn_3x.py``): more proposals, three times
+same changes are scaled down (``profiles/synthetic/sparsercnn_3x.py``): more proposals, three times
 the demo schedule (``demo_schedule_scale``), multi-scale training and cropping.
 """
 

@@ -4,7 +4,7 @@ For tests and CI: it proves the plumbing (data, model, loss, optimiser, checkpoi
 evaluation) works end to end; its numbers mean nothing.
 """
 
-_base_ = "./demo.py"
+_base_ = "./demo_v1.py"
 
 train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)
 val_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False)

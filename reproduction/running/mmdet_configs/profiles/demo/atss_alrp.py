@@ -1,6 +1,3 @@
-"""Demo / smoke overlay for atss_alrp: ATSS head widths; the self-balancing weight of aLRP Loss
-is re-estimated every 50 iterations (the paper: every epoch; the demo has no epochs)."""
+"""Narrowed demo overlay for atss_alrp: the 32-channel FPN and head of ``_dense.py``."""
 
-_base_ = "./atss.py"
-
-model = dict(bbox_head=dict(loss_cls=dict(sb_interval=50)))
+_base_ = "./_dense.py"

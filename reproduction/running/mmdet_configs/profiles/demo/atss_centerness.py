@@ -1,3 +1,3 @@
-"""Demo / smoke overlay for ATSS with its centerness head: the same as ATSS's."""
+"""Narrowed demo overlay for atss_centerness: the 32-channel FPN and head of ``_dense.py``."""
 
-_base_ = "./atss.py"
+_base_ = "./_dense.py"

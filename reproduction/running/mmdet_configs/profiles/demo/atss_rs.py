@@ -1,3 +1,3 @@
-"""Demo / smoke overlay for atss_rs: the ATSS head widths (64-channel FPN)."""
+"""Narrowed demo overlay for atss_rs: the 32-channel FPN and head of ``_dense.py``."""
 
-_base_ = "./atss.py"
+_base_ = "./_dense.py"

@@ -1,3 +1,3 @@
-"""Demo / smoke overlay for PAA: 64-channel head, pyramid P2-P6 (see ``_anchors_p2.py``)."""
+"""Narrowed demo overlay for paa: the 32-channel FPN and head of ``_dense.py``."""
 
-_base_ = "./_anchors_p2.py"
+_base_ = "./_dense.py"

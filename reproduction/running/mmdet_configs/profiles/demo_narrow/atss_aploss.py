@@ -1,3 +1,0 @@
-"""Narrowed demo overlay for atss_aploss: the 32-channel FPN and head of ``_dense.py``."""
-
-_base_ = "./_dense.py"

@@ -1,0 +1,3 @@
+"""Demo / smoke overlay for ATSS with its centerness head: the same as ATSS's."""
+
+_base_ = "./atss.py"
