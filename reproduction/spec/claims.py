@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reproduction.spec import thesis
+from reproduction.spec.experiments import LAMBDA_GRID
 
 TESTS: tuple[str, ...] = ("increase", "decrease", "within", "not_below", "class_majority")
 
@@ -223,7 +224,7 @@ _ATSS_SETTINGS = (
 
 def _lambda_grid() -> tuple[Comparison, ...]:
     pairs = []
-    for lam in ("0.1", "0.2", "0.3", "0.4", "0.5"):
+    for lam in (f"{value:g}" for value in LAMBDA_GRID):
         pairs.append(
             _pair(
                 f"ATSS, concordance λ={lam}",

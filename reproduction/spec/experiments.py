@@ -47,6 +47,7 @@ from corrlib.names import (
     RANK_SCALES,
     REDUCTIONS,
 )
+from reproduction.spec.thesis import GRID_LAMBDAS
 
 DETECTORS: tuple[str, ...] = (
     "retinanet",
@@ -70,8 +71,9 @@ The comparison methods of Tables 3.1, 3.2 and 5.4 — ATSS (no aux. head) traine
 Loss, Rank & Sort Loss, AP Loss or aLRP Loss — are ``atss_qfl``, ``atss_rs``, ``atss_aploss``,
 ``atss_alrp``; ``detr`` is mmdet's DETR (Table 3.2)."""
 
-LAMBDA_GRID: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
-"""The λ_corr grid of §5.5.2 / Table 5.7."""
+LAMBDA_GRID: tuple[float, ...] = tuple(lam for lam in GRID_LAMBDAS if lam > 0)
+"""The λ_corr grid of §5.5.2 / Table 5.7 with Correlation Loss (the thesis's columns but
+λ = 0, which is the baseline)."""
 
 
 THESIS_STEMS: dict[str, str] = {

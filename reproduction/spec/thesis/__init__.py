@@ -55,6 +55,9 @@ from typing import TYPE_CHECKING, Any
 from reproduction.spec.thesis import _data as D
 from reproduction.spec.thesis.prose import GRADIENT_HEADS_5_5_4, TRAINING_TIME_5_5_3
 
+GRID_LAMBDAS: tuple[float, ...] = D.GRID_LAMBDAS
+"""The λ_corr columns of Table 5.7, as printed (0 is the model without Correlation Loss)."""
+
 if TYPE_CHECKING:
     import pandas as pd
 
