@@ -38,6 +38,13 @@ from the pretrained start)."""
 START_PROFILES: dict[str, str] = {"random weights": "demo", "pretrained": PRETRAINED_PROFILE}
 """The two starts the start comparison shows, by label → profile."""
 
+REGIME_PROFILES: tuple[str, ...] = (
+    *(training_length_profile(n) for n in TRAINING_LENGTHS if n != DEMO_ITERS),
+    PRETRAINED_PROFILE,
+)
+"""The profiles the regime pages add to the default demo (its other training lengths and its
+pretrained start), whose cost the protocol page lists."""
+
 THESIS_TABLE = "5.1"
 """The thesis table whose AP50 / AP75 effects the per-threshold page sets beside ours."""
 
@@ -300,7 +307,8 @@ def cost_table(profiles: Sequence[str], results_root: Path, archive_root: Path) 
     """Return what the runs of :data:`PAIR` in each profile cost: runs, hours of training and
     of evaluation on one core each (sums of the results files' ``training.wall_s`` and
     ``evaluation_s``), the median seconds per iteration, and the machines they ran on; the
-    numbers as text, rounded for the page."""
+    numbers as text, rounded for the page; and the one-off pretraining a profile's runs
+    started from (its record's ``wall_s``), where they did."""
     rows = []
     for name in profiles:
         loaded = load(name, results_root, archive_root)
@@ -318,6 +326,7 @@ def cost_table(profiles: Sequence[str], results_root: Path, archive_root: Path) 
             ((r.get("provenance") or {}).get("hardware") or {}).get("cpu") or "unknown"
             for r in runs.records
         }
+        pretrainings = [r["pretrained"] for r in runs.records if r.get("pretrained")]
         rows.append(
             {
                 "profile": name,
@@ -328,6 +337,9 @@ def cost_table(profiles: Sequence[str], results_root: Path, archive_root: Path) 
                     f"{per_iter[len(per_iter) // 2]:.3f}" if per_iter else "—"
                 ),
                 "machines": len(cpus),
+                "pretraining (h, once)": (
+                    f"{pretrainings[0]['wall_s'] / 3600:.2f}" if pretrainings else "—"
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -431,6 +443,7 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
 
 __all__ = [
     "PAIR",
+    "REGIME_PROFILES",
     "START_PROFILES",
     "Loaded",
     "ap50_ap75_table",
