@@ -462,7 +462,10 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experime
             assert [dict(t) for t in demo[key].dataset.pipeline] == scaled
         else:
             assert demo[key] == v1[key], key
-    assert head.loss_corr == v1.model.bbox_head.loss_corr is not None
+    assert head.loss_corr == v1.model.bbox_head.loss_corr
+    kind, weight = experiment.split("_")[1], float(experiment.rsplit("_", 1)[1])
+    assert (head.loss_corr.type, head.loss_corr.kind) == ("CorrelationLoss", kind)
+    assert head.loss_corr.loss_weight == weight
     assert head.anchor_generator == v1.model.bbox_head.anchor_generator
 
 

@@ -119,7 +119,9 @@ def test_the_two_process_run_evaluates(two_process_run, tmp_path):
     for name in ("beta_cls", "beta_img"):
         value = stored["metrics"][name]
         assert value is None or -1.0 <= value <= 1.0, (name, value)
-    assert stored["metrics"]["image_bounds"] is not None  # ATSS is NMS-based
+    bounds = stored["metrics"]["image_bounds"]  # ATSS is NMS-based: the image-level bounds
+    assert set(bounds) == {"upper", "lower"}
+    assert all(v is None or 0.0 <= v <= 1.0 for side in bounds.values() for v in side.values())
     # A few iterations may leave every score below the test threshold: no detection is fine.
     assert isinstance(stored["metrics"]["n_detections"], int)
     assert (tmp_path / "seed0.detections.json").is_file()
