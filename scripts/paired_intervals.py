@@ -21,7 +21,8 @@ from scipy import stats as scipy_stats
 
 from reproduction.analysis.stats import excludes_zero, mean_interval
 from reproduction.analysis.study import seeds_to_resolve
-from reproduction.records.archive import ARCHIVE_ROOT, load_best
+from reproduction.records.archive import load_best
+from reproduction.spec.paths import ARCHIVE_ROOT
 from reproduction.spec.plans import plan
 
 METRICS = ("AP", "AP50", "AP75", "beta_img", "beta_cls")
@@ -35,7 +36,7 @@ def main() -> None:
     parser.add_argument("--half-width", type=float, default=0.5, help="target, in points")
     parser.add_argument("--root", type=Path, default=Path("results"))
     args = parser.parse_args()
-    runs, source = load_best(args.profile, args.root, ARCHIVE_ROOT)
+    runs, source = load_best(args.profile, args.root, Path(ARCHIVE_ROOT))
     if runs.empty:
         raise SystemExit(f"no runs of {args.profile} under {args.root} or {ARCHIVE_ROOT}")
     print(f"Profile `{args.profile}`, {len(runs)} runs ({source}); differences in points\n")

@@ -40,9 +40,8 @@ from reproduction.analysis.verdicts import (
     collect_evidence,
     evaluate_claims,
 )
-from reproduction.records.archive import ARCHIVE_ROOT
 from reproduction.spec.claims import CLAIMS, Claim
-from reproduction.spec.paths import EXPECTED_VERDICTS
+from reproduction.spec.paths import ARCHIVE_ROOT, EXPECTED_VERDICTS
 
 EXPECTED_FILE = EXPECTED_VERDICTS
 """The expected table's file name, inside the archive root (:mod:`reproduction.spec.paths`)."""
@@ -113,7 +112,7 @@ def _where(entry: dict[str, Any], archive_root: Path) -> str:
 
 
 def compare(
-    expected: dict[str, Any], actual: dict[str, Any], archive_root: Path = ARCHIVE_ROOT
+    expected: dict[str, Any], actual: dict[str, Any], archive_root: Path = Path(ARCHIVE_ROOT)
 ) -> tuple[list[str], list[str]]:
     """Return (failures, notes): lines saying where ``actual`` differs from ``expected``.
 
@@ -198,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, default=ARCHIVE_ROOT, help="the archive root")
+    parser.add_argument("--archive", type=Path, default=Path(ARCHIVE_ROOT), help="the archive root")
     parser.add_argument("--update", action="store_true", help="write the table from the archive")
     args = parser.parse_args(argv)
     path = args.archive / EXPECTED_FILE

@@ -50,9 +50,9 @@ from reproduction.analysis.verdicts import (
     collect_evidence,
     not_learning_in,
 )
-from reproduction.records.archive import ARCHIVE_ROOT
 from reproduction.spec.claims import CLAIMS, Claim, Comparison
 from reproduction.spec.experiments import baseline_of
+from reproduction.spec.paths import ARCHIVE_ROOT
 from reproduction.spec.profiles import get_profile, same_setting
 
 DEFAULT_SEEDS = 2
@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--archive",
         type=Path,
-        default=ARCHIVE_ROOT,
+        default=Path(ARCHIVE_ROOT),
         help="committed results (default: archive)",
     )
     parser.add_argument(

@@ -29,9 +29,7 @@ import pandas as pd
 from reproduction.records.learning_curves import curve_path, iter_curves
 from reproduction.records.results import iter_results, results_path, write_json_atomic
 from reproduction.records.run_table import runs_frame
-
-ARCHIVE_ROOT = Path("archive")
-"""Where archived results live, relative to the repository root."""
+from reproduction.spec.paths import ARCHIVE_ROOT
 
 
 def archive_profile(
@@ -118,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("profiles", nargs="+", help="profile names, e.g. demo-it1200")
     parser.add_argument("--results", type=Path, default=Path("results"))
-    parser.add_argument("--to", type=Path, default=ARCHIVE_ROOT)
+    parser.add_argument("--to", type=Path, default=Path(ARCHIVE_ROOT))
     parser.add_argument(
         "--experiments", default=None, help="comma-separated experiment ids (default: all)"
     )
@@ -140,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["ARCHIVE_ROOT", "archive_curves", "archive_profile", "best_records", "load_best", "main"]
+__all__ = ["archive_curves", "archive_profile", "best_records", "load_best", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())
