@@ -22,8 +22,6 @@ from reproduction.records.run_table import load_runs
 from reproduction.spec.claims import CLAIMS, Claim, Comparison
 from reproduction.spec.experiments import experiment_ids
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _runs(rows: list[tuple[str, int, float, int, float]], profile: str = "demo") -> pd.DataFrame:
     """A runs frame of (experiment, seed, s/iter, iterations, evaluation s) rows, AP 30 %."""
