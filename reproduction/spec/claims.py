@@ -26,9 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reproduction.spec import thesis
-from reproduction.spec.experiments import LAMBDA_GRID
+from reproduction.spec.experiments import LAMBDA_GRID, baseline_of
+from reproduction.spec.thesis_rows import thesis_keys
 
 TESTS: tuple[str, ...] = ("increase", "decrease", "within", "not_below", "class_majority")
 
@@ -156,6 +158,41 @@ def _pair(
     return Comparison(label, reference, treatment, metric, test, *cells, margin=margin)
 
 
+def _row(experiment: str, table: str) -> str:
+    """The one row of ``table`` that ``experiment`` reproduces, from the registry's
+    ``reproduces`` (:func:`reproduction.spec.thesis_rows.thesis_keys`); ValueError when it
+    reproduces none or several."""
+    keys = thesis_keys(experiment, table)
+    if len(keys) != 1:
+        raise ValueError(f"{experiment} reproduces {len(keys)} rows of Table {table}: {keys}")
+    return keys[0]
+
+
+def _registry_pair(
+    label: str,
+    reference: str,
+    treatment: str,
+    metric: str,
+    table: str,
+    *,
+    rows_of: str | None = None,
+    **kwargs: Any,
+) -> Comparison:
+    """A comparison whose thesis cells are the rows the two experiments reproduce (the
+    registry's mapping, its one home); ``rows_of``: the experiment whose row stands for the
+    treatment when it reproduces none itself (a variant of a thesis experiment)."""
+    return _pair(
+        label,
+        reference,
+        treatment,
+        metric,
+        table,
+        _row(reference, table),
+        _row(rows_of or treatment, table),
+        **kwargs,
+    )
+
+
 FINDING_PAGE = "soft_spearman"
 """The book page (notebook name) that shows why Spearman Loss at the thesis's setting is
 Pearson Loss."""
@@ -170,98 +207,80 @@ SPEARMAN_ROW_MARK = "(= Pearson Loss at ε = 1)"
 """What every table appends to the label of a thesis row trained with Spearman Loss."""
 
 _T51 = (
-    ("RetinaNet, concordance 0.1", "retinanet", "retinanet_concordance_0.1", "retinanet", "conc"),
-    (
-        "RetinaNet, Spearman 0.1 (pooled over levels)",
-        "retinanet",
-        "retinanet_spearman_0.1",
-        "retinanet",
-        "spear",
-    ),
+    ("RetinaNet, concordance 0.1", "retinanet_concordance_0.1", None),
+    ("RetinaNet, Spearman 0.1 (pooled over levels)", "retinanet_spearman_0.1", None),
     (
         "RetinaNet, Spearman 0.1 per level (the author's reduction)",
-        "retinanet",
         "retinanet_spearman_0.1_perlevel",
-        "retinanet",
-        "spear",
+        "retinanet_spearman_0.1",
     ),
-    ("FoveaBox, concordance 0.2", "fovea", "fovea_concordance_0.2", "foveabox", "conc"),
-    ("FoveaBox, Spearman 0.2", "fovea", "fovea_spearman_0.2", "foveabox", "spear"),
-    ("ATSS, concordance 0.3", "atss", "atss_concordance_0.3", "atss_fl", "conc"),
-    ("ATSS, Spearman 0.3", "atss", "atss_spearman_0.3", "atss_fl", "spear"),
-    ("PAA, concordance 0.3", "paa", "paa_concordance_0.3", "paa", "conc"),
-    ("PAA, Spearman 0.3", "paa", "paa_spearman_0.3", "paa", "spear"),
+    ("FoveaBox, concordance 0.2", "fovea_concordance_0.2", None),
+    ("FoveaBox, Spearman 0.2", "fovea_spearman_0.2", None),
+    ("ATSS, concordance 0.3", "atss_concordance_0.3", None),
+    ("ATSS, Spearman 0.3", "atss_spearman_0.3", None),
+    ("PAA, concordance 0.3", "paa_concordance_0.3", None),
+    ("PAA, Spearman 0.3", "paa_spearman_0.3", None),
 )
+"""Table 5.1's comparisons: label, Correlation-Loss experiment (against its baseline), and the
+experiment whose thesis row stands for it where it reproduces none itself."""
 
 
 def _table_5_1(metric: str, test: str = "increase") -> tuple[Comparison, ...]:
     return tuple(
-        _pair(label, f"{det}_baseline", exp, metric, "5.1", row, f"{row}+{suffix}", test=test)
-        for label, det, exp, row, suffix in _T51
+        _registry_pair(label, baseline_of(exp), exp, metric, "5.1", rows_of=rows_of, test=test)
+        for label, exp, rows_of in _T51
     )
 
 
 _SPARSE = (
-    ("Sparse R-CNN, concordance 0.3", "sparsercnn_concordance_0.3", "conc"),
-    ("Sparse R-CNN, Spearman 0.2", "sparsercnn_spearman_0.2", "spear"),
+    ("Sparse R-CNN, concordance 0.3", "sparsercnn_concordance_0.3"),
+    ("Sparse R-CNN, Spearman 0.2", "sparsercnn_spearman_0.2"),
 )
 _SPARSE_3X = (
-    ("Sparse R-CNN 3x, concordance 0.3", "sparsercnn_3x_concordance_0.3", "conc"),
-    ("Sparse R-CNN 3x, Spearman 0.2", "sparsercnn_3x_spearman_0.2", "spear"),
+    ("Sparse R-CNN 3x, concordance 0.3", "sparsercnn_3x_concordance_0.3"),
+    ("Sparse R-CNN 3x, Spearman 0.2", "sparsercnn_3x_spearman_0.2"),
 )
 _ATSS_SETTINGS = (
-    ("ATSS (FL), concordance 0.3", "atss_baseline", "atss_concordance_0.3", "atss_fl"),
+    ("ATSS (FL), concordance 0.3", "atss_baseline", "atss_concordance_0.3"),
     (
         "ATSS + aux. head, concordance 0.2",
         "atss_centerness_baseline",
         "atss_centerness_concordance_0.2",
-        "atss_ctr",
     ),
-    ("ATSS + QFL, concordance 0.2", "atss_qfl_baseline", "atss_qfl_concordance_0.2", "atss_qfl"),
-    ("ATSS + RS Loss, concordance 0.2", "atss_rs_baseline", "atss_rs_concordance_0.2", "atss_rs"),
+    ("ATSS + QFL, concordance 0.2", "atss_qfl_baseline", "atss_qfl_concordance_0.2"),
+    ("ATSS + RS Loss, concordance 0.2", "atss_rs_baseline", "atss_rs_concordance_0.2"),
 )
 
 
 def _lambda_grid() -> tuple[Comparison, ...]:
-    pairs = []
-    for lam in (f"{value:g}" for value in LAMBDA_GRID):
-        pairs.append(
-            _pair(
-                f"ATSS, concordance λ={lam}",
-                "atss_baseline",
-                f"atss_concordance_{lam}",
-                "AP",
-                "5.7",
-                "atss_fl+conc@0.0",
-                f"atss_fl+conc@{lam}",
-            )
+    return tuple(
+        _registry_pair(
+            f"ATSS, concordance λ={lam:g}",
+            "atss_baseline",
+            f"atss_concordance_{lam:g}",
+            "AP",
+            "5.7",
         )
-    return tuple(pairs)
+        for lam in LAMBDA_GRID
+    )
 
 
 _LOCALISATION_PAIRS = (
-    ("RetinaNet", "retinanet_concordance_0.1", "retinanet_spearman_0.1", "retinanet"),
-    ("FoveaBox", "fovea_concordance_0.2", "fovea_spearman_0.2", "foveabox"),
-    ("ATSS", "atss_concordance_0.3", "atss_spearman_0.3", "atss_fl"),
-    ("PAA", "paa_concordance_0.3", "paa_spearman_0.3", "paa"),
-    ("Sparse R-CNN", "sparsercnn_concordance_0.3", "sparsercnn_spearman_0.2", "sparse_rcnn"),
+    ("RetinaNet", "retinanet_concordance_0.1", "retinanet_spearman_0.1"),
+    ("FoveaBox", "fovea_concordance_0.2", "fovea_spearman_0.2"),
+    ("ATSS", "atss_concordance_0.3", "atss_spearman_0.3"),
+    ("PAA", "paa_concordance_0.3", "paa_spearman_0.3"),
+    ("Sparse R-CNN", "sparsercnn_concordance_0.3", "sparsercnn_spearman_0.2"),
 )
 
 
 def _localisation_error() -> tuple[Comparison, ...]:
     """Spearman Loss against concordance Loss on oLRP_Loc, per detector of Table 5.1."""
     return tuple(
-        _pair(
-            f"{name}: Spearman vs concordance",
-            conc,
-            spear,
-            "oLRP_Loc",
-            "5.1",
-            f"{row}+conc",
-            f"{row}+spear",
-            test="decrease",
+        _registry_pair(
+            f"{name}: Spearman vs concordance", conc, spear, "oLRP_Loc", "5.1", test="decrease"
         )
-        for name, conc, spear, row in _LOCALISATION_PAIRS
+        for name, conc, spear in _LOCALISATION_PAIRS
     )
 
 
@@ -315,7 +334,7 @@ def _training_cost() -> tuple[Comparison, ...]:
             margin=5.0,
         )
     ]
-    for label, reference, treatment, _row in _ATSS_SETTINGS[:1]:
+    for label, reference, treatment in _ATSS_SETTINGS[:1]:
         pairs.append(Comparison(label, reference, treatment, "s_per_iter", "within", margin=5.0))
     pairs.append(
         Comparison(
@@ -358,24 +377,30 @@ THESIS_SCALE_PAIRS: tuple[tuple[str, str, str], ...] = (
 (``benchmarks/bench_overhead.py --profile paper``) for the training-cost claim."""
 
 
-_BETA_PAIRS = (
-    ("ATSS, concordance 0.3", "atss_baseline", "atss_concordance_0.3", "atss_fl", "atss_fl+conc"),
-    ("RetinaNet, Spearman 0.1", "retinanet_baseline", "retinanet_spearman_0.1", None, None),
-)
-
-
 def _beta(metric: str) -> tuple[Comparison, ...]:
-    return tuple(
-        _pair(label, ref, treat, metric, "5.4" if ref_row else None, ref_row, treat_row)
-        for label, ref, treat, ref_row, treat_row in _BETA_PAIRS
+    """ATSS with concordance Loss (Table 5.4's row) and RetinaNet with Spearman Loss (no row
+    of Table 5.4: the thesis's effect is unknown) on a correlation coefficient."""
+    return (
+        _registry_pair(
+            "ATSS, concordance 0.3", "atss_baseline", "atss_concordance_0.3", metric, "5.4"
+        ),
+        _pair(
+            "RetinaNet, Spearman 0.1",
+            "retinanet_baseline",
+            "retinanet_spearman_0.1",
+            metric,
+            None,
+            None,
+            None,
+        ),
     )
 
 
 def _bounds_gap(table: str, level: str) -> tuple[Comparison, ...]:
     """AP⁺¹ − AP of the baseline detectors: the room that a better correlation could fill."""
     rows = (
-        ("ATSS (FL)", "atss_baseline", "atss_fl"),
-        ("ATSS + QFL", "atss_qfl_baseline", "atss_qfl"),
+        ("ATSS (FL)", "atss_baseline", _row("atss_baseline", table)),
+        ("ATSS + QFL", "atss_qfl_baseline", _row("atss_qfl_baseline", table)),
     )
     return tuple(
         Comparison(
@@ -433,8 +458,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.1",
         "table_5_1",
         tuple(
-            _pair(label, "sparsercnn_baseline", exp, "AP", "5.1", "sparse_rcnn", f"sparse_rcnn+{s}")
-            for label, exp, s in _SPARSE
+            _registry_pair(label, "sparsercnn_baseline", exp, "AP", "5.1") for label, exp in _SPARSE
         ),
     ),
     Claim(
@@ -444,16 +468,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.2",
         "table_5_1",
         tuple(
-            _pair(
-                label,
-                "sparsercnn_3x_baseline",
-                exp,
-                "AP",
-                "5.2",
-                "sparse_rcnn_strong",
-                f"sparse_rcnn_strong+{s}",
-            )
-            for label, exp, s in _SPARSE_3X
+            _registry_pair(label, "sparsercnn_3x_baseline", exp, "AP", "5.2")
+            for label, exp in _SPARSE_3X
         ),
     ),
     Claim(
@@ -462,24 +478,20 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.3",
         "table_5_3",
         (
-            _pair(
+            _registry_pair(
                 "YOLACT, concordance 0.4",
                 "yolact_baseline",
                 "yolact_concordance_0.4",
                 "mask_AP",
                 "5.3",
-                "yolact",
-                "yolact+conc",
                 column="AP_mask",
             ),
-            _pair(
+            _registry_pair(
                 "YOLACT, Spearman 0.5",
                 "yolact_baseline",
                 "yolact_spearman_0.5",
                 "mask_AP",
                 "5.3",
-                "yolact",
-                "yolact+spear",
                 column="AP_mask",
             ),
         ),
@@ -505,8 +517,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.4",
         "table_5_4",
         tuple(
-            _pair(label, ref, treat, "AP", "5.4", row, f"{row}+conc")
-            for label, ref, treat, row in _ATSS_SETTINGS[1:]
+            _registry_pair(label, ref, treat, "AP", "5.4")
+            for label, ref, treat in _ATSS_SETTINGS[1:]
         ),
     ),
     Claim(
@@ -515,8 +527,8 @@ CLAIMS: tuple[Claim, ...] = (
         "Figure 1.3(a)",
         "figure_1_3",
         tuple(
-            _pair(f"{label} ({metric})", ref, treat, metric, "5.4", row, f"{row}+conc")
-            for label, ref, treat, row in _ATSS_SETTINGS
+            _registry_pair(f"{label} ({metric})", ref, treat, metric, "5.4")
+            for label, ref, treat in _ATSS_SETTINGS
             for metric in ("AP", "beta_cls")
         ),
     ),
@@ -527,25 +539,21 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.6",
         "table_5_6",
         (
-            _pair(
+            _registry_pair(
                 "ATSS: concordance 0.3 vs Pearson 0.3",
                 "atss_pearson_0.3",
                 "atss_concordance_0.3",
                 "AP",
                 "5.6",
-                "atss_fl+pearson",
-                "atss_fl+conc",
                 test="not_below",
                 margin=0.5,
             ),
-            _pair(
+            _registry_pair(
                 "Sparse R-CNN: Spearman 0.2 vs Pearson 0.2",
                 "sparsercnn_pearson_0.2",
                 "sparsercnn_spearman_0.2",
                 "AP",
                 "5.6",
-                "sparse_rcnn+pearson",
-                "sparse_rcnn+spear",
                 test="not_below",
                 margin=0.5,
             ),
