@@ -61,7 +61,7 @@ from reproduction.records.results import (
     write_results,
 )
 from reproduction.running.train import profile_name, read_summary
-from reproduction.spec.experiments import get_experiment
+from reproduction.spec.experiments import Experiment, get_experiment
 from reproduction.spec.paths import RESULTS_ROOT, pretrained_record
 from reproduction.spec.profiles import PROFILES, get_profile
 
@@ -298,9 +298,81 @@ def evaluate_experiment(
         image_bounds = {}
         for side in ("upper", "lower"):
             image_bounds[side] = _ap_family(metrics.coco_ap(gt, passes[side][0]))
+    record = _results_record(
+        exp,
+        profile,
+        seed,
+        dataset_cfg,
+        gt,
+        _metrics_record(analysis, mask_ap, beta_img, image_bounds, gt, len(dets)),
+        summary,
+        evaluation_s=time.perf_counter() - started,
+        provenance={**collect(device), **({"trained": trained} if trained else {})},
+    )
+    write_results(Path(results_file), record)
+    write_json_atomic(
+        detections_path(results_file),
+        {
+            "annotation_file": dataset_cfg.ann_file,
+            "detections": [  # boxes only: the masks are scored above, not kept
+                {k: v for k, v in d.items() if k != "segmentation"} for d in dets
+            ],
+            "pre_nms_positives": {
+                str(k): {"scores": v[0].tolist(), "ious": v[1].tolist()}
+                for k, v in positives.items()
+            },
+        },
+    )
+    return record
+
+
+def _metrics_record(
+    analysis: dict,
+    mask_ap: dict,
+    beta_img: dict | None,
+    image_bounds: dict | None,
+    gt: dict,
+    n_detections: int,
+) -> dict[str, Any]:
+    """The ``metrics`` of a results record (fractions; see :mod:`reproduction.records.results`)
+    from the box analysis (:func:`corrlib.metrics.analyse`), the mask AP (empty without
+    masks), β_img's summary and the image-level bounds (None for an NMS-free detector)."""
     names = {c["id"]: c["name"] for c in gt["categories"]}
+    return {
+        **_ap_family(analysis["ap"]),
+        **{k: analysis["olrp"][k] for k in ("oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN")},
+        "beta_cls": analysis["beta_cls"]["value"],
+        "beta_cls_classes": analysis["beta_cls"]["n_classes"],
+        "beta_img": None if beta_img is None else beta_img["value"],
+        "beta_img_images": None if beta_img is None else beta_img["n_images"],
+        "class_bounds": {s: _ap_family(analysis["bounds"][s]) for s in ("upper", "lower")},
+        "image_bounds": image_bounds,
+        "per_class_AP": {names[int(c)]: ap for c, ap in analysis["ap"]["per_class"].items()},
+        # AP at each COCO IoU threshold, "0.50" ... "0.95" (AP50 and AP75 are two of them)
+        "AP_per_iou": dict(analysis["ap"]["per_iou"]),
+        # mask AP (COCO segm) for a detector that predicts masks (YOLACT), else None
+        **{f"mask_{k}": mask_ap.get(k) for k in ("AP", "AP50", "AP75")},
+        "n_detections": n_detections,
+    }
+
+
+def _results_record(
+    exp: Experiment,
+    profile: str,
+    seed: int,
+    dataset_cfg: Any,
+    gt: dict,
+    metrics_record: dict[str, Any],
+    summary: dict,
+    *,
+    evaluation_s: float,
+    provenance: dict,
+) -> dict[str, Any]:
+    """A run's results record (:mod:`reproduction.records.results`): the experiment, profile,
+    seed and dataset, its metrics, the training summary's time, the pretraining its backbone
+    started from (None from random weights), the evaluation's seconds and the provenance."""
     spec = get_profile(profile)
-    record = {
+    return {
         "experiment": {
             "id": exp.id,
             "detector": exp.detector,
@@ -318,47 +390,16 @@ def evaluate_experiment(
             "synthetic": spec.synthetic or spec.standin,
             "n_val_images": len(gt["images"]),
         },
-        "metrics": {
-            **_ap_family(analysis["ap"]),
-            **{k: analysis["olrp"][k] for k in ("oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN")},
-            "beta_cls": analysis["beta_cls"]["value"],
-            "beta_cls_classes": analysis["beta_cls"]["n_classes"],
-            "beta_img": None if beta_img is None else beta_img["value"],
-            "beta_img_images": None if beta_img is None else beta_img["n_images"],
-            "class_bounds": {s: _ap_family(analysis["bounds"][s]) for s in ("upper", "lower")},
-            "image_bounds": image_bounds,
-            "per_class_AP": {names[int(c)]: ap for c, ap in analysis["ap"]["per_class"].items()},
-            # AP at each COCO IoU threshold, "0.50" ... "0.95" (AP50 and AP75 are two of them)
-            "AP_per_iou": dict(analysis["ap"]["per_iou"]),
-            # mask AP (COCO segm) for a detector that predicts masks (YOLACT), else None
-            **{f"mask_{k}": mask_ap.get(k) for k in ("AP", "AP50", "AP75")},
-            "n_detections": len(dets),
-        },
+        "metrics": metrics_record,
         "training": {
             "iterations": summary.get("iterations"),
             "seconds_per_iter": summary.get("seconds_per_iter"),
             "wall_s": summary.get("wall_s"),
         },
-        # the pretraining its backbone started from (reproduction.running.pretrain), or None
         "pretrained": _pretraining_record(spec.pretrained),
-        "evaluation_s": time.perf_counter() - started,
-        "provenance": {**collect(device), **({"trained": trained} if trained else {})},
+        "evaluation_s": evaluation_s,
+        "provenance": provenance,
     }
-    write_results(Path(results_file), record)
-    write_json_atomic(
-        detections_path(results_file),
-        {
-            "annotation_file": dataset_cfg.ann_file,
-            "detections": [  # boxes only: the masks are scored above, not kept
-                {k: v for k, v in d.items() if k != "segmentation"} for d in dets
-            ],
-            "pre_nms_positives": {
-                str(k): {"scores": v[0].tolist(), "ious": v[1].tolist()}
-                for k, v in positives.items()
-            },
-        },
-    )
-    return record
 
 
 def _pretraining_record(name: str | None) -> dict | None:
