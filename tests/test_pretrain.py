@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from reproduction import pretrain
 from reproduction.dataset import generate
 from reproduction.dataset.shapes import MAX_CLASSES
-from reproduction.paths import pretrained_backbone, pretrained_record
-from reproduction.profiles import PRETRAINED_PROFILE, get_profile
+from reproduction.running import pretrain
+from reproduction.spec.paths import pretrained_backbone, pretrained_record
+from reproduction.spec.profiles import PRETRAINED_PROFILE, get_profile
 
 TINY = replace(pretrain.PRETRAININGS["shapes-crops"], batch_size=4, held_out=8, iterations=3)
 
@@ -71,7 +71,7 @@ def test_pretrained_profile_builds_from_the_written_backbone(tmp_path, monkeypat
     into their backbone, and refuse to build without them."""
     import torch
 
-    from reproduction import config_builder
+    from reproduction.running import config_builder
 
     state, record = pretrain.pretrain(TINY)
     assert record["iterations"] == 3 and 0.0 <= record["held_out_accuracy"] <= 1.0
@@ -84,7 +84,7 @@ def test_pretrained_profile_builds_from_the_written_backbone(tmp_path, monkeypat
 
     assert get_profile(PRETRAINED_PROFILE).pretrained == TINY.name
     monkeypatch.setattr(config_builder, "REPO_ROOT", tmp_path / "elsewhere")
-    with pytest.raises(FileNotFoundError, match="reproduction.pretrain"):
+    with pytest.raises(FileNotFoundError, match="reproduction.running.pretrain"):
         config_builder.build_config("atss_baseline", PRETRAINED_PROFILE)
     monkeypatch.setattr(config_builder, "REPO_ROOT", tmp_path)
     cfg = config_builder.build_config("atss_baseline", PRETRAINED_PROFILE)
