@@ -8,9 +8,9 @@
 #
 # Every arrow is a file, so a re-run recomputes only what changed, and an interrupted run
 # resumes where it stopped (add --rerun-incomplete after a hard kill). Experiment ids and
-# seeds come from reproduction.plans / reproduction.experiments, the single registry; file paths
-# from reproduction.paths (WORK_DIR, RESULTS_FILE, ... as wildcard patterns); the book's pages
-# from reproduction.book_pages. Notebooks do the work; this file only runs them (papermill) and
+# seeds come from reproduction.spec.plans / reproduction.spec.experiments, the single registry; file paths
+# from reproduction.spec.paths (WORK_DIR, RESULTS_FILE, ... as wildcard patterns); the book's pages
+# from reproduction.spec.book_pages. Notebooks do the work; this file only runs them (papermill) and
 # the project's commands.
 #
 # On a Slurm cluster every step is a Slurm job, through the Slurm executor plugin and the
@@ -31,24 +31,27 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from reproduction import book_pages
+from reproduction.spec import book_pages
 from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root, is_coco_standin
-from reproduction.experiments import get_experiment
-from reproduction.paths import (
+from reproduction.spec.experiments import get_experiment
+from reproduction.spec.paths import (
     ARCHIVE_ROOT,
     COCO_CHECKED,
     CURVES_DIR,
     EXECUTED_PAGE,
+    EXPECTED_VERDICTS,
     GENERATED_DIR,
+    PRETRAINED_BACKBONE,
+    PRETRAINED_RECORD,
     RESULTS_FILE,
     RESULTS_ROOT,
     RUN_NOTEBOOK,
     TRAIN_SUMMARY,
     WORK_DIR,
 )
-from reproduction.plans import STUDY_SEEDS, plan
-from reproduction.profiles import check_profile_name, get_profile, study_settings
-from reproduction.results import results_files
+from reproduction.spec.plans import STUDY_SEEDS, plan
+from reproduction.spec.profiles import check_profile_name, get_profile, study_settings
+from reproduction.records.results import results_files
 
 PROFILE = config.get("profile", "demo")
 if "max_iters" in config:  # the paper configs' check mode: a check profile (README)
@@ -58,7 +61,7 @@ if "max_iters" in config:  # the paper configs' check mode: a check profile (REA
 PLAN = plan(PROFILE)
 if "seeds" in config:  # e.g. --config seeds=0,1,2: paired runs (every experiment, same seeds)
     PLAN = PLAN.with_seeds(str(config["seeds"]).split(","))
-if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduction.plans.EXTENSIONS)
+if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduction.spec.plans.EXTENSIONS)
     PLAN = PLAN.adding(str(config["add"]).split(","))
 if "only" in config:  # e.g. --config only=retinanet_baseline,detr_baseline: these runs alone
     ONLY = [get_experiment(e.strip()).id for e in str(config["only"]).split(",") if e.strip()]
@@ -76,7 +79,7 @@ PY = sys.executable
 JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
 ANALYSES = book_pages.analysis_notebooks()
-# Wildcard patterns: the templates of reproduction.paths under their roots.
+# Wildcard patterns: the templates of reproduction.spec.paths under their roots.
 RESULTS_PATTERN = f"{RESULTS_ROOT}/{RESULTS_FILE}"
 RUN_NOTEBOOK_PATTERN = f"{RESULTS_ROOT}/{RUN_NOTEBOOK}"
 COCO_CHECKED_PATTERN = f"{RESULTS_ROOT}/{COCO_CHECKED}"
@@ -93,11 +96,21 @@ def dataset_ready(profile):
     return COCO_CHECKED_PATTERN.format(profile=profile)
 
 
+def training_inputs(profile):
+    """What training a run of the profile needs: its dataset, and the pretrained backbone of a
+    profile that starts from one (reproduction.running.pretrain)."""
+    spec = get_profile(profile)
+    ready = [dataset_ready(profile)]
+    if spec.pretrained is not None:
+        ready.append(f"{RESULTS_ROOT}/{PRETRAINED_BACKBONE.format(name=spec.pretrained)}")
+    return ready
+
+
 DATASET_READY = dataset_ready(PROFILE)
-# The protocol study (notebooks/study.ipynb): the demo and its variants (reproduction.profiles:
+# The protocol study (notebooks/study.ipynb): the demo and its variants (reproduction.spec.profiles:
 # schedule length, class count), each with the demo's baseline / Correlation-Loss pairs and
 # seeds 0, 1, 2 (--config study_seeds=0,1,2,3 for more). Their results files can be archived
-# (python -m reproduction.archive ...) and committed; the study page reads those when no local
+# (python -m reproduction.records.archive ...) and committed; the study page reads those when no local
 # study runs exist, and is re-run when either changes.
 STUDY_PROFILES = list(study_settings())
 STUDY_SEED_LIST = str(config.get("study_seeds", ",".join(map(str, STUDY_SEEDS)))).split(",")
@@ -110,7 +123,7 @@ STUDY_RESULTS = [
 
 def curve_files():
     """The learning curves of the profile that exist, local and committed (pages and verdicts
-    read them: reproduction.learning_curves)."""
+    read them: reproduction.records.learning_curves)."""
     return [
         str(path)
         for root in (RESULTS_ROOT, ARCHIVE_ROOT)
@@ -120,8 +133,11 @@ def curve_files():
 
 def archive_files():
     """Every committed file of the archive (results files, learning curves, timings): each
-    page's verdicts read them, so a page is rebuilt when the archive changes."""
-    return sorted(str(path) for path in Path(ARCHIVE_ROOT).rglob("*.json"))
+    page's verdicts read them, so a page is rebuilt when the archive changes (not when the
+    data check's table of expected verdicts does: no page reads it)."""
+    return sorted(
+        str(path) for path in Path(ARCHIVE_ROOT).rglob("*.json") if path.name != EXPECTED_VERDICTS
+    )
 
 
 def analysis_inputs(wildcards):
@@ -172,9 +188,19 @@ rule check_coco:
         " && mv {output}.tmp {output}"
 
 
+rule pretrain:  # the demo backbone pretrained on synthetic object crops (no download)
+    output:
+        weights=f"{RESULTS_ROOT}/{PRETRAINED_BACKBONE}",
+        record=f"{RESULTS_ROOT}/{PRETRAINED_RECORD}",
+    threads: 1
+    shell:
+        "OMP_NUM_THREADS={threads} {PY} -m reproduction.running.pretrain {wildcards.name}"
+        " --root {RESULTS_ROOT}"
+
+
 rule train:
     input:
-        lambda wildcards: dataset_ready(wildcards.profile),
+        lambda wildcards: training_inputs(wildcards.profile),
         notebook="notebooks/train.ipynb",
     output:
         TRAIN_SUMMARY,
@@ -191,7 +217,7 @@ rule train:
     run:
         if TORCHRUN:
             shell(
-                "torchrun --nproc_per_node {TRAIN_GPUS} -m reproduction.train "
+                "torchrun --nproc_per_node {TRAIN_GPUS} -m reproduction.running.train "
                 "{wildcards.experiment} --profile {wildcards.profile} --seed {wildcards.seed} "
                 "--device cuda {params.gpus_arg} --work-dir {params.work_dir} --launcher pytorch"
             )
@@ -237,7 +263,7 @@ rule analysis:
         profile=PROFILE,
     shell:  # the page shows its parameters in its provenance block, not as cells
         "{PAPERMILL} {input.notebook} {output}.tmp.ipynb -p profile {params.profile}"
-        " && {PY} -m reproduction.notebook_tags {output}.tmp.ipynb"
+        " && {PY} -m reproduction.pages.notebook_tags {output}.tmp.ipynb"
         " && mv {output}.tmp.ipynb {output}"
 
 
@@ -251,7 +277,7 @@ rule book:
         [f"book/{p.name}.md" for p in book_pages.PAGES if not p.notebook],
     output:
         "book/_build/html/index.html",
-    shell:  # the table of contents is written from reproduction.book_pages, then the book built;
+    shell:  # the table of contents is written from reproduction.spec.book_pages, then the book built;
         # a warning (a broken link or reference, an unknown output) fails the build
-        "{PY} -m reproduction.book_pages toc book/_toc.yml"
+        "{PY} -m reproduction.spec.book_pages toc book/_toc.yml"
         " && {JUPYTER_BOOK} build book --quiet -W -n --keep-going"

@@ -94,7 +94,7 @@ def build_training(
     the config's batch over 4 GPUs), the backbone's ImageNet initialisation dropped, the model
     on ``device``.
     """
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     if profile != "paper":
         cfg = build_config(experiment, profile, data_root=data_root, validate=False)
@@ -139,7 +139,7 @@ def seconds_per_round(
     """
     from mmdet.utils import register_all_modules
 
-    from reproduction.config_builder import default_data_root
+    from reproduction.running.config_builder import default_data_root
 
     register_all_modules()
     root = data_root or (default_data_root("demo") if profile != "paper" else None)

@@ -28,7 +28,7 @@ from pathlib import Path
 from bench_metrics import timed
 
 from corrlib.metrics.__main__ import main as corrlib_metrics
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 
 def pycocotools_from_files(gt_path: str, dt_path: str) -> list[float]:

@@ -134,7 +134,7 @@ def _build(experiment: str, profile: str, variant: str, n_batches: int, n_val: i
 
 
 def _build_quietly(experiment: str, profile: str, variant: str, n_batches: int, n_val: int):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     if variant in PROFILE_ROWS:
         cfg = build_config(experiment, PROFILE_ROWS[variant], validate=True)
@@ -205,7 +205,7 @@ def measure(
 
 def _run_shape(profile: str) -> tuple[int, int]:
     """(training iterations, validation images) of one run of the profile."""
-    from reproduction.config_builder import build_config, default_data_root
+    from reproduction.running.config_builder import build_config, default_data_root
 
     cfg = build_config(DETECTORS["atss"], profile)
     val = default_data_root(profile) / "annotations" / "val.json"

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from corrlib import metrics
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 
 def timed(function: Callable[[], object]) -> tuple[float, object]:

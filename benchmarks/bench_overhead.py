@@ -15,7 +15,8 @@ median seconds per iteration of each and the overhead (with / without − 1).
     .venv/bin/python benchmarks/bench_overhead.py --profile paper --device cuda
 
 ``--out`` also writes every timed step's seconds as a step-timing record
-(:mod:`reproduction.step_timing`): the training-cost verdicts (§5.5.3) read committed ones from
+(:mod:`reproduction.records.step_timing`): the training-cost verdicts (§5.5.3) read committed ones
+from
 ``archive/step_timings/``, paired round by round. The demo data must exist (``python -m
 reproduction.dataset generate --preset demo-3cls-val1000``, the demo profile's dataset).
 """
@@ -30,8 +31,8 @@ from pathlib import Path
 import torch
 from _training_timer import seconds_per_round
 
-from reproduction import provenance
-from reproduction.step_timing import step_timing_record, write_step_timing
+from reproduction.records import provenance
+from reproduction.records.step_timing import step_timing_record, write_step_timing
 
 PAIRS: tuple[tuple[str, str, str], ...] = (
     ("RetinaNet", "retinanet_baseline", "retinanet_spearman_0.1"),

@@ -37,7 +37,7 @@ for seed in $(seq "$first" "$last"); do
   for id in "${ids[@]}"; do targets+=("results/$profile/$id/seed$seed.json"); done
   "$SNAKEMAKE" --cores "${CORES:-$(nproc)}" --rerun-incomplete --config profile="$profile" \
     -- "${targets[@]}"
-  "$PY" -m reproduction.archive "$profile" --experiments "$experiments"
+  "$PY" -m reproduction.records.archive "$profile" --experiments "$experiments"
   if [ "${COMMIT:-1}" = 1 ] && [ -n "$(git status --porcelain -- "archive/$profile")" ]; then
     commit_archive "Archive: $profile seed $seed of $experiments"
   fi

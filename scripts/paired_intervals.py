@@ -1,11 +1,13 @@
 """Print a profile's paired differences (Correlation Loss − baseline, same seed), 95 % intervals.
 
 For each pair of the profile's plan and each metric: the mean difference in points, its
-Student-t interval over the seeds run, whether it excludes 0, and the seeds that a target
-half-width would take if the spread stays as measured (a projection, as
-``reproduction.study.seeds_to_resolve`` projects the seeds that resolve an effect). Also the
-mean AP of each experiment and the measured cost of a run (s/iter, training and evaluation
-seconds). Reads ``results/`` and ``archive/`` and uses the source with more runs.
+Student-t interval over the seeds run, whether it excludes 0
+(``reproduction.analysis.stats.judge``),
+and the seeds that a target half-width would take if the spread stays as measured (a
+projection: ``reproduction.analysis.study.seeds_to_resolve`` with that half-width). Also the mean
+AP of
+each experiment and the measured cost of a run (s/iter, training and evaluation seconds).
+Reads ``results/`` and ``archive/`` and uses the source with more runs.
 
     .venv/bin/python scripts/paired_intervals.py demo [--half-width 0.5] [--root results]
 """
@@ -13,24 +15,19 @@ seconds). Reads ``results/`` and ``archive/`` and uses the source with more runs
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from scipy import stats as scipy_stats
 
-from reproduction.archive import ARCHIVE_ROOT, load_best
-from reproduction.plans import plan
-from reproduction.stats import mean_interval
+from reproduction.analysis.stats import excludes_zero, mean_interval
+from reproduction.analysis.study import seeds_to_resolve
+from reproduction.records.archive import load_best
+from reproduction.spec.paths import ARCHIVE_ROOT
+from reproduction.spec.plans import plan
 
 METRICS = ("AP", "AP50", "AP75", "beta_img", "beta_cls")
-
-
-def seeds_for_half_width(sd: float, half_width: float, max_seeds: int = 1000) -> int | None:
-    """Smallest n ≥ 2 with t_{0.975, n−1} · sd / √n ≤ half_width (None beyond max_seeds)."""
-    for n in range(2, max_seeds + 1):
-        if scipy_stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) <= half_width:
-            return n
-    return None
+MAX_SEEDS = 1000
+"""The most seeds a projection looks at; beyond, the table says ">1000"."""
 
 
 def main() -> None:
@@ -39,7 +36,7 @@ def main() -> None:
     parser.add_argument("--half-width", type=float, default=0.5, help="target, in points")
     parser.add_argument("--root", type=Path, default=Path("results"))
     args = parser.parse_args()
-    runs, source = load_best(args.profile, args.root, ARCHIVE_ROOT)
+    runs, source = load_best(args.profile, args.root, Path(ARCHIVE_ROOT))
     if runs.empty:
         raise SystemExit(f"no runs of {args.profile} under {args.root} or {ARCHIVE_ROOT}")
     print(f"Profile `{args.profile}`, {len(runs)} runs ({source}); differences in points\n")
@@ -69,11 +66,12 @@ def main() -> None:
                 continue
             ci = mean_interval(diffs)
             sd = float(scipy_stats.tstd(diffs))
-            need = seeds_for_half_width(sd, args.half_width)
-            excludes = "yes" if ci.low > 0 or ci.high < 0 else "no"
+            need = seeds_to_resolve(diffs, max_seeds=MAX_SEEDS, half_width=args.half_width)
+            excludes = "yes" if excludes_zero(ci) else "no"
             print(
                 f"| {variant} − {base} | {metric} | {ci.n} | {ci.mean:+.2f} | "
-                f"[{ci.low:+.2f}, {ci.high:+.2f}] | {excludes} | {sd:.2f} | {need or '>1000'} |"
+                f"{ci.format(2, signed=True, bounds_only=True)} | {excludes} | {sd:.2f} | "
+                f"{need or f'>{MAX_SEEDS}'} |"
             )
 
 

@@ -39,8 +39,8 @@ COLUMNS = ("experiment", "s/iter", "peak RSS (MiB)", "status")
 
 
 def paper_experiments() -> list[str]:
-    """Every experiment the paper profile runs (:func:`reproduction.plans.plan`)."""
-    from reproduction.plans import plan
+    """Every experiment the paper profile runs (:func:`reproduction.spec.plans.plan`)."""
+    from reproduction.spec.plans import plan
 
     return list(plan("paper").experiments)
 
@@ -61,9 +61,9 @@ def check_one(
     "results_file", "checkpoint"}``; errors propagate.
     """
     from reproduction.dataset import is_coco_standin
-    from reproduction.evaluate import evaluate_experiment
-    from reproduction.profiles import check_profile_name
-    from reproduction.train import train_experiment
+    from reproduction.running.evaluate import evaluate_experiment
+    from reproduction.running.train import train_experiment
+    from reproduction.spec.profiles import check_profile_name
 
     profile = check_profile_name(iters, standin=is_coco_standin(standin))
     summary = train_experiment(
@@ -213,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     import shutil
 
     from reproduction.dataset import generate_coco_standin
-    from reproduction.experiments import get_experiment
-    from reproduction.profiles import check_profile_name
+    from reproduction.spec.experiments import get_experiment
+    from reproduction.spec.profiles import check_profile_name
 
     experiments = args.experiments or paper_experiments()
     try:

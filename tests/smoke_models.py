@@ -15,7 +15,7 @@ _BATCHES: dict[tuple, dict] = {}
 
 def smoke_cfg(experiment: str, root: Path, work_dir: Path | None = None, **kwargs):
     """The smoke-profile config of an experiment on the dataset at ``root``."""
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     work_dir = work_dir if work_dir is not None else root.parent / "work"
     return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)

@@ -1,4 +1,5 @@
-"""Tests of reproduction.author_effects and reproduction.author_code: the loss-level effects of
+"""Tests of reproduction.running.author_effects and reproduction.spec.author_code: the loss-level
+effects of
 the author's choices (moments, per-level mean, per-image sum) and the list of differences."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import torch
 
 from corrlib.losses import correlation_loss, grouped_correlation_loss
 from corrlib.names import MOMENTS, REDUCTIONS
-from reproduction import author_code, author_effects
-from reproduction.experiments import DETECTORS, experiment_ids
+from reproduction.running import author_effects
+from reproduction.spec import author_code
+from reproduction.spec.experiments import DETECTORS, experiment_ids
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reproduction import book_pages
-from reproduction.paths import EXECUTED_PAGE
+from reproduction.spec import book_pages
+from reproduction.spec.paths import EXECUTED_PAGE
 
 REPO = Path(__file__).resolve().parents[1]
 yaml = pytest.importorskip("yaml")  # Jupyter Book reads _toc.yml with PyYAML
@@ -16,7 +16,7 @@ yaml = pytest.importorskip("yaml")  # Jupyter Book reads _toc.yml with PyYAML
 
 def test_the_committed_toc_is_the_one_written_from_the_pages(tmp_path: Path) -> None:
     committed = (REPO / "book" / "_toc.yml").read_text(encoding="utf-8")
-    assert committed == book_pages.toc_yaml(), "run: python -m reproduction.book_pages toc"
+    assert committed == book_pages.toc_yaml(), "run: python -m reproduction.spec.book_pages toc"
     assert yaml.safe_load(committed) == book_pages.toc()
     files = [c["file"] for part in book_pages.toc()["parts"] for c in part["chapters"]]
     assert files == [p.toc_file for p in book_pages.PAGES]

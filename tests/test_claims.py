@@ -7,10 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction import claims, thesis, verdicts
-from reproduction.claims import Claim, Comparison, ThesisCell
-from reproduction.experiments import experiment_ids
-from reproduction.stats import mean_interval
+from reproduction.analysis import verdicts
+from reproduction.analysis.stats import JUDGEMENTS, judge, mean_interval
+from reproduction.pages import verdict_tables
+from reproduction.spec import claims, thesis, thesis_rows
+from reproduction.spec.claims import Claim, Comparison, ThesisCell
+from reproduction.spec.experiments import experiment_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +64,22 @@ def _interval(values):
 
 
 @pytest.mark.parametrize(
+    ("test", "expected"),
+    [
+        ("increase", "increase"),
+        ("decrease", "decrease"),
+        ("within", "within"),
+        ("not_below", "not_below"),
+        ("class_majority", "increase"),  # the share of classes improved, minus 50
+    ],
+)
+def test_each_test_is_a_change_the_one_judge_knows(test, expected):
+    assert test in claims.TESTS
+    assert verdicts.expected_change(test) == expected
+    assert judge([1.0, 1.2], expected) in JUDGEMENTS
+
+
+@pytest.mark.parametrize(
     ("test", "values", "margin", "expected"),
     [
         ("increase", [1.0, 1.2, 0.9], 0, verdicts.HOLDS),
@@ -75,17 +93,29 @@ def _interval(values):
         ("within", [0.0, 10.0, 5.0], 5.0, verdicts.NOT_RESOLVED),
         ("not_below", [-0.1, 0.1, 0.0], 0.5, verdicts.HOLDS),
         ("not_below", [-2.0, -2.1, -1.9], 0.5, verdicts.CONTRADICTED),
-        ("class_majority", [20.0, 25.0, 30.0], 0, verdicts.HOLDS),
     ],
 )
-def test_judge(test, values, margin, expected):
-    assert verdicts.judge(test, _interval(values), margin) == expected
+def test_a_comparison_is_judged_on_its_paired_seeds(test, values, margin, expected):
+    """Runs whose per-seed differences are ``values`` (points; "within": % of a reference of
+    100) get the verdict of the one judge."""
+    claim = Claim("c", "text", "Table 5.1", "table_5_1")
+    comparison = Comparison("x", "a_baseline", "a_var", "AP", test, margin=margin)
+    rows = [("a_baseline", s, 100.0, 0.2) for s in range(len(values))]
+    rows += [("a_var", s, 100.0 + v, 0.2) for s, v in enumerate(values)]
+    cv = verdicts.judge_comparison(claim, comparison, [_evidence("demo", "local", rows)])
+    assert cv.verdict == expected
+    assert cv.effect.mean == pytest.approx(sum(values) / len(values))
+    assert cv.seeds == tuple(range(len(values)))
 
 
-def test_judge_without_runs_is_not_run_and_rejects_unknown_tests():
-    assert verdicts.judge("increase", None) == verdicts.NOT_RUN
-    with pytest.raises(ValueError, match="unknown test"):
-        verdicts.judge("bigger", _interval([1.0, 2.0]))
+def test_an_unknown_test_is_refused():
+    claim = Claim("c", "text", "Table 5.1", "table_5_1")
+    rows = [("a_baseline", s, 10.0, 0.2) for s in (0, 1)] + [
+        ("a_var", s, 11.0, 0.2) for s in (0, 1)
+    ]
+    bigger = Comparison("x", "a_baseline", "a_var", "AP", "bigger")
+    with pytest.raises(ValueError, match="unknown expected change 'bigger'"):
+        verdicts.judge_comparison(claim, bigger, [_evidence("demo", "local", rows)])
 
 
 def _runs(rows):
@@ -128,6 +158,17 @@ def test_class_majority_counts_classes_that_improve():
     ev = _evidence("demo", "local", [], records)
     comparison = Comparison("x", "b", "v", "per_class_AP", "class_majority")
     assert verdicts.seed_differences(ev, comparison) == {0: pytest.approx(75.0 - 50.0)}
+    records += [
+        record("b", 1, {"a": 0.1, "b": 0.2, "c": 0.3, "d": 0.4}),
+        record("v", 1, {"a": 0.2, "b": 0.3, "c": 0.4, "d": 0.5}),
+    ]
+    claim = Claim("c", "text", "Table 5.8", "table_5_8")
+    cv = verdicts.judge_comparison(claim, comparison, [_evidence("demo", "local", [], records)])
+    assert cv.effect.mean == pytest.approx(87.5 - 50.0) and cv.seeds == (0, 1)
+    assert cv.verdict == judge(cv.effect, "increase") == verdicts.NOT_RESOLVED  # 2 seeds, far apart
+    shown = verdict_tables.detail_table([(claim, [cv])]).iloc[0]["ours [95% CI] (seeds)"]
+    low, high = cv.effect.low + 50, cv.effect.high + 50
+    assert shown == f"88 % of classes [{low:.0f}, {high:.0f}] (n=2)"
 
 
 def test_the_evidence_with_most_paired_seeds_wins_and_ties_prefer_the_books_profile():
@@ -165,7 +206,7 @@ def test_claim_verdict_aggregates_its_comparisons():
 
 
 def _flat_curve(experiment, aps, every=300):
-    from reproduction import learning_curves as lc
+    from reproduction.records import learning_curves as lc
 
     points = [lc.CurvePoint(every * (i + 1), ap, 2 * ap) for i, ap in enumerate(aps)]
     training = {"iterations": every * len(aps), "seconds_per_iter": 0.3, "wall_s": 1.0}
@@ -181,7 +222,7 @@ def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_t
     cv = verdicts.judge_comparison(claim, comparison, [demo], prefer="demo")
     assert cv.verdict == verdicts.UNTESTABLE
     assert "a_baseline stays under AP 5 % through 900 iterations" in cv.note
-    assert "archive/curves/demo" in verdicts.detail_table([(claim, [cv])])["evidence"][0]
+    assert "archive/curves/demo" in verdict_tables.detail_table([(claim, [cv])])["evidence"][0]
     # the same runs in another setting (no curve there) are judged as usual
     other = verdicts.Evidence("demo-it1200", "local", _runs(rows))
     assert (
@@ -215,44 +256,16 @@ def test_a_method_whose_curve_never_learns_makes_its_comparisons_untestable_in_t
     )
 
 
-def test_committed_evidence_with_most_seeds_resolves_atss_beta_cls():
-    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
-    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
-    beta = judged[claims.get_claim("beta_cls")]
-    atss = next(cv for cv in beta if cv.comparison.treatment == "atss_concordance_0.3")
-    assert atss.verdict == verdicts.HOLDS
-    assert atss.evidence.source == "archive" and len(atss.seeds) >= 5
-    # the archived set with the most paired seeds of the pair is the one judged
-    paired = [
-        len(
-            set(e.runs.loc[e.runs["experiment"] == "atss_baseline", "seed"])
-            & set(e.runs.loc[e.runs["experiment"] == "atss_concordance_0.3", "seed"])
-        )
-        for e in evidence
-        if not e.side_by_side
-    ]
-    assert len(atss.seeds) == max(paired)
-
-
-@pytest.mark.parametrize(
-    "claim_id", ["ap_sparse", "ap_sparse_strong", "mask_ap_yolact", "pearson", "gradient"]
-)
-def test_committed_paired_seeds_give_every_comparison_of_the_claim_a_verdict(claim_id):
-    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
-    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
-    for cv in judged[claims.get_claim(claim_id)]:
-        assert cv.verdict in (verdicts.HOLDS, verdicts.CONTRADICTED, verdicts.NOT_RESOLVED)
-        assert cv.evidence.source == "archive" and len(cv.seeds) >= 2
-        assert cv.effect.low is not None and cv.effect.low <= cv.effect.mean <= cv.effect.high
-
-
-def test_summary_table_has_a_verdict_for_every_claim():
-    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
-    table = verdicts.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
+def test_summary_table_has_a_verdict_for_every_claim(tmp_path):
+    evidence = verdicts.collect_evidence(tmp_path / "results", tmp_path / "archive")
+    assert evidence == []
+    table = verdict_tables.summary_table(verdicts.evaluate_claims(evidence, prefer="demo"))
     assert len(table) == len(claims.CLAIMS)
-    assert set(table["verdict"]) <= set(verdicts.VERDICTS)
+    assert set(table["verdict"]) == {verdicts.NOT_RUN, verdicts.UNTESTABLE}
     sota = table[table["source"] == "Table 5.5"].iloc[0]
     assert sota["verdict"] == verdicts.UNTESTABLE
+    runs = table[table["verdict"] == verdicts.NOT_RUN]
+    assert all(text.startswith("run it: ./run main add=") for text in runs["evidence"])
 
 
 def test_summary_row_shows_the_comparison_that_decides_the_verdict():
@@ -265,13 +278,13 @@ def test_summary_row_shows_the_comparison_that_decides_the_verdict():
     against = verdicts.ComparisonVerdict(
         claim, second, verdicts.CONTRADICTED, mean_interval([-1.0, -1.1, -0.9])
     )
-    row = verdicts.summary_table([(claim, [unresolved, against])]).iloc[0]
+    row = verdict_tables.summary_table([(claim, [unresolved, against])]).iloc[0]
     assert row["verdict"] == verdicts.CONTRADICTED
     assert row["compared"] == "second pair"
     assert row["ours [95% CI] (seeds)"].startswith("-1.0 [")
     # a claim none of whose comparisons ran shows its first
     idle = [verdicts.ComparisonVerdict(claim, c, verdicts.NOT_RUN) for c in (first, second)]
-    row = verdicts.summary_table([(claim, idle)]).iloc[0]
+    row = verdict_tables.summary_table([(claim, idle)]).iloc[0]
     assert (row["verdict"], row["compared"]) == (verdicts.NOT_RUN, "first pair")
 
 
@@ -284,29 +297,28 @@ def test_a_table_is_shown_again_from_the_committed_set_with_most_of_its_experime
         _evidence("demo-128px", "archive", wide),
         _evidence("demo", "local", wide + [("b_baseline", 0, 9.0, 0.2)]),  # not committed
     ]
-    shown = verdicts.committed_beside(evidence, table, _runs([]), prefer="demo")
+    shown = verdict_tables.committed_beside(evidence, table, _runs([]), prefer="demo")
     assert shown is evidence[1]
-    note = verdicts.committed_note(shown, table)
+    note = verdict_tables.committed_note(shown, table)
     assert "`archive/demo-128px`, seeds 0–1 of its experiments" in note
     assert "synthetic data" in note
-    assert "seed 0 of" in verdicts.committed_note(evidence[2], ("b_baseline",))
+    assert "seed 0 of" in verdict_tables.committed_note(evidence[2], ("b_baseline",))
     # this build's runs already hold as many seeds of each: nothing more to show
-    assert verdicts.committed_beside(evidence, table, _runs(wide), "demo") is None
+    assert verdict_tables.committed_beside(evidence, table, _runs(wide), "demo") is None
     # one seed fewer of one experiment: the committed set is shown
-    assert verdicts.committed_beside(evidence, table, _runs(wide[:-1]), "demo") is shown
-    assert verdicts.committed_beside(evidence, ("c_baseline",), _runs([]), "demo") is None
+    assert verdict_tables.committed_beside(evidence, table, _runs(wide[:-1]), "demo") is shown
+    assert verdict_tables.committed_beside(evidence, ("c_baseline",), _runs([]), "demo") is None
 
 
 def test_a_tables_experiments_are_those_that_fill_its_rows():
-    from reproduction import report
 
-    assert set(report.table_experiments("5.3")) == {
+    assert set(thesis_rows.table_experiments("5.3")) == {
         "yolact_baseline",
         "yolact_concordance_0.4",
         "yolact_spearman_0.5",
     }
-    assert "sparsercnn_3x_baseline" in report.table_experiments("5.2")
-    assert report.table_experiments("no such table") == ()
+    assert "sparsercnn_3x_baseline" in thesis_rows.table_experiments("5.2")
+    assert thesis_rows.table_experiments("no such table") == ()
 
 
 def test_thesis_cell_prefers_a_stated_value():
@@ -315,7 +327,7 @@ def test_thesis_cell_prefers_a_stated_value():
 
 
 def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
-    from reproduction.results import results_path, write_results
+    from reproduction.records.results import results_path, write_results
     from tests.test_results import make_record
 
     def record(experiment, seed, ap, n_val):
@@ -359,20 +371,17 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
     assert alone[0].label() == "archive/demo"
 
 
-def test_committed_runs_judge_the_rank_faithful_loss_and_the_authors_reduction_on_eight_seeds():
-    """The rank-faithful Spearman Loss (against the baseline and the thesis's Spearman Loss)
-    and RetinaNet's per-level reduction have interval verdicts over at least 8 archived paired
-    seeds."""
-    evidence = verdicts.collect_evidence(ROOT / "no-such-results", ROOT / "archive")
-    judged = dict(verdicts.evaluate_claims(evidence, prefer="demo"))
-    wanted = list(judged[claims.get_claim("rank_loss")])
-    wanted += [
-        cv
+def test_the_rank_faithful_loss_and_the_authors_reduction_are_claims_comparisons():
+    """The rank-faithful Spearman Loss is compared with the baseline and with the thesis's
+    Spearman Loss, and RetinaNet's per-level reduction with the baseline on AP and oLRP (their
+    verdicts on the committed runs are the archive check's:
+    ``reproduction.analysis.archive_check``)."""
+    rank = claims.get_claim("rank_loss").comparisons
+    assert len(rank) == 12
+    perlevel = [
+        c
         for claim_id in ("ap_nms", "olrp_nms")
-        for cv in judged[claims.get_claim(claim_id)]
-        if cv.comparison.treatment == "retinanet_spearman_0.1_perlevel"
+        for c in claims.get_claim(claim_id).comparisons
+        if c.treatment == "retinanet_spearman_0.1_perlevel"
     ]
-    assert len(wanted) == 12 + 2
-    for cv in wanted:
-        assert cv.verdict in (verdicts.HOLDS, verdicts.CONTRADICTED, verdicts.NOT_RESOLVED)
-        assert cv.evidence.source == "archive" and len(cv.seeds) >= 8, cv.comparison.label
+    assert [c.metric for c in perlevel] == ["AP", "oLRP"]

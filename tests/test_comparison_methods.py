@@ -16,7 +16,7 @@ import pytest
 import torch
 from smoke_models import build_model, head_losses, smoke_batch, smoke_cfg, total_loss
 
-from reproduction.experiments import DETECTORS, get_experiment, list_experiments
+from reproduction.spec.experiments import DETECTORS, get_experiment, list_experiments
 
 CORR = dict(type="CorrelationLoss", kind="concordance", loss_weight=0.2, gradient="classifier")
 
@@ -50,7 +50,7 @@ HEAD_TYPES = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(RUNS))
 def test_method_trains_two_iterations_in_smoke_profile(name, smoke_data_root, tmp_path):
-    from reproduction.train import train_config as train
+    from reproduction.running.train import train_config as train
 
     experiment, add_corr, keys = RUNS[name]
     cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
@@ -180,7 +180,7 @@ def test_detr_predicts_without_nms(smoke_data_root):
 
 @pytest.mark.parametrize("profile", ["smoke", "demo", "paper"])
 def test_configs_in_every_profile(profile, tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     for detector, (head_type, loss_type) in HEAD_TYPES.items():
         cfg = build_config(f"{detector}_baseline", profile, data_root=tmp_path)
@@ -238,7 +238,7 @@ def test_registry_has_the_comparison_rows():
 
 
 def test_report_maps_every_comparison_row_to_the_thesis():
-    from reproduction.report import thesis_keys
+    from reproduction.spec.thesis_rows import thesis_keys
 
     expected = {
         "atss_aploss_baseline": "atss_ap",

@@ -20,7 +20,7 @@ from smoke_models import (
     total_loss,
 )
 
-from reproduction.experiments import (
+from reproduction.spec.experiments import (
     DETECTORS,
     experiment_ids,
     get_experiment,
@@ -76,7 +76,7 @@ def _grads(model, data: dict, names: tuple[str, str]) -> tuple[torch.Tensor, tor
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
     from corrlib.integration.checkpoints import allow_mmengine_checkpoints
-    from reproduction.train import train_config as train
+    from reproduction.running.train import train_config as train
 
     experiment = CASES[detector][0][int(with_corr)]
     cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
@@ -180,7 +180,7 @@ _PREDICTORS: dict[str, torch.nn.Module] = {}
 
 def _predict(experiment: str, root: Path, permutation: str | None) -> list:
     """Predictions on a val batch with pre-NMS positives (and the given permutation)."""
-    from reproduction.config_builder import enable_pre_nms_positives
+    from reproduction.running.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg(experiment, root)
     enable_pre_nms_positives(cfg, permutation)
@@ -223,7 +223,7 @@ def test_pre_nms_positives_and_score_permutation(detector, smoke_data_root):
 
 
 def test_pre_nms_needs_ground_truth(smoke_data_root):
-    from reproduction.config_builder import enable_pre_nms_positives
+    from reproduction.running.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg("retinanet_baseline", smoke_data_root)
     enable_pre_nms_positives(cfg)
@@ -333,7 +333,7 @@ def test_registry_covers_the_thesis_rows():
 
 @pytest.mark.parametrize("profile", ["smoke", "demo", "demo-v1", "paper"])
 def test_config_applies_profile_and_experiment(profile, tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     cfg = build_config(
         "fovea_concordance_0.2",
@@ -369,7 +369,7 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
 
 
 def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     cfg = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=1200)
     assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 1200
@@ -382,7 +382,7 @@ def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
 
 def test_study_variants_change_only_schedule_or_classes():
     from reproduction import dataset as corrdata
-    from reproduction.config_builder import build_config, default_data_root
+    from reproduction.running.config_builder import build_config, default_data_root
 
     demo = build_config("atss_concordance_0.3", "demo-v1")  # the setting the study varies
     long = build_config("atss_concordance_0.3", "demo-it1200")
@@ -403,7 +403,7 @@ def test_study_variants_change_only_schedule_or_classes():
 def test_the_image_size_variant_scales_every_resize_and_nothing_else():
     from mmengine.config import Config
 
-    from reproduction.config_builder import _apply_image_size, build_config
+    from reproduction.running.config_builder import _apply_image_size, build_config
 
     default = build_config("retinanet_spearman_0.1", "demo-128px", validate=True)
     small = build_config("retinanet_spearman_0.1", "demo", validate=True)
@@ -437,7 +437,7 @@ def test_the_image_size_variant_scales_every_resize_and_nothing_else():
 @pytest.mark.parametrize("experiment", ["atss_concordance_0.3", "retinanet_spearman_0.1"])
 def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experiment):
     from reproduction import dataset as corrdata
-    from reproduction.config_builder import build_config, default_data_root
+    from reproduction.running.config_builder import build_config, default_data_root
 
     demo, v1 = build_config(experiment, "demo"), build_config(experiment, "demo-v1")
     assert demo.model.backbone.base_channels == 32 and "base_channels" not in v1.model.backbone
@@ -462,12 +462,15 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experime
             assert [dict(t) for t in demo[key].dataset.pipeline] == scaled
         else:
             assert demo[key] == v1[key], key
-    assert head.loss_corr == v1.model.bbox_head.loss_corr is not None
+    assert head.loss_corr == v1.model.bbox_head.loss_corr
+    kind, weight = experiment.split("_")[1], float(experiment.rsplit("_", 1)[1])
+    assert (head.loss_corr.type, head.loss_corr.kind) == ("CorrelationLoss", kind)
+    assert head.loss_corr.loss_weight == weight
     assert head.anchor_generator == v1.model.bbox_head.anchor_generator
 
 
 def test_the_narrowed_demo_keeps_every_detectors_channels_consistent(tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     detr = build_config("detr_baseline", "demo", data_root=tmp_path)
     assert detr.model.neck.in_channels == [32 * 2**3]  # the half-width C5
@@ -482,8 +485,8 @@ def test_the_narrowed_demo_keeps_every_detectors_channels_consistent(tmp_path):
 
 
 def test_every_registered_detector_with_a_config_file_builds(tmp_path):
-    from reproduction.config_builder import build_config
-    from reproduction.mmdet_configs import CONFIG_DIR
+    from reproduction.running.config_builder import build_config
+    from reproduction.running.mmdet_configs import CONFIG_DIR
 
     built = 0
     for detector in DETECTORS:
@@ -501,7 +504,7 @@ def test_every_registered_detector_with_a_config_file_builds(tmp_path):
 
 
 def test_cli_rejects_unknown_experiment_and_missing_data(tmp_path, capsys):
-    from reproduction.train import main
+    from reproduction.running.train import main
 
     assert main(["atss_concordence_0.3", "--profile", "smoke"]) == 2
     assert "atss_concordance_0.3" in capsys.readouterr().err
@@ -523,7 +526,7 @@ def test_cli_rejects_unknown_experiment_and_missing_data(tmp_path, capsys):
 
 
 def test_cli_dumps_the_resolved_config(tmp_path, capsys):
-    from reproduction.train import main
+    from reproduction.running.train import main
 
     assert main(["paa_concordance_0.3", "--profile", "demo", "--dump-config"]) == 0
     text = capsys.readouterr().out
@@ -597,7 +600,7 @@ def test_positives_carry_their_level_and_image_for_the_authors_reductions(
 def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is_silent(
     tmp_path,
 ):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     def loss_corr(experiment, profile="paper"):
         cfg = build_config(experiment, profile, data_root=tmp_path, gpus=1)

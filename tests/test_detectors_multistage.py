@@ -14,7 +14,7 @@ import pytest
 import torch
 from smoke_models import assert_matches_mmdet, build_model, smoke_batch, smoke_cfg, total_loss
 
-from reproduction.experiments import get_experiment
+from reproduction.spec.experiments import get_experiment
 
 NUM_STAGES = 6
 
@@ -104,7 +104,7 @@ def _loss_corr_keys(detector: str) -> set[str]:
 @pytest.mark.parametrize("with_corr", [False, True], ids=["baseline", "corr"])
 @pytest.mark.parametrize("detector", sorted(CASES))
 def test_trains_two_iterations_in_smoke_profile(detector, with_corr, smoke_data_root, tmp_path):
-    from reproduction.train import train_config as train
+    from reproduction.running.train import train_config as train
 
     experiment = CASES[detector][0][int(with_corr)]
     cfg = smoke_cfg(experiment, smoke_data_root, tmp_path, validate=False)
@@ -302,7 +302,7 @@ def test_yolact_per_image_loss_sums_one_loss_per_image(smoke_data_root):
 
 
 def _yolact_predict(root: Path, permutation: str | None) -> list:
-    from reproduction.config_builder import enable_pre_nms_positives
+    from reproduction.running.config_builder import enable_pre_nms_positives
 
     cfg = smoke_cfg("yolact_baseline", root)
     enable_pre_nms_positives(cfg, permutation)
@@ -349,7 +349,7 @@ def test_yolact_pre_nms_positives_and_score_permutation(smoke_data_root):
 
 
 def test_paper_configs_follow_the_thesis(tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     one_x = build_config("sparsercnn_spearman_0.2", "paper", data_root=tmp_path)
     heads = one_x.model.roi_head.bbox_head
@@ -387,7 +387,7 @@ def test_paper_configs_follow_the_thesis(tmp_path):
 
 
 def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
     three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)
@@ -419,7 +419,7 @@ def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
 
 
 def test_only_yolact_evaluates_masks(smoke_data_root):
-    from reproduction.evaluate import evaluates_masks
+    from reproduction.running.evaluate import evaluates_masks
 
     assert evaluates_masks(smoke_cfg("yolact_baseline", smoke_data_root))
     assert not evaluates_masks(smoke_cfg("sparsercnn_baseline", smoke_data_root))
@@ -433,10 +433,10 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
     import numpy as np
     from pycocotools import mask as mask_utils
 
-    from reproduction import config_builder
-    from reproduction.evaluate import evaluate_experiment, mask_rles, predict
-    from reproduction.results import read_results
-    from reproduction.train import train_experiment
+    from reproduction.records.results import read_results
+    from reproduction.running import config_builder
+    from reproduction.running.evaluate import evaluate_experiment, mask_rles, predict
+    from reproduction.running.train import train_experiment
 
     work = tmp_path / "work"
     train_experiment("yolact_baseline", "smoke", work_dir=work, data_root=smoke_data_root)
@@ -486,7 +486,7 @@ def test_demo_3x_trains_multi_scale_with_random_crop(tmp_path):
     """Table 5.2's augmentation at the demo's scale: mmdet's resize choices (shorter side
     480-800) or resize + crop + resize, shrunk by 128 / 800 at the overlay's 128 pixels (the
     default's 96 scales them again, tests/test_detectors.py); testing stays at 128 pixels."""
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     one_x = build_config("sparsercnn_baseline", "demo-128px", data_root=tmp_path)
     three_x = build_config("sparsercnn_3x_baseline", "demo-128px", data_root=tmp_path)

@@ -1,8 +1,10 @@
 """Training in two processes (torchrun, gloo on CPUs) and evaluating the run it leaves.
 
-The trainer is the one every way of training uses (``python -m reproduction.train``); here it
+The trainer is the one every way of training uses (``python -m reproduction.running.train``); here
+it
 runs under ``torchrun --nproc_per_node 2`` as it would on a GPU machine, on the smoke profile for
-a few iterations. The evaluation then goes through :func:`reproduction.evaluate.evaluate_experiment`
+a few iterations. The evaluation then goes through
+:func:`reproduction.running.evaluate.evaluate_experiment`
 and through its command line, as a researcher evaluates a run trained by hand.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction.results import read_results
+from reproduction.records.results import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -50,7 +52,7 @@ def two_process_run(tmp_path_factory, smoke_data_root: Path) -> dict:
         "--master-port",
         str(_free_port()),
         "-m",
-        "reproduction.train",
+        "reproduction.running.train",
         EXPERIMENT,
         "--profile",
         "smoke",
@@ -95,7 +97,7 @@ def test_two_processes_train_and_leave_one_summary(two_process_run):
 
 @pytest.mark.slow
 def test_the_two_process_run_evaluates(two_process_run, tmp_path):
-    from reproduction.evaluate import evaluate_experiment
+    from reproduction.running.evaluate import evaluate_experiment
 
     results_file = tmp_path / "seed0.json"
     record = evaluate_experiment(
@@ -117,7 +119,9 @@ def test_the_two_process_run_evaluates(two_process_run, tmp_path):
     for name in ("beta_cls", "beta_img"):
         value = stored["metrics"][name]
         assert value is None or -1.0 <= value <= 1.0, (name, value)
-    assert stored["metrics"]["image_bounds"] is not None  # ATSS is NMS-based
+    bounds = stored["metrics"]["image_bounds"]  # ATSS is NMS-based: the image-level bounds
+    assert set(bounds) == {"upper", "lower"}
+    assert all(v is None or 0.0 <= v <= 1.0 for side in bounds.values() for v in side.values())
     # A few iterations may leave every score below the test threshold: no detection is fine.
     assert isinstance(stored["metrics"]["n_detections"], int)
     assert (tmp_path / "seed0.detections.json").is_file()
@@ -130,7 +134,7 @@ def test_evaluate_command_line(two_process_run, tmp_path):
     command = [
         sys.executable,
         "-m",
-        "reproduction.evaluate",
+        "reproduction.running.evaluate",
         EXPERIMENT,
         "--profile",
         "smoke",
@@ -170,8 +174,8 @@ def test_evaluate_command_line(two_process_run, tmp_path):
 
 @pytest.mark.slow
 def test_evaluating_a_run_again_keeps_the_provenance_of_its_training(two_process_run, tmp_path):
-    from reproduction.evaluate import evaluate_experiment
-    from reproduction.results import ResultsError, write_results
+    from reproduction.records.results import ResultsError, write_results
+    from reproduction.running.evaluate import evaluate_experiment
 
     def evaluate(name: str, trained_by: Path | None = None, seed: int = 0) -> dict:
         return evaluate_experiment(

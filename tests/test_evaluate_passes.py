@@ -13,7 +13,7 @@ import pytest
 import torch
 from smoke_models import build_model, smoke_cfg
 
-from reproduction.evaluate import predict, predict_passes
+from reproduction.running.evaluate import predict, predict_passes
 
 PERMUTATIONS = (None, "upper", "lower")
 

@@ -8,7 +8,8 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from reproduction import figures, thesis
+from reproduction.pages import figures
+from reproduction.spec import thesis
 
 matplotlib.use("Agg")
 

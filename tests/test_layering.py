@@ -148,13 +148,22 @@ def test_import_contracts_hold():
     [
         ("corrlib/metrics/ap.py", "import torch", "metrics"),
         ("corrlib/losses/correlation.py", "import mmengine", "losses"),
-        ("corrlib/metrics/lrp.py", "import reproduction.stats", "library-not-companion"),
+        ("corrlib/metrics/lrp.py", "import reproduction.analysis.stats", "library-not-companion"),
         ("reproduction/dataset/shapes.py", "import torch", "dataset"),
-        ("reproduction/plans.py", "import mmdet", "mmdet-importers"),
-        ("reproduction/results.py", "import corrlib.integration", "integration-importers"),
+        ("reproduction/spec/plans.py", "import mmdet", "mmdet-importers"),
+        ("reproduction/records/results.py", "import corrlib.integration", "integration-importers"),
         # Indirect: the statistics reaching mmengine through a driver.
-        ("reproduction/stats.py", "import reproduction.train", "drivers-importers"),
-        ("reproduction/report.py", "import torch", "analysis"),
+        (
+            "reproduction/analysis/stats.py",
+            "import reproduction.running.train",
+            "drivers-importers",
+        ),
+        ("reproduction/pages/report.py", "import torch", "analysis"),
+        # The layers: an upward import, and one between the two sibling packages.
+        ("reproduction/spec/paths.py", "import reproduction.pages.report", "layers"),
+        ("reproduction/records/results.py", "import reproduction.analysis.stats", "layers"),
+        ("reproduction/analysis/regimes.py", "import reproduction.running.pretrain", "layers"),
+        ("reproduction/dataset/shapes.py", "import reproduction.records.results", "layers"),
     ],
 )
 def test_import_contracts_catch_a_broken_layer(tmp_path, module, line, contract):

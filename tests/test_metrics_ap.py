@@ -16,7 +16,7 @@ from pycocotools.cocoeval import COCOeval
 from corrlib.metrics import analyse, class_level_correlation, coco_ap
 from corrlib.metrics.evaluation import CocoSession
 from corrlib.metrics.inputs import detections_to_arrays, load_ground_truth
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 

@@ -15,7 +15,7 @@ from corrlib.metrics import (
     class_level_correlation,
     class_level_correlation_summary,
 )
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 
 def _case(groups: dict[int, list[tuple[float, float]]], fps: int = 2) -> tuple[dict, list[dict]]:

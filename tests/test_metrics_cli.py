@@ -15,7 +15,7 @@ import pytest
 from corrlib.metrics import analyse
 from corrlib.metrics.__main__ import main
 from corrlib.metrics.summary import UNITS
-from reproduction.random_coco import random_coco
+from reproduction.dataset.random_coco import random_coco
 
 AP_KEYS = ("AP", "AP50", "AP75", "APs", "APm", "APl")
 LRP_KEYS = ("oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN")

@@ -14,7 +14,8 @@ from mmengine.structures import InstanceData
 
 import corrlib.integration  # noqa: F401  (registers the evaluators)
 from corrlib import metrics
-from reproduction.random_coco import random_coco
+from corrlib.integration.evaluators import CorrelationMetric, LRPMetric
+from reproduction.dataset.random_coco import random_coco
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:torch")
 
@@ -77,8 +78,8 @@ def _run(cfg: dict, samples: list) -> dict:
 
 
 def test_evaluators_are_registered_in_mmdet():
-    assert METRICS.get("CorrelationMetric") is not None
-    assert METRICS.get("LRPMetric") is not None
+    assert METRICS.get("CorrelationMetric") is CorrelationMetric
+    assert METRICS.get("LRPMetric") is LRPMetric
 
 
 @pytest.mark.parametrize("use_ann_file", [True, False])

@@ -153,7 +153,7 @@ def test_olrp_end_to_end_hand_counted():
 
 def test_olrp_ignores_detection_order():
     rng = np.random.default_rng(3)
-    from reproduction.random_coco import random_coco
+    from reproduction.dataset.random_coco import random_coco
 
     gt, dets = random_coco(n_images=12, n_categories=4, dets_per_image=20, seed=5)
     shuffled = [dets[i] for i in rng.permutation(len(dets))]

@@ -7,9 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reproduction.claims import CLAIMS, Claim, Comparison
-from reproduction.experiments import experiment_ids
-from reproduction.missing_runs import (
+from reproduction.analysis.missing_runs import (
     TABLE_COLUMNS,
     claims_from,
     main,
@@ -18,10 +16,11 @@ from reproduction.missing_runs import (
     run_minutes,
     total_minutes,
 )
-from reproduction.report import load_runs
-from reproduction.verdicts import Evidence
-
-ROOT = Path(__file__).resolve().parent.parent
+from reproduction.analysis.verdicts import Evidence
+from reproduction.records.results import results_path, write_results
+from reproduction.records.run_table import load_runs
+from reproduction.spec.claims import CLAIMS, Claim, Comparison
+from reproduction.spec.experiments import experiment_ids
 
 
 def _runs(rows: list[tuple[str, int, float, int, float]], profile: str = "demo") -> pd.DataFrame:
@@ -152,20 +151,43 @@ def test_missing_table_groups_seeds_and_marks_unknown_costs():
     assert total_minutes(unknown) == (0.0, 2)
 
 
-def test_the_queue_of_the_committed_archive_lists_only_runs_it_lacks(tmp_path, capsys):
-    assert (
-        main(["demo", "--queue", "--results", str(tmp_path), "--archive", str(ROOT / "archive")])
-        == 0
-    )
+def _archive_run(root: Path, experiment: str, seed: int) -> None:
+    record = {
+        "schema": 1,
+        "experiment": {"id": experiment, "detector": experiment.split("_")[0], "kind": None,
+                       "loss_weight": None},
+        "profile": "demo",
+        "seed": seed,
+        "dataset": {"name": "demo-3cls-val1000", "synthetic": True, "n_val_images": 10},
+        "metrics": {"AP": 0.3, "AP50": 0.5, "AP75": 0.3, "beta_cls": 0.4, "beta_img": 0.5},
+        "training": {"iterations": 600, "seconds_per_iter": 0.2, "wall_s": 120.0},
+        "evaluation_s": 30.0,
+        "provenance": {"git": {"commit": "abc"}, "hardware": {"cpu": "cpu", "cores": 2}},
+    }  # fmt: skip
+    write_results(results_path(root, "demo", experiment, seed), record)
+
+
+def test_the_queue_lists_only_the_runs_the_archive_lacks(tmp_path, capsys):
+    archive = tmp_path / "archive"
+    for experiment, seed in (
+        ("atss_baseline", 0),
+        ("atss_baseline", 1),
+        ("atss_concordance_0.3", 0),
+    ):
+        _archive_run(archive, experiment, seed)
+    args = ["demo", "--queue", "--results", str(tmp_path / "results"), "--archive", str(archive)]
+    assert main(args) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines, "the committed demo archive does not hold every claim's runs yet"
-    archived = load_runs(ROOT / "archive", "demo")
+    archived = load_runs(archive, "demo")
     made = set(zip(archived["experiment"], archived["seed"].astype(int), strict=True))
     known = set(experiment_ids())
+    queued = set()
     for line in lines:
         profile, experiment, seed = line.split()
         assert profile == "demo" and experiment in known and seed in {"0", "1"}
-        assert (experiment, int(seed)) not in made
+        queued.add((experiment, int(seed)))
+    assert not queued & made
+    assert ("atss_concordance_0.3", 1) in queued  # its baseline ran with seed 1; it did not
 
 
 def test_bad_arguments_name_the_problem(capsys):

@@ -1,11 +1,11 @@
-"""The executed pages fold papermill's parameter cells away (reproduction.notebook_tags)."""
+"""The executed pages fold papermill's parameter cells away (reproduction.pages.notebook_tags)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from reproduction import notebook_tags
+from reproduction.pages import notebook_tags
 
 
 def _notebook() -> dict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction import book_pages
+from reproduction.spec import book_pages
 
 REPO = Path(__file__).resolve().parents[1]
 SHOWN_AS = {"hide-input", "remove-input", "remove-cell"}
@@ -52,16 +52,18 @@ def test_setup_code_is_removed_and_analysis_code_folded(name: str) -> None:
 
 @pytest.mark.parametrize("name", book_pages.analysis_notebooks())
 def test_the_parameters_are_listed_in_the_provenance_block(name: str) -> None:
+    """Each page has a parameters cell, left out of the page, and its provenance block lists
+    the values it ran with as the kernel holds them (``page_parameters``, directly or through
+    ``ResultsPage.provenance``): no page types its parameters a second time."""
     nb = _notebook(name)
     cells = _code_cells(nb)
     assert any({"parameters", "remove-cell"} <= set(tags) for _, tags in cells), name
-    names = _parameters(nb)
-    assert names, name
+    assert _parameters(nb), name
     last, tags = cells[-1]
     assert "remove-input" in tags, f"{name}: the provenance block's code is on the page"
-    assert "parameters_markdown(" in last or "parameters=" in last, name
-    for parameter in names:  # the value it ran with, after papermill's injected cell
-        assert f'"{parameter}": {parameter}' in last, f"{name}: {parameter} not in provenance"
+    assert "page_parameters()" in last or "page.provenance()" in last, name
+    every = "\n".join(source for source, _ in cells)
+    assert "PARAMETERS = {" not in every, f"{name}: its parameters typed again"
 
 
 LINK = re.compile(r"\]\(([^)#\s]+)(#[^)\s]*)?\)")

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from reproduction.config_builder import build_config
 from reproduction.dataset import generate_coco_standin
-from reproduction.evaluate import ground_truth_subset
-from reproduction.plans import plan
-from reproduction.profiles import check_profile_name, get_profile
-from reproduction.report import data_label
-from reproduction.train import DatasetCheckFailed, train_experiment
+from reproduction.running.config_builder import build_config
+from reproduction.running.evaluate import ground_truth_subset
+from reproduction.running.train import DatasetCheckFailed, train_experiment
+from reproduction.spec.plans import plan
+from reproduction.spec.profiles import check_profile_name, data_label, get_profile
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -226,7 +225,7 @@ def test_paper_config_trains_and_evaluates(
     assert record["dataset"]["synthetic"] is True and record["dataset"]["n_val_images"] == 4
     assert record["training"]["iterations"] == 1
     if experiment.startswith("yolact"):
-        assert record["metrics"]["mask_AP"] is not None
+        assert 0.0 <= record["metrics"]["mask_AP"] <= 1.0  # a fraction, not None
     # the backbone started from the local file (one step at the warm-up's learning rate
     # leaves it within a hair; a random initialisation would be far)
     allow_mmengine_checkpoints()

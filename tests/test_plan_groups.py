@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from reproduction.experiments import get_experiment, list_experiments
-from reproduction.plans import EXTENSIONS, plan
+from reproduction.spec.experiments import get_experiment, list_experiments
+from reproduction.spec.plans import EXTENSIONS, plan
 
 
 @pytest.mark.parametrize(

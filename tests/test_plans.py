@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reproduction.experiments import experiment_ids
-from reproduction.plans import EXTENSIONS, STUDY_SEEDS, plan
-from reproduction.profiles import PROFILES, get_profile, study_variants
+from reproduction.spec.experiments import experiment_ids
+from reproduction.spec.plans import EXTENSIONS, STUDY_SEEDS, plan
+from reproduction.spec.profiles import PROFILES, get_profile, study_variants
 
 
 @pytest.mark.parametrize("profile", list(PROFILES))
@@ -63,9 +63,14 @@ def test_study_variants_run_the_demo_pairs_with_three_seeds() -> None:
 
 
 def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -> None:
-    from reproduction.plans import DEMO_SEEDS
-    from reproduction.profiles import PREVIOUS_PROFILE, V1_PROFILE, same_setting, study_settings
-    from reproduction.study import MIN_PROTOCOL_SEEDS
+    from reproduction.analysis.study import MIN_PROTOCOL_SEEDS
+    from reproduction.spec.plans import DEMO_SEEDS
+    from reproduction.spec.profiles import (
+        PREVIOUS_PROFILE,
+        V1_PROFILE,
+        same_setting,
+        study_settings,
+    )
 
     demo, v1 = plan("demo"), plan(V1_PROFILE)
     assert demo.seeds == DEMO_SEEDS and len(DEMO_SEEDS) >= 2  # paired, with an interval
@@ -80,11 +85,11 @@ def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -
     assert study_settings()[-2:] == (PREVIOUS_PROFILE, "demo")
     assert get_profile("demo").image_size == 96 and get_profile(PREVIOUS_PROFILE).image_size is None
     assert get_profile("demo").setting[:3] == get_profile(PREVIOUS_PROFILE).setting[:3]
-    assert get_profile(V1_PROFILE).setting == ("demo", "demo", None, None)
+    assert get_profile(V1_PROFILE).setting == ("demo_v1", "demo", None, None, None)
 
 
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:
-    from reproduction.profiles import PREVIOUS_PROFILE
+    from reproduction.spec.profiles import PREVIOUS_PROFILE
 
     for name, spec in PROFILES.items():
         if spec.synthetic:
@@ -95,7 +100,7 @@ def test_every_embedded_plan_names_its_profiles_dataset() -> None:
 
 
 def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> None:
-    from reproduction.experiments import baseline_of, get_experiment
+    from reproduction.spec.experiments import baseline_of, get_experiment
 
     for name, spec in PROFILES.items():
         expected = f"embedded-{spec.dataset}" if spec.synthetic else "coco"
@@ -106,3 +111,31 @@ def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> N
         assert base == baseline_of(variant) and get_experiment(base).is_baseline
         assert get_experiment(base).detector == get_experiment(variant).detector
     assert plan("smoke").pairs() == []  # its baseline and variant are of two detectors
+
+
+def test_regime_profiles_change_one_thing_of_the_default_demo() -> None:
+    """The training-length profiles differ from ``demo`` in their length alone, the pretrained
+    one in its start alone; each runs the ATSS pair with the regime seeds."""
+    from reproduction.spec.plans import REGIME_SEEDS
+    from reproduction.spec.profiles import (
+        DEMO_ITERS,
+        PRETRAINED_PROFILE,
+        TRAINING_LENGTHS,
+        training_length_profile,
+    )
+
+    demo = get_profile("demo").setting
+    assert training_length_profile(DEMO_ITERS) == "demo"
+    for n in TRAINING_LENGTHS:
+        name = training_length_profile(n)
+        setting = get_profile(name).setting
+        assert setting[:2] == demo[:2] and setting[3:] == demo[3:]
+        assert setting[2] == (None if n == DEMO_ITERS else n)
+        if n != DEMO_ITERS:
+            assert plan(name).pairs() == [("atss_baseline", "atss_concordance_0.3")]
+            assert plan(name).seeds == REGIME_SEEDS and len(REGIME_SEEDS) >= 8
+    with pytest.raises(ValueError, match="lengths"):
+        training_length_profile(450)
+    pretrained = get_profile(PRETRAINED_PROFILE).setting
+    assert pretrained[:4] == demo[:4] and pretrained[4] is not None and demo[4] is None
+    assert plan(PRETRAINED_PROFILE).seeds == REGIME_SEEDS

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction.results import (
+from reproduction.records.results import (
     ResultsError,
     iter_results,
     read_results,

@@ -19,7 +19,7 @@ import pytest
 def test_demo_runs_checkpoint_at_the_overlay_interval_and_at_the_end(
     tmp_path, experiment, max_iters
 ):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     cfg = build_config(experiment, "demo", data_root=tmp_path)
     hook = cfg.default_hooks.checkpoint
@@ -30,7 +30,7 @@ def test_demo_runs_checkpoint_at_the_overlay_interval_and_at_the_end(
 
 
 def test_a_schedule_shorter_than_the_interval_checkpoints_only_at_its_end(tmp_path):
-    from reproduction.config_builder import build_config
+    from reproduction.running.config_builder import build_config
 
     short = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=120)
     assert short.default_hooks.checkpoint.interval == 120
@@ -42,7 +42,7 @@ def test_a_schedule_shorter_than_the_interval_checkpoints_only_at_its_end(tmp_pa
 def test_training_again_in_a_stopped_runs_work_dir_resumes_from_its_checkpoint(
     tmp_path, smoke_data_root
 ):
-    from reproduction.train import SUMMARY_NAME, train_experiment
+    from reproduction.running.train import SUMMARY_NAME, train_experiment
 
     work = tmp_path / "work"
     first = train_experiment(
@@ -69,7 +69,7 @@ def test_seconds_per_iter_reads_only_the_logs_written_since(tmp_path) -> None:
     import os
     import time
 
-    from reproduction.train import seconds_per_iter
+    from reproduction.running.train import seconds_per_iter
 
     def log(name: str, seconds: float, mtime: float | None = None) -> None:
         path = tmp_path / name / "vis_data" / "scalars.json"

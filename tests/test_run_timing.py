@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from reproduction.results import ResultsError, write_json_atomic
-from reproduction.run_timing import RunSpec, format_table, main, read_timings, time_runs
+from reproduction.records.results import ResultsError, write_json_atomic
+from reproduction.records.run_timing import RunSpec, format_table, main, read_timings, time_runs
 
 
 def test_run_specs_name_profile_settings_and_seeds() -> None:
     spec = RunSpec.parse("demo:seeds=0,1,2,3,4;add=comparisons")
     assert spec.profile == "demo" and spec.seeds == (0, 1, 2, 3, 4)
     assert spec.command() == ["./run", "main", "seeds=0,1,2,3,4", "add=comparisons"]
-    from reproduction.plans import plan
+    from reproduction.spec.plans import plan
 
     assert RunSpec.parse("demo-v1").seeds == plan("demo-v1").seeds  # the plan's own seeds
     with pytest.raises(ValueError, match="unknown profile 'demo-2'"):

@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 
 from corrlib.names import DEFAULT_GRADIENT, GRADIENTS, KINDS
-from reproduction import book_pages, paths
-from reproduction.experiments import list_experiments
-from reproduction.plans import plan
-from reproduction.profiles import get_profile
-from reproduction.results import results_path
+from reproduction.records.results import results_path
+from reproduction.spec import book_pages, paths
+from reproduction.spec.experiments import list_experiments
+from reproduction.spec.plans import plan
+from reproduction.spec.profiles import get_profile
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_the_names_load_without_torch_and_the_registry_uses_them() -> None:
     script = (
-        "import json, sys; import corrlib.names, reproduction.experiments, reproduction.report; "
+        "import json, sys; import corrlib.names, reproduction.spec.experiments, "
+        "reproduction.pages.report; "
         "print(json.dumps(sorted(m for m in ('torch', 'torchsort', 'mmdet') if m in sys.modules)))"
     )
     out = subprocess.run(
@@ -59,13 +60,13 @@ def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
     assert dataset.preset_dir("demo") == dataset.data_root() / "generated" / "demo"
     # A profile's data is its own dataset's: demo-128px trains on the default's, not on its name.
     previous = get_profile("demo-128px")
-    assert paths.profile_data_dir("demo-128px") == dataset.preset_dir(previous.dataset)
-    assert paths.val_annotations("demo-128px").parts[-3:] == (
+    assert dataset.profile_data_dir("demo-128px") == dataset.preset_dir(previous.dataset)
+    assert dataset.val_annotations("demo-128px").parts[-3:] == (
         previous.dataset,
         "annotations",
         "val.json",
     )
-    assert paths.val_annotations("paper").name == "instances_val2017.json"
+    assert dataset.val_annotations("paper").name == "instances_val2017.json"
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from reproduction.results import read_results
+from reproduction.records.results import read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

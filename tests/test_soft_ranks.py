@@ -1,4 +1,4 @@
-"""Spearman Loss against Pearson Loss (reproduction.soft_ranks, corrlib.losses).
+"""Spearman Loss against Pearson Loss (reproduction.running.soft_ranks, corrlib.losses).
 
 The first test is a property of corrlib itself: at the thesis's setting (absolute values, soft-
 rank strength 1) Spearman Loss is Pearson Loss. It depends on how torchsort computes its l2
@@ -17,7 +17,7 @@ import torch
 from scipy import stats
 
 from corrlib.losses import correlation_loss, unit_gap
-from reproduction import soft_ranks
+from reproduction.running import soft_ranks
 
 
 def _uniform_pair(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,5 @@
-"""Intervals over seeds against scipy.stats, and the verdict on paired differences."""
+"""Intervals over seeds against scipy.stats, their printed form, and the verdict on paired
+differences."""
 
 from __future__ import annotations
 
@@ -6,12 +7,19 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reproduction.stats import (
+from reproduction.analysis.stats import (
+    CONTRADICTED,
+    GAIN,
+    HOLDS,
+    LOSS,
     NOT_RESOLVED,
+    Interval,
     bootstrap_interval,
+    direction,
+    excludes_zero,
+    judge,
     mean_interval,
     paired_difference,
-    verdict,
 )
 
 SAMPLES = [
@@ -48,7 +56,7 @@ def test_bootstrap_interval_close_to_scipy_percentile(values: list[float]) -> No
 def test_single_seed_has_no_interval_and_is_not_resolved() -> None:
     one = mean_interval([4.2])
     assert one.low is None and one.high is None and one.format() == "4.2 (n=1)"
-    assert verdict(paired_difference({0: 1.0}, {0: 3.0})) == NOT_RESOLVED
+    assert direction(paired_difference({0: 1.0}, {0: 3.0})) == NOT_RESOLVED
 
 
 def test_paired_difference_uses_shared_seeds_only() -> None:
@@ -68,7 +76,7 @@ def test_pairing_cancels_shared_noise() -> None:
     baseline = dict(enumerate(30 + noise))
     variant = dict(enumerate(31 + noise + rng.normal(0, 0.2, 6)))
     paired = paired_difference(baseline, variant)
-    assert verdict(paired) == "gain"
+    assert direction(paired) == GAIN
     unpaired = (
         mean_interval(list(variant.values())).low - mean_interval(list(baseline.values())).high
     )
@@ -78,13 +86,73 @@ def test_pairing_cancels_shared_noise() -> None:
 @pytest.mark.parametrize(
     ("values", "expected"),
     [
-        ([1.0, 1.2, 0.9, 1.1], "gain"),
-        ([-1.0, -1.2, -0.9], "loss"),
+        ([1.0, 1.2, 0.9, 1.1], GAIN),
+        ([-1.0, -1.2, -0.9], LOSS),
         ([-1.0, 1.0, 0.5], NOT_RESOLVED),
     ],
 )
-def test_verdict(values: list[float], expected: str) -> None:
-    assert verdict(mean_interval(values)) == expected
+def test_direction(values: list[float], expected: str) -> None:
+    assert direction(mean_interval(values)) == expected
+    assert direction(values) == expected  # the differences themselves
+    flipped = {GAIN: LOSS, LOSS: GAIN}.get(expected, expected)
+    assert direction(values, lower_is_better=True) == flipped
+    assert excludes_zero(values) == (expected != NOT_RESOLVED)
+
+
+@pytest.mark.parametrize(
+    ("expected", "values", "margin", "verdict"),
+    [
+        ("increase", [1.0, 1.2, 0.9], 0, HOLDS),
+        ("increase", [-1.0, -1.2, -0.9], 0, CONTRADICTED),
+        ("increase", [-1.0, 1.2, 0.1], 0, NOT_RESOLVED),
+        ("increase", [1.0], 0, NOT_RESOLVED),
+        ("decrease", [-1.0, -1.2, -0.9], 0, HOLDS),
+        ("decrease", [1.0, 1.2, 0.9], 0, CONTRADICTED),
+        ("decrease", [1.0], 0, NOT_RESOLVED),
+        ("within", [0.5, -0.5, 0.2], 5.0, HOLDS),
+        ("within", [20.0, 21.0, 19.0], 5.0, CONTRADICTED),
+        ("within", [-20.0, -21.0, -19.0], 5.0, CONTRADICTED),
+        ("within", [0.0, 10.0, 5.0], 5.0, NOT_RESOLVED),
+        ("not_below", [-0.1, 0.1, 0.0], 0.5, HOLDS),
+        ("not_below", [-2.0, -2.1, -1.9], 0.5, CONTRADICTED),
+        ("not_below", [-2.0, 2.1, 0.0], 0.5, NOT_RESOLVED),
+    ],
+)
+def test_judge(expected: str, values: list[float], margin: float, verdict: str) -> None:
+    assert judge(mean_interval(values), expected, margin) == verdict
+    assert judge(values, expected, margin) == verdict
+
+
+def test_judge_rejects_an_unknown_change_and_no_differences() -> None:
+    with pytest.raises(ValueError, match="unknown expected change 'bigger'"):
+        judge([1.0, 2.0], "bigger")
+    with pytest.raises(ValueError, match="empty"):
+        judge([])
+
+
+@pytest.mark.parametrize(
+    ("interval", "kwargs", "text"),
+    [
+        (Interval(12.34, 10.06, 14.55, 3), {}, "12.3 [10.1, 14.6]"),
+        (Interval(12.34, None, None, 1), {}, "12.3 (n=1)"),
+        (Interval(1.25, -0.3, 2.8, 3), {"signed": True, "bounds_only": True}, "[-0.3, +2.8]"),
+        (Interval(1.25, None, None, 1), {"signed": True, "bounds_only": True}, "n=1"),
+        (Interval(0.1, 0.111, 0.129, 4), {"digits": 2, "bounds_only": True}, "[0.11, 0.13]"),
+        (
+            Interval(1.04, 0.52, 1.56, 3),
+            {"signed": True, "unit": " %", "count": " steps"},
+            "+1.0 % [+0.5, +1.6] (n=3 steps)",
+        ),
+        (Interval(-1.04, None, None, 1), {"signed": True, "count": ""}, "-1.0 (n=1)"),
+        (
+            Interval(60.0, 55.2, 64.8, 5),
+            {"digits": 0, "unit": " %", "count": ""},
+            "60 % [55, 65] (n=5)",
+        ),
+    ],
+)
+def test_an_interval_prints_one_way(interval: Interval, kwargs: dict, text: str) -> None:
+    assert interval.format(**kwargs) == text
 
 
 def test_bad_values_are_named() -> None:

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from reproduction import verdicts
-from reproduction.claims import Claim, Comparison
-from reproduction.results import ResultsError
-from reproduction.step_timing import (
+from reproduction.analysis import verdicts
+from reproduction.pages import verdict_tables
+from reproduction.records.results import ResultsError
+from reproduction.records.step_timing import (
     STEP_TIMINGS_DIR,
     overhead_table,
     read_step_timings,
@@ -19,6 +19,7 @@ from reproduction.step_timing import (
     validate_step_timing,
     write_step_timing,
 )
+from reproduction.spec.claims import Claim, Comparison
 
 PROVENANCE = {
     "git": {"commit": "abcdef1234567890", "dirty": False},
@@ -109,11 +110,11 @@ def test_the_cost_verdict_prefers_interleaved_steps_to_the_runs_own_timing(tmp_p
     assert cv.evidence is steps[0] and cv.seeds == (0, 1, 2)
     assert cv.effect.mean == pytest.approx(1.0)
     assert cv.verdict == verdicts.HOLDS
-    row = verdicts.detail_table([(claim, [cv])]).iloc[0]
+    row = verdict_tables.detail_table([(claim, [cv])]).iloc[0]
     assert row["ours [95% CI] (seeds)"].endswith("(n=3 steps)")
     assert "3 interleaved training steps" in row["evidence"]
     assert "Test CPU (2 cores; device cpu), 1 thread(s)" in row["evidence"]
-    provenance = verdicts.evidence_markdown(steps, "demo")
+    provenance = verdict_tables.evidence_markdown(steps, "demo")
     assert "30 interleaved" not in provenance and "3 interleaved training steps" in provenance
     assert "load average 2.5 at the start" in provenance
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from corrlib import metrics
-from reproduction.study import (
+from reproduction.analysis.study import (
     MIN_PROTOCOL_SEEDS,
     choose_protocol,
     interval_by_seed_count,
@@ -110,6 +110,17 @@ def test_seeds_to_resolve_matches_the_t_interval() -> None:
         seeds_to_resolve([1.0])
 
 
+def test_seeds_to_a_target_half_width_ignore_the_mean() -> None:
+    from scipy import stats
+
+    half = lambda k: stats.t.ppf(0.975, k - 1) / np.sqrt(k)  # noqa: E731  (× sd = 1)
+    for diffs in ([1.0, 3.0, 2.0], [-1.0, 1.0, 0.0]):  # sd 1; the second's mean is 0
+        n = seeds_to_resolve(diffs, half_width=0.5, max_seeds=1000)
+        assert half(n) <= 0.5 < half(n - 1)  # the first n at most the target half-width
+    assert n == 18
+    assert seeds_to_resolve([1.0, 3.0, 2.0], half_width=0.5, max_seeds=10) is None
+
+
 # ---------------------------------------------------------------------------------------------
 # across settings and the protocol choice
 
@@ -184,7 +195,7 @@ def _timed(record: str, recorded: str, **walls: tuple[int, float]) -> list[dict]
 def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model(monkeypatch) -> None:
     from dataclasses import replace
 
-    from reproduction import profiles
+    from reproduction.spec import profiles
 
     old = _timed("a.json", "2026-01-01T00:00:00Z", long=(5, 600.0), demo_v1=(1, 300.0))
     new = _timed("b.json", "2026-02-01T00:00:00Z", short=(3, 900.0), demo_v1=(1, 600.0))
@@ -215,8 +226,8 @@ def test_timed_runs_takes_one_record_and_measured_minutes_replace_the_model(monk
 
 
 def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: Path) -> None:
-    from reproduction.archive import archive_profile, load_best, main
-    from reproduction.results import ResultsError, results_path, write_results
+    from reproduction.records.archive import archive_profile, load_best, main
+    from reproduction.records.results import ResultsError, results_path, write_results
     from tests.test_results import make_record
 
     local, archive = tmp_path / "results", tmp_path / "archive"
@@ -243,8 +254,12 @@ def test_archive_copies_validated_results_and_the_larger_source_wins(tmp_path: P
 
 
 def test_differences_per_seed_and_resolution_table_follow_the_paired_differences() -> None:
-    from reproduction.stats import mean_interval
-    from reproduction.study import differences_per_seed, paired_differences, resolution_table
+    from reproduction.analysis.stats import mean_interval
+    from reproduction.analysis.study import (
+        differences_per_seed,
+        paired_differences,
+        resolution_table,
+    )
 
     diffs = {0: 2.0, 1: 3.0, 2: 2.5}
     runs = _runs(diffs)
@@ -268,16 +283,16 @@ def test_differences_per_seed_and_resolution_table_follow_the_paired_differences
 
 
 def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles() -> None:
-    from reproduction.dataset import PRESETS
-    from reproduction.plans import plan
-    from reproduction.profiles import get_profile, study_settings, study_variants
-    from reproduction.study import (
+    from reproduction.analysis.study import (
         describe_setting,
         parse_pairs,
         present_pairs,
         protocol_targets,
         study_pairs,
     )
+    from reproduction.dataset import PRESETS
+    from reproduction.spec.plans import plan
+    from reproduction.spec.profiles import get_profile, study_settings, study_variants
 
     assert study_pairs() == plan("demo").pairs() and study_pairs()
     assert study_pairs("a:b, c:d") == [("a", "b"), ("c", "d")]
@@ -287,8 +302,8 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
     # the study varies the first demo's setting (demo-v1), one setting at a time, beside the
     # narrowed default that replaced it
     assert set(settings) == {"demo-v1", "demo", *(v.name for v in study_variants())}
-    assert describe_setting("demo-128px").endswith("cls, 1000 val, demo_narrow")
-    assert describe_setting("demo").endswith("cls, 1000 val, demo_narrow, 96 px")
+    assert describe_setting("demo-128px").endswith("cls, 1000 val, overlay demo")
+    assert describe_setting("demo").endswith("cls, 1000 val, overlay demo, 96 px")
     iters = [get_profile(s).max_iters or 600 for s in settings if get_profile(s).dataset == "demo"]
     assert iters == sorted(iters)
     classes = PRESETS[get_profile("demo-3cls").dataset].n_classes
@@ -302,15 +317,15 @@ def test_the_study_reads_its_pairs_settings_and_targets_from_plans_and_profiles(
 
 
 def test_protocol_of_names_overlay_data_schedule_and_seeds() -> None:
-    from reproduction.plans import plan
-    from reproduction.profiles import get_profile
-    from reproduction.study import protocol_of
+    from reproduction.analysis.study import protocol_of
+    from reproduction.spec.plans import plan
+    from reproduction.spec.profiles import get_profile
 
-    assert protocol_of("demo-v1") == ("demo", "demo", 600, 128, len(plan("demo-v1").seeds))
+    assert protocol_of("demo-v1") == ("demo_v1", "demo", 600, 128, len(plan("demo-v1").seeds))
     overlay, dataset, iters, size, n_seeds = protocol_of("demo-it1200")
-    assert (overlay, dataset, iters, size) == ("demo", "demo", 1200, 128)
-    assert protocol_of("demo") == ("demo_narrow", "demo-3cls-val1000", 600, 96, 5)
-    assert protocol_of("demo-128px")[:4] == ("demo_narrow", "demo-3cls-val1000", 600, 128)
+    assert (overlay, dataset, iters, size) == ("demo_v1", "demo", 1200, 128)
+    assert protocol_of("demo") == ("demo", "demo-3cls-val1000", 600, 96, 5)
+    assert protocol_of("demo-128px")[:4] == ("demo", "demo-3cls-val1000", 600, 128)
     assert n_seeds == len(plan("demo-it1200").seeds)
     assert protocol_of("demo")[:2] == get_profile("demo").setting[:2]
     assert protocol_of("demo")[4] == len(plan("demo").seeds)

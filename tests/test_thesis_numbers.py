@@ -1,4 +1,4 @@
-"""The thesis's numbers in ``reproduction.thesis`` against the thesis text itself.
+"""The thesis's numbers in ``reproduction.spec.thesis`` against the thesis text itself.
 
 The text-based tests (marker ``thesis_text``) read the thesis as plain text, which is not part
 of this repository (:mod:`thesis_text` says where they look), find each table's header line,
@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import thesis_text
 
-import reproduction.thesis as thesis
-from reproduction.thesis import _data
+import reproduction.spec.thesis as thesis
+from reproduction.spec.thesis import _data
 
 ALL_TABLES = ("3.1", "3.2", "5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8")
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from book_html import broken_links, chromium, layout_problems, measure_layout, screenshot
 
-from reproduction import book_pages
-from reproduction.plans import plan
-from reproduction.results import read_results
+from reproduction.records.results import read_results
+from reproduction.spec import book_pages
+from reproduction.spec.plans import plan
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -1,6 +1,6 @@
 """Where the tests find the thesis text, which is not part of this repository.
 
-The tests marked ``thesis_text`` compare the numbers of :mod:`reproduction.thesis` with the
+The tests marked ``thesis_text`` compare the numbers of :mod:`reproduction.spec.thesis` with the
 thesis as a plain-text file (the title near its top). The environment variable
 ``CORRLIB_THESIS_TEXT`` names the directory that holds that file; without it the tests look in
 a folder beside the repository (where the project's own machines keep it). Where the text is

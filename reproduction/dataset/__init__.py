@@ -10,7 +10,8 @@ Depends only on numpy and Pillow (no torch, no mmdet).
   without COCO; :func:`is_coco_standin` recognises one.
 - :func:`check_coco_dataset`: before training, check that a dataset (COCO 2017 or embedded)
   is complete and well-formed; raises :class:`DatasetError`.
-- :func:`coco_root`: where the user's COCO lives (``$COCO_ROOT``).
+- :func:`coco_root`: where the user's COCO lives (``$COCO_ROOT``); :func:`profile_data_dir`
+  and :func:`val_annotations`: a profile's dataset root and validation ground truth.
 
 Command line: ``python -m reproduction.dataset generate --preset demo``,
 ``python -m reproduction.dataset coco-standin OUT_DIR`` and
@@ -27,7 +28,15 @@ from .generate import (
     is_current,
     preset_dir,
 )
-from .paths import COCO_ROOT_ENV, COCO_SPLITS, EMBEDDED_SPLITS, coco_root, data_root
+from .paths import (
+    COCO_ROOT_ENV,
+    COCO_SPLITS,
+    EMBEDDED_SPLITS,
+    coco_root,
+    data_root,
+    profile_data_dir,
+    val_annotations,
+)
 from .scene import area_ranges
 from .shapes import CLASS_NAMES, MAX_CLASSES
 from .standin import generate_coco_standin, is_coco_standin
@@ -55,4 +64,6 @@ __all__ = [
     "is_coco_standin",
     "is_current",
     "preset_dir",
+    "profile_data_dir",
+    "val_annotations",
 ]

@@ -24,7 +24,7 @@ import numpy as np
 import PIL
 from PIL import Image
 
-from reproduction.paths import GENERATED_DIR
+from reproduction.spec.paths import GENERATED_DIR
 
 from .atomic import build_directory
 from .coco_format import instance_annotation

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from reproduction.paths import GENERATED_DIR
+from reproduction.spec.paths import GENERATED_DIR
 
 COCO_ROOT_ENV = "COCO_ROOT"
 """Environment variable naming the root of a user's COCO 2017 copy (the paper profile)."""
@@ -50,7 +50,7 @@ def data_root() -> Path:
 
 def generated_root() -> Path:
     """Return the directory under which embedded datasets are generated (``<data>/generated``,
-    :data:`reproduction.paths.GENERATED_DIR`)."""
+    :data:`reproduction.spec.paths.GENERATED_DIR`)."""
     return data_root() / Path(GENERATED_DIR.format(preset="_")).parent
 
 
@@ -63,3 +63,26 @@ def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get(COCO_ROOT_ENV)
     return Path(env) if env else data_root() / "coco"
+
+
+def profile_data_dir(profile: str) -> Path:
+    """Return the dataset root a profile trains and evaluates on.
+
+    Embedded profiles: their preset's generated directory
+    (:func:`reproduction.dataset.preset_dir` of :attr:`reproduction.spec.profiles.Profile.dataset`);
+    the paper profile: the COCO root (``$COCO_ROOT``, else ``data/coco``).
+    """
+    from reproduction import dataset
+    from reproduction.spec.profiles import get_profile
+
+    spec = get_profile(profile)
+    return dataset.preset_dir(spec.dataset) if spec.synthetic else dataset.coco_root()
+
+
+def val_annotations(profile: str) -> Path:
+    """Return the COCO-format ground truth of a profile's validation split."""
+    from reproduction import dataset
+    from reproduction.spec.profiles import get_profile
+
+    splits = dataset.EMBEDDED_SPLITS if get_profile(profile).synthetic else dataset.COCO_SPLITS
+    return profile_data_dir(profile) / splits["val"][1]

@@ -1,0 +1,368 @@
+"""Where Correlation Loss's AP effect goes: per IoU threshold, per training length, per start.
+
+Three views of one baseline / Correlation-Loss pair, each a paired difference over seeds (the
+variant minus the baseline trained with the same seed), in AP points:
+
+- :func:`iou_effects`: the effect on AP at each COCO IoU threshold (0.50 … 0.95), from results
+  files that record ``AP_per_iou`` (older files hold AP50 and AP75 only:
+  :func:`iou_coverage` says how many), and :func:`sign_change`, the threshold where the mean
+  effect changes sign;
+- :func:`length_effects` and :func:`effect_trend`: the effect on AP, AP50, AP75 and β_cls at
+  each training length, and the slope of an effect per doubling of the schedule with its
+  interval;
+- :func:`start_effects`: the same effects from random weights and from the synthetic
+  pretraining (:mod:`reproduction.running.pretrain`).
+
+Pure functions on results records (:mod:`reproduction.records.results`); no torch, no mmdet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from reproduction.analysis.stats import Interval, direction, mean_interval, paired_difference
+
+EFFECT_METRICS: tuple[str, ...] = ("AP", "AP50", "AP75", "beta_cls")
+"""The metrics whose effects the training-length and start views show (AP family in %,
+β_cls in % as well: 100 × the coefficient)."""
+
+EFFECT_COLUMNS: tuple[str, ...] = (
+    "metric",
+    "baseline",
+    "variant",
+    "effect",
+    "low",
+    "high",
+    "n",
+    "direction",
+)
+"""The columns of an effects frame: means over the shared seeds (baseline, variant), the mean
+paired difference (effect) with its 95 % t-interval (low, high; NaN with one seed), the number
+of paired seeds and the effect's :func:`reproduction.analysis.stats.direction`."""
+
+
+def _percent(record: Mapping, metric: str) -> float | None:
+    """A metric of a results record in %, or None when the record lacks it."""
+    value = record["metrics"].get(metric)
+    return None if value is None else 100.0 * float(value)
+
+
+def by_seed(records: Iterable[Mapping], experiment: str, metric: str) -> dict[int, float]:
+    """Return seed → ``metric`` in % for the records of ``experiment`` that have it."""
+    out: dict[int, float] = {}
+    for record in records:
+        if record["experiment"]["id"] != experiment:
+            continue
+        value = _percent(record, metric)
+        if value is not None and math.isfinite(value):
+            out[int(record["seed"])] = value
+    return out
+
+
+def iou_by_seed(records: Iterable[Mapping], experiment: str) -> dict[int, dict[float, float]]:
+    """Return seed → {IoU threshold: AP in %} for the records of ``experiment`` that record
+    AP at every threshold (``metrics.AP_per_iou``)."""
+    out: dict[int, dict[float, float]] = {}
+    for record in records:
+        per_iou = record["metrics"].get("AP_per_iou")
+        if record["experiment"]["id"] != experiment or not per_iou:
+            continue
+        out[int(record["seed"])] = {float(k): 100.0 * float(v) for k, v in per_iou.items()}
+    return out
+
+
+def iou_coverage(records: Sequence[Mapping], baseline: str, variant: str) -> tuple[int, int]:
+    """Return (paired seeds with AP at every threshold, paired seeds in all) of a pair."""
+    with_iou = set(iou_by_seed(records, baseline)) & set(iou_by_seed(records, variant))
+    paired = set(by_seed(records, baseline, "AP")) & set(by_seed(records, variant, "AP"))
+    return len(with_iou & paired), len(paired)
+
+
+def _effect_row(metric: str, base: dict[int, float], var: dict[int, float]) -> dict | None:
+    shared = sorted(set(base) & set(var))
+    if not shared:
+        return None
+    effect = paired_difference(base, var)
+    return {
+        "metric": metric,
+        "baseline": float(np.mean([base[s] for s in shared])),
+        "variant": float(np.mean([var[s] for s in shared])),
+        "effect": effect.mean,
+        "low": math.nan if effect.low is None else effect.low,
+        "high": math.nan if effect.high is None else effect.high,
+        "n": effect.n,
+        "direction": direction(effect),
+    }
+
+
+def pair_effects(
+    records: Sequence[Mapping],
+    baseline: str,
+    variant: str,
+    metrics: Sequence[str] = EFFECT_METRICS,
+) -> pd.DataFrame:
+    """Return the effects of ``variant`` over ``baseline`` on each metric (columns
+    :data:`EFFECT_COLUMNS`, one row per metric with a shared seed, in ``metrics`` order)."""
+    rows = [
+        _effect_row(m, by_seed(records, baseline, m), by_seed(records, variant, m)) for m in metrics
+    ]
+    return pd.DataFrame([r for r in rows if r is not None], columns=list(EFFECT_COLUMNS))
+
+
+def iou_effects(records: Sequence[Mapping], baseline: str, variant: str) -> pd.DataFrame:
+    """Return the effect on AP at each IoU threshold, over the seeds both arms recorded it for.
+
+    Returns:
+        Columns ``threshold`` (float) then :data:`EFFECT_COLUMNS` (``metric`` is
+        ``"AP@<threshold>"``), one row per threshold in increasing order; empty when no paired
+        seed records AP per threshold.
+    """
+    base, var = iou_by_seed(records, baseline), iou_by_seed(records, variant)
+    shared = sorted(set(base) & set(var))
+    columns = ["threshold", *EFFECT_COLUMNS]
+    if not shared:
+        return pd.DataFrame(columns=columns)
+    thresholds = sorted(set.intersection(*(set(base[s]) & set(var[s]) for s in shared)))
+    rows = []
+    for t in thresholds:
+        row = _effect_row(
+            f"AP@{t:.2f}",
+            {s: base[s][t] for s in shared},
+            {s: var[s][t] for s in shared},
+        )
+        rows.append({"threshold": t, **row})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def sign_change(effects: pd.DataFrame) -> float | None:
+    """Return the IoU threshold where the mean effect first changes sign, interpolated
+    linearly between the two thresholds around it (None when it keeps one sign).
+
+    ``effects``: an :func:`iou_effects` frame.
+    """
+    t, e = effects["threshold"].to_numpy(float), effects["effect"].to_numpy(float)
+    for k in range(len(e) - 1):
+        if e[k] == 0:
+            return float(t[k])
+        if e[k] * e[k + 1] < 0:
+            return float(t[k] + (t[k + 1] - t[k]) * e[k] / (e[k] - e[k + 1]))
+    return None
+
+
+def length_effects(
+    by_length: Mapping[int, Sequence[Mapping]],
+    baseline: str,
+    variant: str,
+    metrics: Sequence[str] = EFFECT_METRICS,
+) -> pd.DataFrame:
+    """Return :func:`pair_effects` at each training length.
+
+    Args:
+        by_length: iterations → the results records of the profile trained that long.
+
+    Returns:
+        Columns ``iterations`` then :data:`EFFECT_COLUMNS`, by length then metric; a length
+        without a paired seed has no rows.
+    """
+    frames = [
+        pair_effects(records, baseline, variant, metrics).assign(iterations=n)
+        for n, records in sorted(by_length.items())
+    ]
+    frames = [f for f in frames if not f.empty]
+    columns = ["iterations", *EFFECT_COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A least-squares line through paired differences against log2(training length).
+
+    Attributes:
+        metric: the metric the differences are of.
+        slope: change of the effect per doubling of the schedule (points of %).
+        low, high: its 95 % t-interval (n − 2 degrees of freedom); None with fewer than
+            three differences or one length.
+        intercept: the fitted effect at ``reference`` iterations.
+        reference: the length the intercept is read at.
+        n: differences fitted (one per paired seed and length).
+        lengths: the lengths that contributed.
+    """
+
+    metric: str
+    slope: float
+    low: float | None
+    high: float | None
+    intercept: float
+    reference: int
+    n: int
+    lengths: tuple[int, ...]
+
+    @property
+    def interval(self) -> Interval:
+        """The slope as an :class:`reproduction.analysis.stats.Interval` (for formatting and
+        :func:`reproduction.analysis.stats.direction`)."""
+        return Interval(self.slope, self.low, self.high, self.n)
+
+
+def effect_trend(
+    by_length: Mapping[int, Sequence[Mapping]],
+    baseline: str,
+    variant: str,
+    metric: str = "AP",
+    reference: int = 600,
+) -> Trend | None:
+    """Fit the paired differences of ``metric`` (every seed at every length) against log2 of
+    the training length; None when no length has a paired seed.
+
+    Each paired difference is one point at x = log2(iterations / ``reference``), so the
+    intercept is the effect at ``reference`` iterations and the slope the change per doubling.
+    Runs at different lengths are trained separately, so the points are independent; the
+    interval is the slope's ordinary least-squares t-interval.
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    lengths: list[int] = []
+    for n, records in sorted(by_length.items()):
+        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
+        shared = sorted(set(base) & set(var))
+        if shared:
+            lengths.append(n)
+        for s in shared:
+            xs.append(math.log2(n / reference))
+            ys.append(var[s] - base[s])
+    if not xs:
+        return None
+    x, y = np.asarray(xs), np.asarray(ys)
+    if len(lengths) < 2:
+        return Trend(
+            metric, math.nan, None, None, float(y.mean()), reference, len(y), (lengths[0],)
+        )
+    fit = scipy_stats.linregress(x, y)
+    low = high = None
+    if len(y) >= 3:
+        half = float(scipy_stats.t.ppf(0.975, df=len(y) - 2)) * float(fit.stderr)
+        low, high = float(fit.slope) - half, float(fit.slope) + half
+    return Trend(
+        metric,
+        float(fit.slope),
+        low,
+        high,
+        float(fit.intercept),
+        reference,
+        len(y),
+        tuple(lengths),
+    )
+
+
+def start_effects(
+    by_start: Mapping[str, Sequence[Mapping]],
+    baseline: str,
+    variant: str,
+    metrics: Sequence[str] = EFFECT_METRICS,
+) -> pd.DataFrame:
+    """Return :func:`pair_effects` for each start (e.g. ``{"random weights": ..., "pretrained":
+    ...}``): columns ``start`` then :data:`EFFECT_COLUMNS`, in the mapping's order."""
+    frames = [
+        pair_effects(records, baseline, variant, metrics).assign(start=name)
+        for name, records in by_start.items()
+    ]
+    frames = [f for f in frames if not f.empty]
+    columns = ["start", *EFFECT_COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def effect_difference(
+    first: Sequence[Mapping],
+    second: Sequence[Mapping],
+    baseline: str,
+    variant: str,
+    metric: str = "AP",
+) -> Interval | None:
+    """Return how much larger the paired effect is in ``second`` than in ``first`` (e.g.
+    pretrained minus random weights): the difference of the two mean effects with Welch's
+    95 % t-interval (the two sets of runs are trained independently); None when either has
+    fewer than two paired seeds."""
+    diffs = []
+    for records in (first, second):
+        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
+        diffs.append(np.asarray([var[s] - base[s] for s in sorted(set(base) & set(var))]))
+    a, b = diffs
+    if len(a) < 2 or len(b) < 2:
+        return None
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    mean = float(b.mean() - a.mean())
+    if se == 0:
+        return Interval(mean, mean, mean, len(a) + len(b))
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = float(scipy_stats.t.ppf(0.975, df=dof)) * se
+    return Interval(mean, mean - half, mean + half, len(a) + len(b))
+
+
+def length_arms(
+    by_length: Mapping[int, Sequence[Mapping]],
+    experiments: Sequence[str],
+    metrics: Sequence[str] = EFFECT_METRICS,
+) -> pd.DataFrame:
+    """Return each experiment's mean of each metric at each length with its 95 % t-interval.
+
+    Returns:
+        Columns ``iterations``, ``experiment``, ``metric``, ``mean``, ``low``, ``high`` (NaN
+        with one seed), ``n``; a length or experiment without runs has no rows.
+    """
+    rows = []
+    for n, records in sorted(by_length.items()):
+        for experiment in experiments:
+            for metric in metrics:
+                interval = arm_interval(records, experiment, metric)
+                if interval is None:
+                    continue
+                rows.append(
+                    {
+                        "iterations": n,
+                        "experiment": experiment,
+                        "metric": metric,
+                        "mean": interval.mean,
+                        "low": math.nan if interval.low is None else interval.low,
+                        "high": math.nan if interval.high is None else interval.high,
+                        "n": interval.n,
+                    }
+                )
+    columns = ["iterations", "experiment", "metric", "mean", "low", "high", "n"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def arm_interval(records: Sequence[Mapping], experiment: str, metric: str) -> Interval | None:
+    """Return the mean of ``metric`` (%) over an experiment's seeds with its t-interval, or
+    None when it has no run."""
+    values = by_seed(records, experiment, metric)
+    return mean_interval(list(values.values())) if values else None
+
+
+__all__ = [
+    "EFFECT_COLUMNS",
+    "EFFECT_METRICS",
+    "Trend",
+    "arm_interval",
+    "by_seed",
+    "effect_difference",
+    "effect_trend",
+    "iou_by_seed",
+    "iou_coverage",
+    "iou_effects",
+    "length_arms",
+    "length_effects",
+    "pair_effects",
+    "sign_change",
+    "start_effects",
+]

@@ -1,0 +1,470 @@
+"""The regime pages' data and text: which runs they read, their tables and their sentences.
+
+Two pages read this module (``notebooks/ap_per_iou.ipynb``, ``notebooks/regimes.ipynb``) and
+the claims page reads :func:`regime_note`. Each function loads results records from the local
+runs or the committed archive (whichever holds more runs, per profile:
+:func:`reproduction.records.archive.best_records`), computes with
+:mod:`reproduction.analysis.regimes` and
+returns frames or Markdown; the notebooks hold parameters and calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from reproduction.analysis import regimes
+from reproduction.analysis.stats import GAIN, LOSS, Interval, direction
+from reproduction.records.archive import best_records
+from reproduction.records.provenance_text import commit_of, hardware_line, parameters_markdown
+from reproduction.spec.experiments import pairs_among
+from reproduction.spec.profiles import (
+    DEMO_ITERS,
+    PRETRAINED_PROFILE,
+    TRAINING_LENGTHS,
+    data_label,
+    get_profile,
+    training_length_profile,
+)
+from reproduction.spec.thesis_rows import thesis_effect
+
+PAIR: tuple[str, str] = ("atss_baseline", "atss_concordance_0.3")
+"""The pair the regime profiles run (:data:`reproduction.spec.plans` runs it at every length and
+from the pretrained start)."""
+
+START_PROFILES: dict[str, str] = {"random weights": "demo", "pretrained": PRETRAINED_PROFILE}
+"""The two starts the start comparison shows, by label → profile."""
+
+REGIME_PROFILES: tuple[str, ...] = (
+    *(training_length_profile(n) for n in TRAINING_LENGTHS if n != DEMO_ITERS),
+    PRETRAINED_PROFILE,
+)
+"""The profiles the regime pages add to the default demo (its other training lengths and its
+pretrained start), whose cost the protocol page lists."""
+
+THESIS_TABLE = "5.1"
+"""The thesis table whose AP50 / AP75 effects the per-threshold page sets beside ours."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A profile's results records and where they came from (``"local"``, ``"archive"`` or
+    ``"none"``)."""
+
+    profile: str
+    records: list[dict]
+    source: str
+
+
+def load(profile: str, results_root: Path, archive_root: Path) -> Loaded:
+    """Return a profile's records from the source with more runs."""
+    records, source = best_records(profile, Path(results_root), Path(archive_root))
+    return Loaded(profile, records, source)
+
+
+def loaded_with_runs(
+    profiles: Sequence[str], results_root: Path, archive_root: Path
+) -> list[Loaded]:
+    """Return the loaded runs of those ``profiles`` that have any."""
+    loaded = (load(name, results_root, archive_root) for name in profiles)
+    return [runs for runs in loaded if runs.records]
+
+
+def by_length(results_root: Path, archive_root: Path) -> dict[int, Loaded]:
+    """Return iterations → the loaded runs of the default demo trained that long (every
+    length of :data:`reproduction.spec.profiles.TRAINING_LENGTHS` with at least one run)."""
+    loaded = {
+        n: load(training_length_profile(n), results_root, archive_root) for n in TRAINING_LENGTHS
+    }
+    return {n: runs for n, runs in loaded.items() if runs.records}
+
+
+def by_start(results_root: Path, archive_root: Path) -> dict[str, Loaded]:
+    """Return start label → its loaded runs (:data:`START_PROFILES`, those with runs)."""
+    loaded = {
+        label: load(name, results_root, archive_root) for label, name in START_PROFILES.items()
+    }
+    return {label: runs for label, runs in loaded.items() if runs.records}
+
+
+def _interval(row: Mapping) -> Interval:
+    low, high = row["low"], row["high"]
+    return Interval(
+        float(row["effect"]),
+        None if pd.isna(low) else float(low),
+        None if pd.isna(high) else float(high),
+        int(row["n"]),
+    )
+
+
+def effect_text(row: Mapping) -> str:
+    """An effect row (:data:`reproduction.analysis.regimes.EFFECT_COLUMNS`) as ``"+1.2 [+0.3,
+    +2.1]"``
+    (``"+1.2 (n=1)"`` with one seed)."""
+    return _interval(row).format(1, signed=True)
+
+
+def _metric_label(metric: str) -> str:
+    return "β_cls" if metric == "beta_cls" else metric
+
+
+def _profile_label(profile: str) -> str:
+    spec = get_profile(profile)
+    if spec.pretrained is not None:
+        return f"{profile} (pretrained start, {spec.max_iters or DEMO_ITERS} it.)"
+    return f"{profile} ({spec.max_iters or DEMO_ITERS} it., random weights)"
+
+
+def iou_profiles(
+    results_root: Path, archive_root: Path, profiles: Sequence[str] | None = None
+) -> list[Loaded]:
+    """Return the loaded runs of the profiles whose :data:`PAIR` recorded AP at every IoU
+    threshold in at least two paired seeds (default: the demo at every training length and
+    the pretrained start)."""
+    names = profiles or [
+        *(training_length_profile(n) for n in TRAINING_LENGTHS),
+        PRETRAINED_PROFILE,
+    ]
+    out = []
+    for name in names:
+        runs = load(name, results_root, archive_root)
+        if regimes.iou_coverage(runs.records, *PAIR)[0] >= 2:
+            out.append(runs)
+    return out
+
+
+def thesis_iou_effects(variant: str = PAIR[1]) -> dict[float, float]:
+    """Return the thesis's effects of ``variant`` on AP50 and AP75 (IoU → points; Table 5.1,
+    COCO), those it prints."""
+    out = {}
+    for threshold, metric in ((0.5, "AP50"), (0.75, "AP75")):
+        value = thesis_effect(variant, THESIS_TABLE, metric)
+        if value is not None:
+            out[threshold] = value
+    return out
+
+
+def iou_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
+    """Return one row per profile: seeds with AP per threshold, the threshold where the mean
+    effect changes sign, the effect at 0.50, 0.75 and 0.95 with intervals, and the thresholds
+    where the effect is a resolved gain or loss."""
+    rows = []
+    for runs in loaded:
+        effects = regimes.iou_effects(runs.records, *PAIR)
+        crossing = regimes.sign_change(effects)
+        by_t = {round(float(r["threshold"]), 2): r for r in effects.to_dict("records")}
+        gains = [f"{t:.2f}" for t, r in by_t.items() if r["direction"] == GAIN]
+        losses = [f"{t:.2f}" for t, r in by_t.items() if r["direction"] == LOSS]
+        rows.append(
+            {
+                "setting": _profile_label(runs.profile),
+                "seeds": int(effects["n"].min()) if not effects.empty else 0,
+                "sign change at IoU": "—" if crossing is None else f"{crossing:.2f}",
+                "Δ AP50": effect_text(by_t[0.5]) if 0.5 in by_t else "—",
+                "Δ AP75": effect_text(by_t[0.75]) if 0.75 in by_t else "—",
+                "Δ AP@0.95": effect_text(by_t[0.95]) if 0.95 in by_t else "—",
+                "resolved gain at": ", ".join(gains) or "none",
+                "resolved loss at": ", ".join(losses) or "none",
+                "source": runs.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ap50_ap75_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
+    """Return, for every baseline / Correlation-Loss pair of the given profiles, the effects on
+    AP50 and AP75 beside the thesis's (Table 5.1 where it has the row): the runs whose
+    detections are no longer kept, so that AP at the other thresholds cannot be computed."""
+    rows = []
+    for runs in loaded:
+        ids = dict.fromkeys(r["experiment"]["id"] for r in runs.records)
+        for baseline, variant in pairs_among(ids):
+            effects = regimes.pair_effects(runs.records, baseline, variant, ("AP50", "AP75"))
+            if effects.empty:
+                continue
+            by_metric = {r["metric"]: r for r in effects.to_dict("records")}
+            with_iou, paired = regimes.iou_coverage(runs.records, baseline, variant)
+            row = {"profile": runs.profile, "pair": f"{variant} − {baseline}"}
+            for metric in ("AP50", "AP75"):
+                thesis = thesis_effect(variant, THESIS_TABLE, metric)
+                row[f"thesis Δ {metric} (COCO)"] = "—" if thesis is None else f"{thesis:+.1f}"
+                row[f"ours Δ {metric}"] = (
+                    effect_text(by_metric[metric]) if metric in by_metric else "—"
+                )
+            row["seeds"] = paired
+            row["AP per threshold"] = f"{with_iou} of {paired} seeds"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def length_frames(
+    loaded: Mapping[int, Loaded], metrics: Sequence[str] = regimes.EFFECT_METRICS
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the arms (:func:`reproduction.analysis.regimes.length_arms`) and the effects
+    (:func:`reproduction.analysis.regimes.length_effects`) of :data:`PAIR` at each loaded length."""
+    records = {n: runs.records for n, runs in loaded.items()}
+    return (
+        regimes.length_arms(records, PAIR, metrics),
+        regimes.length_effects(records, *PAIR, metrics),
+    )
+
+
+def effects_table(effects: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return an effects frame (with a ``by`` column: ``iterations`` or ``start``) as a page
+    table: one row per ``by`` value, one column per metric (``"+1.2 [+0.3, +2.1]"``) and the
+    paired seeds."""
+    rows: dict = {}
+    for row in effects.to_dict("records"):
+        key = row[by]
+        entry = rows.setdefault(key, {by: key})
+        entry[f"Δ {_metric_label(row['metric'])}"] = effect_text(row)
+        entry["seeds"] = min(entry.get("seeds", row["n"]), row["n"])
+    return pd.DataFrame(list(rows.values()))
+
+
+def trends(loaded: Mapping[int, Loaded], metrics: Sequence[str] = ("AP", "AP50", "AP75")) -> list:
+    """Return the :class:`reproduction.analysis.regimes.Trend` of each metric's effect against
+    training
+    length (those that could be fitted)."""
+    records = {n: runs.records for n, runs in loaded.items()}
+    fitted = (regimes.effect_trend(records, *PAIR, m, reference=DEMO_ITERS) for m in metrics)
+    return [t for t in fitted if t is not None]
+
+
+def trend_markdown(trend: regimes.Trend) -> str:
+    """One sentence on a fitted trend: the slope per doubling with its interval, what the
+    interval says, and the lengths and points behind it."""
+    lengths = ", ".join(str(n) for n in trend.lengths)
+    if len(trend.lengths) < 2:
+        return (
+            f"- {_metric_label(trend.metric)}: runs at one length only ({lengths} iterations); "
+            "no trend can be fitted yet."
+        )
+    slope = trend.interval.format(2, signed=True)
+    verdict = {
+        GAIN: "the effect grows with training (the interval lies above 0)",
+        LOSS: "the effect shrinks with training (the interval lies below 0)",
+    }.get(
+        direction(trend.interval), "no resolved trend (the interval contains 0, or too few points)"
+    )
+    return (
+        f"- {_metric_label(trend.metric)}: {slope} points per doubling of training, fitted "
+        f"through {trend.n} paired differences at {lengths} iterations; {verdict}. The fitted "
+        f"effect at {trend.reference} iterations is {trend.intercept:+.2f}."
+    )
+
+
+def start_frame(loaded: Mapping[str, Loaded]) -> pd.DataFrame:
+    """Return :func:`reproduction.analysis.regimes.start_effects` of :data:`PAIR` for each start."""
+    return regimes.start_effects({k: v.records for k, v in loaded.items()}, *PAIR)
+
+
+def start_difference(loaded: Mapping[str, Loaded], metric: str = "AP") -> str:
+    """One sentence: how much the pretrained start changes the effect on ``metric`` (Welch's
+    interval over the two independent sets of paired seeds), or why it cannot be said."""
+    if set(START_PROFILES) - set(loaded):
+        missing = ", ".join(sorted(set(START_PROFILES) - set(loaded)))
+        return f"The start comparison waits for runs of: {missing}."
+    first, second = (loaded[k].records for k in START_PROFILES)
+    interval = regimes.effect_difference(first, second, *PAIR, metric)
+    if interval is None:
+        return "The start comparison needs two paired seeds from each start."
+    text = interval.format(2, signed=True)
+    said = {
+        GAIN: "larger from the pretrained start",
+        LOSS: "smaller from the pretrained start",
+    }.get(direction(interval), "not resolved: the interval contains 0")
+    return (
+        f"Effect on {_metric_label(metric)} from the pretrained start minus the effect from "
+        f"random weights: {text} points (Welch's 95 % interval); {said}."
+    )
+
+
+def pretraining_summary(loaded: Loaded) -> str:
+    """One sentence on the pretraining the runs of ``loaded`` started from (its recipe,
+    held-out accuracy and cost, from the record each results file carries), or "" when none
+    of them carries one."""
+    records = [r["pretrained"] for r in loaded.records if r.get("pretrained")]
+    if not records:
+        return ""
+    shas = {r.get("backbone_sha256") for r in records}
+    first = records[0]
+    recipe = first["recipe"]
+    return (
+        f"The backbone was pretrained once ({first['name']}: {first['iterations']} steps of "
+        f"{recipe['batch_size']} object crops of {recipe['crop_size']} px from "
+        f"{len(first['classes'])} synthetic shape classes, {first['wall_s'] / 60:.1f} min); it "
+        f"classifies {100 * first['held_out_accuracy']:.1f} % of {recipe['held_out']} held-out "
+        f"crops right (the most frequent class: {100 * first['chance_accuracy']:.1f} %). "
+        f"{len(records)} runs started from {'it' if len(shas) == 1 else f'{len(shas)} copies'}."
+    )
+
+
+def cost_table(profiles: Sequence[str], results_root: Path, archive_root: Path) -> pd.DataFrame:
+    """Return what the runs of :data:`PAIR` in each profile cost: runs, hours of training and
+    of evaluation on one core each (sums of the results files' ``training.wall_s`` and
+    ``evaluation_s``), the median seconds per iteration, and the machines they ran on; the
+    numbers as text, rounded for the page; and the one-off pretraining a profile's runs
+    started from (its record's ``wall_s``), where they did."""
+    rows = []
+    for name in profiles:
+        loaded = load(name, results_root, archive_root)
+        runs = Loaded(name, [r for r in loaded.records if r["experiment"]["id"] in PAIR], "")
+        if not runs.records:
+            continue
+        train = [r["training"].get("wall_s") or 0.0 for r in runs.records]
+        evaluate = [r.get("evaluation_s") or 0.0 for r in runs.records]
+        per_iter = sorted(
+            r["training"]["seconds_per_iter"]
+            for r in runs.records
+            if r["training"].get("seconds_per_iter")
+        )
+        cpus = {
+            ((r.get("provenance") or {}).get("hardware") or {}).get("cpu") or "unknown"
+            for r in runs.records
+        }
+        pretrainings = [r["pretrained"] for r in runs.records if r.get("pretrained")]
+        rows.append(
+            {
+                "profile": name,
+                "runs": len(runs.records),
+                "training (h)": f"{sum(train) / 3600:.2f}",
+                "evaluation (h)": f"{sum(evaluate) / 3600:.2f}",
+                "s / iteration (median)": (
+                    f"{per_iter[len(per_iter) // 2]:.3f}" if per_iter else "—"
+                ),
+                "machines": len(cpus),
+                "pretraining (h, once)": (
+                    f"{pretrainings[0]['wall_s'] / 3600:.2f}" if pretrainings else "—"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _commits(records: Sequence[Mapping], shown: int = 4) -> str:
+    commits = sorted({commit_of(r) for r in records})
+    if len(commits) <= shown:
+        return ", ".join(commits)
+    return f"{len(commits)} commits (each results file names its own)"
+
+
+def plot_iou(ax, loaded: Sequence[Loaded]) -> None:  # noqa: ANN001 - a matplotlib Axes
+    """Draw :data:`PAIR`'s effect against the IoU threshold for each loaded profile, with the
+    thesis's AP50 and AP75 effects (:func:`thesis_iou_effects`)."""
+    from reproduction.pages.figures import plot_iou_effects, plot_thesis_effects
+
+    for runs in loaded:
+        effects = regimes.iou_effects(runs.records, *PAIR)
+        plot_iou_effects(
+            ax,
+            effects,
+            label=f"{runs.profile} ({int(effects['n'].min())} seeds)",
+            crossing=regimes.sign_change(effects),
+        )
+    plot_thesis_effects(ax, thesis_iou_effects())
+
+
+def plot_lengths(fig, loaded: Mapping[int, Loaded]) -> None:  # noqa: ANN001 - a Figure
+    """Draw both arms and the effect of :data:`PAIR` on each metric of
+    :data:`reproduction.analysis.regimes.EFFECT_METRICS` against training length on ``fig``."""
+    from reproduction.pages.figures import plot_against_length
+
+    metrics = list(regimes.EFFECT_METRICS)
+    arms, effects = length_frames(loaded, metrics)
+    axes = fig.subplots(2, len(metrics)).ravel()
+    names = {PAIR[0]: "ATSS", PAIR[1]: "ATSS + Concordance Loss"}
+    plot_against_length(axes, arms, effects, metrics, names, [_metric_label(m) for m in metrics])
+
+
+def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, object]) -> str:
+    """Return the provenance block of a page that reads several profiles: the parameters, then
+    for each profile its data, source, experiments and seeds, git commits and hardware."""
+    lines = ["**Provenance**", "", parameters_markdown(parameters)]
+    if not loaded:
+        lines.append("- No results files of these settings yet, local or committed.")
+    for runs in loaded:
+        seeds = sorted({int(r["seed"]) for r in runs.records})
+        experiments = sorted({r["experiment"]["id"] for r in runs.records})
+        lines.append(
+            f"- {data_label(runs.profile)}. Source: {runs.source}; {len(runs.records)} runs "
+            f"({', '.join(experiments)}; seeds {', '.join(map(str, seeds))}); git commit(s) "
+            f"{_commits(runs.records)}; hardware: "
+            f"{'; '.join(sorted({hardware_line(r) for r in runs.records}))}"
+        )
+    return "\n".join(lines)
+
+
+def regime_note(results_root: Path, archive_root: Path) -> str:
+    """Two sentences for the claims page, under the AP claims: where the demo's AP effect of
+    the ATSS pair is positive (IoU thresholds, training lengths, start), with numbers, from
+    the runs there are; "" when none of the regime runs exists."""
+    parts = []
+    loaded = iou_profiles(results_root, archive_root)
+    if loaded:
+        runs = max(loaded, key=lambda r: regimes.iou_coverage(r.records, *PAIR)[0])
+        effects = regimes.iou_effects(runs.records, *PAIR)
+        crossing = regimes.sign_change(effects)
+        at = {round(float(r["threshold"]), 2): r for r in effects.to_dict("records")}
+        where = (
+            f"changes sign at IoU ≈ {crossing:.2f}" if crossing is not None else "keeps one sign"
+        )
+        parts.append(
+            f"Per IoU threshold ({runs.profile}, {int(effects['n'].min())} seeds) the effect "
+            f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
+        )
+    _, effects = length_frames(by_length(results_root, archive_root), ("AP",))
+    if len(effects) >= 2:
+        listed = "; ".join(
+            f"{int(r['iterations'])} it. {_interval(r).format(1, signed=True, count='')}"
+            for r in effects.to_dict("records")
+        )
+        parts.append(f"Its AP effect by training length: {listed}.")
+    starts = by_start(results_root, archive_root)
+    if "pretrained" in starts:
+        frame = start_frame(starts)
+        listed = "; ".join(
+            f"{r['start']} {_interval(r).format(1, signed=True, count='')}"
+            for r in frame[frame["metric"] == "AP"].to_dict("records")
+        )
+        parts.append(f"Its AP effect by start (600 it.): {listed}.")
+    if not parts:
+        return ""
+    return (
+        "**Where the AP effect sits (ATSS + Concordance Loss, demo, synthetic data).** "
+        + " ".join(parts)
+        + " Pages: [AP at each IoU threshold](ap_per_iou.html), "
+        "[training length and start](regimes.html)."
+    )
+
+
+__all__ = [
+    "PAIR",
+    "REGIME_PROFILES",
+    "START_PROFILES",
+    "Loaded",
+    "ap50_ap75_table",
+    "by_length",
+    "by_start",
+    "cost_table",
+    "effect_text",
+    "effects_table",
+    "iou_profiles",
+    "iou_table",
+    "length_frames",
+    "load",
+    "loaded_with_runs",
+    "plot_iou",
+    "plot_lengths",
+    "pretraining_summary",
+    "provenance_markdown",
+    "regime_note",
+    "start_difference",
+    "start_frame",
+    "thesis_iou_effects",
+    "trend_markdown",
+    "trends",
+]

@@ -1,0 +1,175 @@
+"""The regime analysis: effects per IoU threshold, per training length and per start."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from reproduction.analysis import regimes
+from reproduction.pages import regime_pages
+from reproduction.records.results import write_results
+
+BASE, VARIANT = regime_pages.PAIR
+THRESHOLDS = [f"{t:.2f}" for t in np.linspace(0.5, 0.95, 10)]
+
+
+def _record(experiment: str, seed: int, ap: float, *, per_iou=None, profile="demo", **extra):
+    metrics = {"AP": ap, "AP50": ap + 0.2, "AP75": ap - 0.05, "beta_cls": 0.4, "beta_img": 0.5}
+    if per_iou is not None:
+        metrics["AP_per_iou"] = dict(zip(THRESHOLDS, per_iou, strict=True))
+    return {
+        "schema": 1,
+        "experiment": {"id": experiment, "detector": "atss", "kind": None, "loss_weight": None},
+        "profile": profile,
+        "seed": seed,
+        "dataset": {"name": "x", "synthetic": True, "n_val_images": 10},
+        "metrics": metrics,
+        "training": {"iterations": 600, "seconds_per_iter": 0.2, "wall_s": 120.0},
+        "evaluation_s": 30.0,
+        "provenance": {"git": {"commit": "abc"}, "hardware": {"cpu": "cpu", "cores": 2}},
+        **extra,
+    }
+
+
+def _iou_pair(n_seeds: int, effect: np.ndarray, noise: float = 0.0, seed: int = 0):
+    """Records of both arms whose per-threshold AP differs by ``effect`` (fractions)."""
+    rng = np.random.default_rng(seed)
+    base_curve = np.linspace(0.6, 0.05, 10)
+    records = []
+    for s in range(n_seeds):
+        jitter = rng.normal(0, noise, 10)
+        base = base_curve + rng.normal(0, 0.01)
+        records.append(_record(BASE, s, float(base.mean()), per_iou=list(base)))
+        var = base + effect + jitter
+        records.append(_record(VARIANT, s, float(var.mean()), per_iou=list(var)))
+    return records
+
+
+def test_iou_effects_are_paired_differences_at_each_threshold_in_points():
+    effect = np.linspace(-0.05, 0.02, 10)
+    effects = regimes.iou_effects(_iou_pair(4, effect, noise=0.002), BASE, VARIANT)
+    assert list(effects["threshold"].round(2)) == [round(float(t), 2) for t in THRESHOLDS]
+    assert effects["effect"].to_numpy() == pytest.approx(100 * effect, abs=0.5)
+    assert (effects["n"] == 4).all()
+    assert effects.iloc[0]["direction"] == "loss" and effects.iloc[-1]["direction"] == "gain"
+    assert (effects["low"] < effects["effect"]).all() and (
+        effects["effect"] < effects["high"]
+    ).all()
+
+
+def test_sign_change_is_interpolated_between_thresholds():
+    effect = np.linspace(-0.05, 0.04, 10)  # zero at 0.5 + 5/9 * 0.45 = 0.75
+    effects = regimes.iou_effects(_iou_pair(3, effect), BASE, VARIANT)
+    assert regimes.sign_change(effects) == pytest.approx(0.75, abs=1e-6)
+    assert (
+        regimes.sign_change(regimes.iou_effects(_iou_pair(3, np.full(10, 0.01)), BASE, VARIANT))
+        is None
+    )
+
+
+def test_runs_without_per_threshold_ap_count_in_coverage_not_in_the_curve():
+    records = _iou_pair(2, np.full(10, 0.01))
+    records += [_record(BASE, 5, 0.3), _record(VARIANT, 5, 0.31)]
+    assert regimes.iou_coverage(records, BASE, VARIANT) == (2, 3)
+    assert set(regimes.iou_effects(records, BASE, VARIANT)["n"]) == {2}
+    assert regimes.iou_effects([_record(BASE, 0, 0.3)], BASE, VARIANT).empty
+
+
+def _length_runs(slope_per_doubling: float, n_seeds: int = 6, noise: float = 0.002):
+    """Records at four lengths whose AP effect grows by ``slope_per_doubling`` (fraction)."""
+    rng = np.random.default_rng(1)
+    out = {}
+    for n in (300, 600, 1200, 2400):
+        effect = slope_per_doubling * math.log2(n / 600) - 0.01
+        recs = []
+        for s in range(n_seeds):
+            base = 0.3 + rng.normal(0, 0.02)
+            recs += [
+                _record(BASE, s, base),
+                _record(VARIANT, s, base + effect + rng.normal(0, noise)),
+            ]
+        out[n] = recs
+    return out
+
+
+def test_effect_trend_recovers_the_slope_per_doubling_with_an_interval():
+    trend = regimes.effect_trend(_length_runs(0.01), BASE, VARIANT, "AP", reference=600)
+    assert trend.slope == pytest.approx(1.0, abs=0.15)  # points per doubling
+    assert trend.intercept == pytest.approx(-1.0, abs=0.15)
+    assert trend.low > 0 and trend.n == 24 and trend.lengths == (300, 600, 1200, 2400)
+    flat = regimes.effect_trend(_length_runs(0.0, noise=0.01), BASE, VARIANT, "AP")
+    assert flat.low < 0 < flat.high
+    assert "no resolved trend" in regime_pages.trend_markdown(flat)
+    assert "grows with training" in regime_pages.trend_markdown(trend)
+    one = regimes.effect_trend({600: _length_runs(0.01)[600]}, BASE, VARIANT, "AP")
+    assert math.isnan(one.slope) and one.low is None
+    assert "one length only" in regime_pages.trend_markdown(one)
+    assert regimes.effect_trend({600: []}, BASE, VARIANT) is None
+
+
+def test_length_effects_and_arms_have_a_row_per_length_and_metric():
+    runs = _length_runs(0.01, n_seeds=3)
+    effects = regimes.length_effects(runs, BASE, VARIANT, ("AP", "AP50"))
+    assert list(effects["iterations"]) == [300, 300, 600, 600, 1200, 1200, 2400, 2400]
+    at_2400 = effects[(effects["iterations"] == 2400) & (effects["metric"] == "AP")].iloc[0]
+    assert at_2400["effect"] == pytest.approx(1.0, abs=0.3)
+    arms = regimes.length_arms(runs, [BASE, VARIANT], ("AP",))
+    assert len(arms) == 8 and (arms["n"] == 3).all()
+    table = regime_pages.effects_table(effects, "iterations")
+    assert list(table.columns) == ["iterations", "Δ AP", "seeds", "Δ AP50"]
+    assert table.iloc[-1]["Δ AP"].startswith("+1.")
+
+
+def test_effect_difference_is_welch_over_two_independent_sets():
+    a = _length_runs(0.0, noise=0.002)[600]
+    b = [
+        {**r, "metrics": {**r["metrics"], "AP": r["metrics"]["AP"] + 0.02}}
+        if r["experiment"]["id"] == VARIANT
+        else r
+        for r in a
+    ]
+    interval = regimes.effect_difference(a, b, BASE, VARIANT, "AP")
+    assert interval.mean == pytest.approx(2.0) and interval.low > 0
+    assert regimes.effect_difference(a[:2], b, BASE, VARIANT) is None
+
+
+def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path):
+    results, archive = tmp_path / "results", tmp_path / "archive"
+    pretraining = {
+        "name": "shapes-crops",
+        "recipe": {"batch_size": 64, "crop_size": 64, "held_out": 1024},
+        "iterations": 1500,
+        "classes": ["a"] * 8,
+        "wall_s": 420.0,
+        "held_out_accuracy": 0.95,
+        "chance_accuracy": 0.14,
+        "backbone_sha256": "f00",
+    }
+    for seed in range(3):
+        for exp, ap in ((BASE, 0.30), (VARIANT, 0.32 + 0.001 * seed)):
+            per_iou = list(np.linspace(0.5, 0.0, 10) + (ap - 0.3))
+            rec = _record(exp, seed, ap, per_iou=per_iou, profile="demo-pretrained")
+            rec["pretrained"] = pretraining
+            write_results(archive / "demo-pretrained" / exp / f"seed{seed}.json", rec)
+    write_results(
+        results / "demo-pretrained" / BASE / "seed0.json",
+        _record(BASE, 0, 0.1, profile="demo-pretrained"),
+    )
+    loaded = regime_pages.load("demo-pretrained", results, archive)
+    assert loaded.source == "archive" and len(loaded.records) == 6
+    summary = regime_pages.pretraining_summary(loaded)
+    assert "95.0 %" in summary and "1500 steps" in summary and "6 runs" in summary
+    starts = regime_pages.by_start(results, archive)
+    assert list(starts) == ["pretrained"]
+    assert "waits for runs of: random weights" in regime_pages.start_difference(starts)
+    shown = regime_pages.iou_profiles(results, archive, ["demo-pretrained"])
+    assert [r.profile for r in shown] == ["demo-pretrained"]
+    row = regime_pages.iou_table(shown).iloc[0]
+    assert row["seeds"] == 3 and row["Δ AP50"].startswith("+2.")
+    costs = regime_pages.cost_table(["demo-pretrained"], results, archive)
+    assert costs.iloc[0]["runs"] == 6 and costs.iloc[0]["training (h)"] == "0.20"
+    note = regime_pages.regime_note(results, archive)
+    assert "by start (600 it.): pretrained +2.1" in note and "regimes.html" in note
+    assert regime_pages.regime_note(tmp_path / "none", tmp_path / "none") == ""
