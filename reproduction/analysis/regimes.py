@@ -155,6 +155,26 @@ def sign_change(effects: pd.DataFrame) -> float | None:
     return None
 
 
+def _effects_by(
+    column: str,
+    groups: Mapping[object, Sequence[Mapping]],
+    baseline: str,
+    variant: str,
+    metrics: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`pair_effects` of each group of records (in the mapping's order), the group's key
+    in a first column ``column``; a group without a paired seed has no rows."""
+    frames = [
+        pair_effects(records, baseline, variant, metrics).assign(**{column: key})
+        for key, records in groups.items()
+    ]
+    frames = [f for f in frames if not f.empty]
+    columns = [column, *EFFECT_COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
 def length_effects(
     by_length: Mapping[int, Sequence[Mapping]],
     baseline: str,
@@ -170,15 +190,7 @@ def length_effects(
         Columns ``iterations`` then :data:`EFFECT_COLUMNS`, by length then metric; a length
         without a paired seed has no rows.
     """
-    frames = [
-        pair_effects(records, baseline, variant, metrics).assign(iterations=n)
-        for n, records in sorted(by_length.items())
-    ]
-    frames = [f for f in frames if not f.empty]
-    columns = ["iterations", *EFFECT_COLUMNS]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    return _effects_by("iterations", dict(sorted(by_length.items())), baseline, variant, metrics)
 
 
 @dataclass(frozen=True)
@@ -270,15 +282,7 @@ def start_effects(
 ) -> pd.DataFrame:
     """Return :func:`pair_effects` for each start (e.g. ``{"random weights": ..., "pretrained":
     ...}``): columns ``start`` then :data:`EFFECT_COLUMNS`, in the mapping's order."""
-    frames = [
-        pair_effects(records, baseline, variant, metrics).assign(start=name)
-        for name, records in by_start.items()
-    ]
-    frames = [f for f in frames if not f.empty]
-    columns = ["start", *EFFECT_COLUMNS]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    return _effects_by("start", by_start, baseline, variant, metrics)
 
 
 def effect_difference(
