@@ -18,6 +18,7 @@ import pandas as pd
 
 from reproduction.analysis import regimes
 from reproduction.analysis.stats import GAIN, LOSS, Interval, direction
+from reproduction.pages.report import metric_label
 from reproduction.records.archive import best_records
 from reproduction.records.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.spec.experiments import pairs_among
@@ -105,10 +106,6 @@ def effect_text(row: Mapping) -> str:
     +2.1]"``
     (``"+1.2 (n=1)"`` with one seed)."""
     return _interval(row).format(1, signed=True)
-
-
-def _metric_label(metric: str) -> str:
-    return "β_cls" if metric == "beta_cls" else metric
 
 
 def _profile_label(profile: str) -> str:
@@ -220,7 +217,7 @@ def effects_table(effects: pd.DataFrame, by: str) -> pd.DataFrame:
     for row in effects.to_dict("records"):
         key = row[by]
         entry = rows.setdefault(key, {by: key})
-        entry[f"Δ {_metric_label(row['metric'])}"] = effect_text(row)
+        entry[f"Δ {metric_label(row['metric'])}"] = effect_text(row)
         entry["seeds"] = min(entry.get("seeds", row["n"]), row["n"])
     return pd.DataFrame(list(rows.values()))
 
@@ -240,7 +237,7 @@ def trend_markdown(trend: regimes.Trend) -> str:
     lengths = ", ".join(str(n) for n in trend.lengths)
     if len(trend.lengths) < 2:
         return (
-            f"- {_metric_label(trend.metric)}: runs at one length only ({lengths} iterations); "
+            f"- {metric_label(trend.metric)}: runs at one length only ({lengths} iterations); "
             "no trend can be fitted yet."
         )
     slope = trend.interval.format(2, signed=True)
@@ -251,7 +248,7 @@ def trend_markdown(trend: regimes.Trend) -> str:
         direction(trend.interval), "no resolved trend (the interval contains 0, or too few points)"
     )
     return (
-        f"- {_metric_label(trend.metric)}: {slope} points per doubling of training, fitted "
+        f"- {metric_label(trend.metric)}: {slope} points per doubling of training, fitted "
         f"through {trend.n} paired differences at {lengths} iterations; {verdict}. The fitted "
         f"effect at {trend.reference} iterations is {trend.intercept:+.2f}."
     )
@@ -278,7 +275,7 @@ def start_difference(loaded: Mapping[str, Loaded], metric: str = "AP") -> str:
         LOSS: "smaller from the pretrained start",
     }.get(direction(interval), "not resolved: the interval contains 0")
     return (
-        f"Effect on {_metric_label(metric)} from the pretrained start minus the effect from "
+        f"Effect on {metric_label(metric)} from the pretrained start minus the effect from "
         f"random weights: {text} points (Welch's 95 % interval); {said}."
     )
 
@@ -377,7 +374,7 @@ def plot_lengths(fig, loaded: Mapping[int, Loaded]) -> None:  # noqa: ANN001 - a
     arms, effects = length_frames(loaded, metrics)
     axes = fig.subplots(2, len(metrics)).ravel()
     names = {PAIR[0]: "ATSS", PAIR[1]: "ATSS + Concordance Loss"}
-    plot_against_length(axes, arms, effects, metrics, names, [_metric_label(m) for m in metrics])
+    plot_against_length(axes, arms, effects, metrics, names, [metric_label(m) for m in metrics])
 
 
 def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, object]) -> str:
