@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import math
 import os
@@ -38,6 +37,7 @@ from PIL import Image
 
 from reproduction.dataset.scene import render_scene
 from reproduction.dataset.shapes import CLASS_NAMES, MAX_CLASSES
+from reproduction.records.results import write_json_atomic
 from reproduction.spec.paths import RESULTS_ROOT, pretrained_backbone, pretrained_record
 
 CROP_STREAMS: dict[str, int] = {"train": 2, "held_out": 3, "flip": 4}
@@ -314,12 +314,7 @@ def write_pretrained(
         torch.save({"state_dict": state}, handle)
     os.replace(handle.name, weights)
     written = {**record, "backbone_sha256": sha256_of(weights), "provenance": collect("cpu")}
-    with tempfile.NamedTemporaryFile(
-        "w", dir=out, suffix=".json.tmp", delete=False, encoding="utf-8"
-    ) as handle:
-        json.dump(written, handle, indent=1, sort_keys=True)
-        handle.write("\n")
-    os.replace(handle.name, pretrained_record(root, name))
+    write_json_atomic(pretrained_record(root, name), written)
     return written
 
 
