@@ -133,9 +133,10 @@ class ResultsPage:
 
     def verdicts_html(self) -> str:
         """The verdicts on the claims this page shows, as HTML
-        (:func:`reproduction.pages.verdict_tables.page_verdicts_html`)."""
+        (:func:`reproduction.pages.verdict_tables.page_verdicts_html`), judged on the evidence
+        the page loaded."""
         return verdict_tables.page_verdicts_html(
-            self.name, self.results_root, self.archive_root, self.profile
+            self.name, self.results_root, self.archive_root, self.profile, self.evidence
         )
 
     def provenance(self, parameters: Mapping[str, object] | None = None) -> str:

@@ -263,19 +263,28 @@ def evidence_markdown(evidence: Sequence[AnyEvidence], profile: str) -> str:
     return "\n".join(lines)
 
 
-def page_verdicts_html(page: str, results_root: Path, archive_root: Path, profile: str) -> str:
+def page_verdicts_html(
+    page: str,
+    results_root: Path,
+    archive_root: Path,
+    profile: str,
+    evidence: Sequence[AnyEvidence] | None = None,
+) -> str:
     """The verdicts of the claims a book page shows, as an HTML table (no index).
 
     One row per comparison (:func:`detail_table`) of
     :func:`reproduction.spec.claims.claims_on_page`;
-    a short paragraph when the page has no claims.
+    a short paragraph when the page has no claims. ``evidence``: the runs the verdicts are
+    judged on when the page has already collected them from the same roots (default:
+    :func:`reproduction.analysis.verdicts.collect_evidence` of the roots).
     """
     from reproduction.spec.claims import claims_on_page
 
     on_page = claims_on_page(page)
     if not on_page:
         return "<p>No claim of the thesis is tested on this page.</p>"
-    evidence = collect_evidence(Path(results_root), Path(archive_root))
+    if evidence is None:
+        evidence = collect_evidence(Path(results_root), Path(archive_root))
     judged = evaluate_claims(evidence, prefer=profile, claims=on_page)
     parts = []
     for claim, verdicts in judged:
