@@ -260,9 +260,9 @@ rule analysis:
     wildcard_constraints:
         name="|".join(ANALYSES),
     params:
-        profile=PROFILE,
+        parameters=lambda wildcards: book_pages.papermill_parameters(wildcards.name, PROFILE),
     shell:  # the page shows its parameters in its provenance block, not as cells
-        "{PAPERMILL} {input.notebook} {output}.tmp.ipynb -p profile {params.profile}"
+        "{PAPERMILL} {input.notebook} {output}.tmp.ipynb {params.parameters}"
         " && {PY} -m reproduction.pages.notebook_tags {output}.tmp.ipynb"
         " && mv {output}.tmp.ipynb {output}"
 

@@ -56,3 +56,22 @@ def test_each_thesis_item_has_at_most_one_page() -> None:
     assert book_pages.page_of("§5.5.4") == "gradient"
     assert book_pages.page_of("Table 5.5") == "table_5_1"  # the thesis's data, untestable here
     assert set(book_pages.NOT_SHOWN).isdisjoint(items)
+
+
+def _parameter_names(name: str) -> set[str]:
+    nb = json.loads((REPO / "notebooks" / f"{name}.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    return {
+        line.split("=")[0].strip() for line in "".join(cell["source"]).splitlines() if "=" in line
+    }
+
+
+def test_the_workflow_passes_profile_exactly_to_the_pages_that_declare_it() -> None:
+    for name in book_pages.analysis_notebooks():
+        options = book_pages.papermill_parameters(name, "smoke")
+        declared = "profile" in _parameter_names(name)
+        assert options == ("-p profile smoke" if declared else ""), name
+    assert book_pages.papermill_parameters("claims", "demo") == "-p profile demo"
+    assert book_pages.papermill_parameters("regimes", "demo") == ""
+    with pytest.raises(KeyError, match="no notebook page named 'reproduce'"):
+        book_pages.papermill_parameters("reproduce", "demo")  # a Markdown page

@@ -26,6 +26,9 @@ class Page:
         part: the caption of the book part it sits in.
         shows: the thesis items (``"Table 5.1"``, ``"Figure 1.3"``, ``"§5.5.4"``) it reproduces.
         notebook: False for a Markdown page.
+        takes_profile: whether the notebook has a ``profile`` parameter, the workflow's
+            profile whose runs it shows; False for a page of no profile's runs or of fixed
+            profiles (the workflow then does not pass one).
     """
 
     name: str
@@ -33,6 +36,7 @@ class Page:
     part: str
     shows: tuple[str, ...] = ()
     notebook: bool = True
+    takes_profile: bool = True
 
     @property
     def toc_file(self) -> str:
@@ -61,6 +65,7 @@ PAGES: tuple[Page, ...] = (
         "What each coefficient measures (Figures 2.3 and 2.4)",
         _CH2,
         ("Figures 2.3 / 2.4",),
+        takes_profile=False,
     ),
     Page("soft_spearman", "Spearman Loss at the thesis's setting is Pearson Loss", _CH2),
     Page(
@@ -94,8 +99,18 @@ PAGES: tuple[Page, ...] = (
     Page("figure_1_3", "AP against class-level correlation (Figure 1.3)", _CH5, ("Figure 1.3",)),
     Page("overhead", "Training-time overhead (§5.5.3)", _CH5, ("§5.5.3",)),
     Page("gradient", "Which head receives the gradient (§5.5.4)", _CH5, ("§5.5.4",)),
-    Page("ap_per_iou", "Where the AP goes: the effect at each IoU threshold", _REGIMES),
-    Page("regimes", "When the gain shows: training length and a pretrained start", _REGIMES),
+    Page(
+        "ap_per_iou",
+        "Where the AP goes: the effect at each IoU threshold",
+        _REGIMES,
+        takes_profile=False,
+    ),
+    Page(
+        "regimes",
+        "When the gain shows: training length and a pretrained start",
+        _REGIMES,
+        takes_profile=False,
+    ),
     Page(
         "study",
         "The demo protocol: how many seeds resolve the effect?",
@@ -120,6 +135,15 @@ def analysis_notebooks() -> list[str]:
     """Return the notebook names of the notebook pages, landing page first (what the workflow
     runs)."""
     return [LANDING.name, *(p.name for p in PAGES if p.notebook)]
+
+
+def papermill_parameters(name: str, profile: str) -> str:
+    """Return the papermill options the workflow runs notebook page ``name`` with:
+    ``-p profile <profile>`` for a page that takes the profile, else the empty string."""
+    page = next((p for p in (LANDING, *PAGES) if p.name == name and p.notebook), None)
+    if page is None:
+        raise KeyError(f"no notebook page named {name!r} in reproduction.spec.book_pages")
+    return f"-p profile {profile}" if page.takes_profile else ""
 
 
 def page_of(item: str) -> str | None:
