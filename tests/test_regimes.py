@@ -173,3 +173,33 @@ def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path
     note = regime_pages.regime_note(results, archive)
     assert "by start (600 it.): pretrained +2.1" in note and "regimes.html" in note
     assert regime_pages.regime_note(tmp_path / "none", tmp_path / "none") == ""
+
+
+def test_a_shared_cache_reads_each_profile_once(tmp_path, monkeypatch):
+    results, archive = tmp_path / "results", tmp_path / "archive"
+    for seed in range(2):
+        for exp, ap in ((BASE, 0.30), (VARIANT, 0.31)):
+            per_iou = list(np.linspace(0.5, 0.0, 10) + (ap - 0.3))
+            write_results(
+                archive / "demo" / exp / f"seed{seed}.json",
+                _record(exp, seed, ap, per_iou=per_iou),
+            )
+    reads: list[str] = []
+    real = regime_pages.best_records
+
+    def counting(profile, *roots):
+        reads.append(profile)
+        return real(profile, *roots)
+
+    monkeypatch.setattr(regime_pages, "best_records", counting)
+    cache: regime_pages.Cache = {}
+    first = regime_pages.by_length(results, archive, cache)
+    second = regime_pages.by_start(results, archive, cache)
+    assert first[600] is second["random weights"] and reads.count("demo") == 1
+    reads.clear()
+    note = regime_pages.regime_note(results, archive)
+    assert "(demo, 2 seeds)" in note and reads.count("demo") == 1
+    reads.clear()
+    regime_pages.by_length(results, archive)
+    regime_pages.by_start(results, archive)
+    assert reads.count("demo") == 2  # no cache: each call reads

@@ -60,10 +60,22 @@ class Loaded:
     source: str
 
 
-def load(profile: str, results_root: Path, archive_root: Path) -> Loaded:
-    """Return a profile's records from the source with more runs."""
+Cache = dict[str, Loaded]
+"""Profile → its loaded runs, shared by calls that read the same profiles (one page's build)."""
+
+
+def load(
+    profile: str, results_root: Path, archive_root: Path, cache: Cache | None = None
+) -> Loaded:
+    """Return a profile's records from the source with more runs; with a ``cache``, read
+    each profile once and keep it there (the same roots are assumed for every call)."""
+    if cache is not None and profile in cache:
+        return cache[profile]
     records, source = best_records(profile, Path(results_root), Path(archive_root))
-    return Loaded(profile, records, source)
+    loaded = Loaded(profile, records, source)
+    if cache is not None:
+        cache[profile] = loaded
+    return loaded
 
 
 def loaded_with_runs(
@@ -74,19 +86,25 @@ def loaded_with_runs(
     return [runs for runs in loaded if runs.records]
 
 
-def by_length(results_root: Path, archive_root: Path) -> dict[int, Loaded]:
+def by_length(
+    results_root: Path, archive_root: Path, cache: Cache | None = None
+) -> dict[int, Loaded]:
     """Return iterations → the loaded runs of the default demo trained that long (every
     length of :data:`reproduction.spec.profiles.TRAINING_LENGTHS` with at least one run)."""
     loaded = {
-        n: load(training_length_profile(n), results_root, archive_root) for n in TRAINING_LENGTHS
+        n: load(training_length_profile(n), results_root, archive_root, cache)
+        for n in TRAINING_LENGTHS
     }
     return {n: runs for n, runs in loaded.items() if runs.records}
 
 
-def by_start(results_root: Path, archive_root: Path) -> dict[str, Loaded]:
+def by_start(
+    results_root: Path, archive_root: Path, cache: Cache | None = None
+) -> dict[str, Loaded]:
     """Return start label → its loaded runs (:data:`START_PROFILES`, those with runs)."""
     loaded = {
-        label: load(name, results_root, archive_root) for label, name in START_PROFILES.items()
+        label: load(name, results_root, archive_root, cache)
+        for label, name in START_PROFILES.items()
     }
     return {label: runs for label, runs in loaded.items() if runs.records}
 
@@ -116,7 +134,10 @@ def _profile_label(profile: str) -> str:
 
 
 def iou_profiles(
-    results_root: Path, archive_root: Path, profiles: Sequence[str] | None = None
+    results_root: Path,
+    archive_root: Path,
+    profiles: Sequence[str] | None = None,
+    cache: Cache | None = None,
 ) -> list[Loaded]:
     """Return the loaded runs of the profiles whose :data:`PAIR` recorded AP at every IoU
     threshold in at least two paired seeds (default: the demo at every training length and
@@ -127,7 +148,7 @@ def iou_profiles(
     ]
     out = []
     for name in names:
-        runs = load(name, results_root, archive_root)
+        runs = load(name, results_root, archive_root, cache)
         if regimes.iou_coverage(runs.records, *PAIR)[0] >= 2:
             out.append(runs)
     return out
@@ -400,7 +421,8 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
     the ATSS pair is positive (IoU thresholds, training lengths, start), with numbers, from
     the runs there are; "" when none of the regime runs exists."""
     parts = []
-    loaded = iou_profiles(results_root, archive_root)
+    cache: Cache = {}  # the three readings below share profiles (the demo's is the largest)
+    loaded = iou_profiles(results_root, archive_root, cache=cache)
     if loaded:
         runs = max(loaded, key=lambda r: regimes.iou_coverage(r.records, *PAIR)[0])
         effects = regimes.iou_effects(runs.records, *PAIR)
@@ -413,14 +435,14 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             f"Per IoU threshold ({runs.profile}, {int(effects['n'].min())} seeds) the effect "
             f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
         )
-    _, effects = length_frames(by_length(results_root, archive_root), ("AP",))
+    _, effects = length_frames(by_length(results_root, archive_root, cache), ("AP",))
     if len(effects) >= 2:
         listed = "; ".join(
             f"{int(r['iterations'])} it. {_interval(r).format(1, signed=True, count='')}"
             for r in effects.to_dict("records")
         )
         parts.append(f"Its AP effect by training length: {listed}.")
-    starts = by_start(results_root, archive_root)
+    starts = by_start(results_root, archive_root, cache)
     if "pretrained" in starts:
         frame = start_frame(starts)
         listed = "; ".join(
@@ -441,6 +463,7 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
 __all__ = [
     "PAIR",
     "REGIME_PROFILES",
+    "Cache",
     "START_PROFILES",
     "Loaded",
     "ap50_ap75_table",
