@@ -109,6 +109,29 @@ def test_effect_trend_recovers_the_slope_per_doubling_with_an_interval():
     assert regimes.effect_trend({600: []}, BASE, VARIANT) is None
 
 
+def test_an_equal_weight_trend_fits_only_the_seeds_every_length_has():
+    runs = _length_runs(0.01, n_seeds=6)
+    runs[600] += [  # extra seeds at one length only, their effect far off the line
+        _record(exp, s, 0.3 + (0.05 if exp == VARIANT else 0.0))
+        for s in range(6, 30)
+        for exp in (BASE, VARIANT)
+    ]
+    runs[2400] = [r for r in runs[2400] if r["seed"] != 5]
+    assert regimes.seeds_at_every_length(runs, BASE, VARIANT) == [0, 1, 2, 3, 4]
+    every = regimes.effect_trend(runs, BASE, VARIANT, "AP")
+    assert every.n == 6 + 30 + 6 + 5 and every.intercept > 2.0  # pulled by the extra seeds
+    equal = regimes.effect_trend(runs, BASE, VARIANT, "AP", seeds=[0, 1, 2, 3, 4])
+    assert equal.n == 20 and equal.slope == pytest.approx(1.0, abs=0.15)
+    assert equal.intercept == pytest.approx(-1.0, abs=0.15)
+    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    (ap,) = regime_pages.trends(loaded, ("AP",), equal_weight=True)
+    assert ap == equal
+    runs[300] = [r for r in runs[300] if r["experiment"]["id"] == BASE]  # nothing paired
+    assert regimes.seeds_at_every_length(runs, BASE, VARIANT) == []
+    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    assert regime_pages.trends(loaded, ("AP",), equal_weight=True) == []
+
+
 def test_length_effects_and_arms_have_a_row_per_length_and_metric():
     runs = _length_runs(0.01, n_seeds=3)
     effects = regimes.length_effects(runs, BASE, VARIANT, ("AP", "AP50"))

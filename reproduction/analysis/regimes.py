@@ -19,7 +19,7 @@ Pure functions on results records (:mod:`reproduction.records.results`); no torc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,21 +230,24 @@ def effect_trend(
     variant: str,
     metric: str = "AP",
     reference: int = 600,
+    seeds: Collection[int] | None = None,
 ) -> Trend | None:
-    """Fit the paired differences of ``metric`` (every seed at every length) against log2 of
-    the training length; None when no length has a paired seed.
+    """Fit the paired differences of ``metric`` (every seed at every length, or only
+    ``seeds``) against log2 of the training length; None when no length has a paired seed.
 
     Each paired difference is one point at x = log2(iterations / ``reference``), so the
     intercept is the effect at ``reference`` iterations and the slope the change per doubling.
     Runs at different lengths are trained separately, so the points are independent; the
-    interval is the slope's ordinary least-squares t-interval.
+    interval is the slope's ordinary least-squares t-interval. A length with more seeds
+    weighs more; :func:`seeds_at_every_length` gives the seeds of an equal-weight fit.
     """
     xs: list[float] = []
     ys: list[float] = []
     lengths: list[int] = []
     for n, records in sorted(by_length.items()):
         base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
-        shared = sorted(set(base) & set(var))
+        paired = set(base) & set(var)
+        shared = sorted(paired if seeds is None else paired & set(seeds))
         if shared:
             lengths.append(n)
         for s in shared:
@@ -272,6 +275,19 @@ def effect_trend(
         len(y),
         tuple(lengths),
     )
+
+
+def seeds_at_every_length(
+    by_length: Mapping[int, Sequence[Mapping]], baseline: str, variant: str, metric: str = "AP"
+) -> list[int]:
+    """Return the seeds paired (both arms have ``metric``) at every length of ``by_length``,
+    sorted; empty when there is no length or no seed they all share."""
+    shared: set[int] | None = None
+    for records in by_length.values():
+        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
+        paired = set(base) & set(var)
+        shared = paired if shared is None else shared & paired
+    return sorted(shared or ())
 
 
 def start_effects(
@@ -367,6 +383,7 @@ __all__ = [
     "length_arms",
     "length_effects",
     "pair_effects",
+    "seeds_at_every_length",
     "sign_change",
     "start_effects",
 ]

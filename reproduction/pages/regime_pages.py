@@ -243,12 +243,23 @@ def effects_table(effects: pd.DataFrame, by: str) -> pd.DataFrame:
     return pd.DataFrame(list(rows.values()))
 
 
-def trends(loaded: Mapping[int, Loaded], metrics: Sequence[str] = ("AP", "AP50", "AP75")) -> list:
+def trends(
+    loaded: Mapping[int, Loaded],
+    metrics: Sequence[str] = ("AP", "AP50", "AP75"),
+    *,
+    equal_weight: bool = False,
+) -> list:
     """Return the :class:`reproduction.analysis.regimes.Trend` of each metric's effect against
-    training
-    length (those that could be fitted)."""
+    training length (those that could be fitted): through every paired seed, or with
+    ``equal_weight`` only through the seeds paired at every length (so a length with more
+    seeds does not weigh more)."""
     records = {n: runs.records for n, runs in loaded.items()}
-    fitted = (regimes.effect_trend(records, *PAIR, m, reference=DEMO_ITERS) for m in metrics)
+    fitted = []
+    for m in metrics:
+        seeds = regimes.seeds_at_every_length(records, *PAIR, m) if equal_weight else None
+        if seeds is not None and not seeds:
+            continue
+        fitted.append(regimes.effect_trend(records, *PAIR, m, reference=DEMO_ITERS, seeds=seeds))
     return [t for t in fitted if t is not None]
 
 
