@@ -60,10 +60,10 @@ from reproduction.records.results import (
     write_json_atomic,
     write_results,
 )
-from reproduction.running.train import profile_name, read_summary
+from reproduction.running.train import add_run_arguments, read_summary
 from reproduction.spec.experiments import Experiment, get_experiment
 from reproduction.spec.paths import RESULTS_ROOT, pretrained_record
-from reproduction.spec.profiles import PROFILES, get_profile
+from reproduction.spec.profiles import get_profile
 
 
 def _head_test_cfg(cfg: Config) -> Any:
@@ -465,15 +465,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Evaluate a finished training run (its work dir holds train_summary.json) "
         "on the validation split; write the results file and print its metrics.",
     )
-    p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
-    p.add_argument(
-        "--profile",
-        type=profile_name,
-        default="demo",
-        help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
-        "paper-standin-<N>it",
-    )
-    p.add_argument("--seed", type=int, default=0, help="the training seed (default 0)")
+    add_run_arguments(p)
     p.add_argument(
         "--work-dir",
         type=Path,
@@ -485,12 +477,6 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where to write the results (default results/<profile>/<experiment>/seed<seed>.json)",
-    )
-    p.add_argument(
-        "--data-root",
-        type=Path,
-        default=None,
-        help="dataset root (default: the profile's; paper: $COCO_ROOT)",
     )
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument(

@@ -289,26 +289,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m reproduction.running.train",
         description="Train one thesis experiment (see reproduction.spec.experiments) in a profile.",
     )
-    p.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
-    p.add_argument(
-        "--profile",
-        type=profile_name,
-        default="demo",
-        help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
-        "paper-standin-<N>it",
-    )
-    p.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
+    add_run_arguments(p)
     p.add_argument(
         "--work-dir",
         type=Path,
         default=None,
         help="default work_dirs/<profile>/<experiment>/seed<seed>",
-    )
-    p.add_argument(
-        "--data-root",
-        type=Path,
-        default=None,
-        help="dataset root (default: the profile's; paper: $COCO_ROOT)",
     )
     p.add_argument(
         "--max-iters",
@@ -361,6 +347,26 @@ def _parser() -> argparse.ArgumentParser:
         help="print the resolved config (or write it to PATH) and exit",
     )
     return p
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add what names one run to a command line (training's and evaluation's): the
+    ``experiment`` id, ``--profile``, ``--seed`` and ``--data-root``."""
+    parser.add_argument("experiment", help="experiment id, e.g. atss_concordance_0.3")
+    parser.add_argument(
+        "--profile",
+        type=profile_name,
+        default="demo",
+        help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
+        "paper-standin-<N>it",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the training seed (default 0)")
+    parser.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        help="dataset root (default: the profile's; paper: $COCO_ROOT)",
+    )
 
 
 def profile_name(name: str) -> str:
