@@ -103,6 +103,9 @@ def test_effect_trend_recovers_the_slope_per_doubling_with_an_interval():
     assert flat.low < 0 < flat.high
     assert "no resolved trend" in regime_pages.trend_markdown(flat)
     assert "grows with training" in regime_pages.trend_markdown(trend)
+    assert "(6, 6, 6, 6 seeds at 300, 600, 1200, 2400 iterations)" in (
+        regime_pages.trend_markdown(trend)
+    )
     one = regimes.effect_trend({600: _length_runs(0.01)[600]}, BASE, VARIANT, "AP")
     assert math.isnan(one.slope) and one.low is None
     assert "one length only" in regime_pages.trend_markdown(one)
@@ -121,6 +124,7 @@ def test_an_equal_weight_trend_fits_only_the_seeds_every_length_has():
     every = regimes.effect_trend(runs, BASE, VARIANT, "AP")
     assert every.n == 6 + 30 + 6 + 5 and every.intercept > 2.0  # pulled by the extra seeds
     equal = regimes.effect_trend(runs, BASE, VARIANT, "AP", seeds=[0, 1, 2, 3, 4])
+    assert equal.seeds == (5, 5, 5, 5) and every.seeds == (6, 30, 6, 5)
     assert equal.n == 20 and equal.slope == pytest.approx(1.0, abs=0.15)
     assert equal.intercept == pytest.approx(-1.0, abs=0.15)
     loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}

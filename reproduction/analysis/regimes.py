@@ -206,6 +206,7 @@ class Trend:
         reference: the length the intercept is read at.
         n: differences fitted (one per paired seed and length).
         lengths: the lengths that contributed.
+        seeds: the paired seeds at each of ``lengths`` (how many points each contributed).
     """
 
     metric: str
@@ -216,6 +217,7 @@ class Trend:
     reference: int
     n: int
     lengths: tuple[int, ...]
+    seeds: tuple[int, ...] = ()
 
     @property
     def interval(self) -> Interval:
@@ -244,12 +246,14 @@ def effect_trend(
     xs: list[float] = []
     ys: list[float] = []
     lengths: list[int] = []
+    counts: list[int] = []
     for n, records in sorted(by_length.items()):
         base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
         paired = set(base) & set(var)
         shared = sorted(paired if seeds is None else paired & set(seeds))
         if shared:
             lengths.append(n)
+            counts.append(len(shared))
         for s in shared:
             xs.append(math.log2(n / reference))
             ys.append(var[s] - base[s])
@@ -258,7 +262,15 @@ def effect_trend(
     x, y = np.asarray(xs), np.asarray(ys)
     if len(lengths) < 2:
         return Trend(
-            metric, math.nan, None, None, float(y.mean()), reference, len(y), (lengths[0],)
+            metric,
+            math.nan,
+            None,
+            None,
+            float(y.mean()),
+            reference,
+            len(y),
+            (lengths[0],),
+            (counts[0],),
         )
     fit = scipy_stats.linregress(x, y)
     low = high = None
@@ -274,6 +286,7 @@ def effect_trend(
         reference,
         len(y),
         tuple(lengths),
+        tuple(counts),
     )
 
 

@@ -273,6 +273,7 @@ def trend_markdown(trend: regimes.Trend) -> str:
             "no trend can be fitted yet."
         )
     slope = trend.interval.format(2, signed=True)
+    seeds = ", ".join(str(k) for k in trend.seeds)
     verdict = {
         GAIN: "the effect grows with training (the interval lies above 0)",
         LOSS: "the effect shrinks with training (the interval lies below 0)",
@@ -281,7 +282,8 @@ def trend_markdown(trend: regimes.Trend) -> str:
     )
     return (
         f"- {metric_label(trend.metric)}: {slope} points per doubling of training, fitted "
-        f"through {trend.n} paired differences at {lengths} iterations; {verdict}. The fitted "
+        f"through {trend.n} paired differences ({seeds} seeds at {lengths} iterations); "
+        f"{verdict}. The fitted "
         f"effect at {trend.reference} iterations is {trend.intercept:+.2f}."
     )
 
