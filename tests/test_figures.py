@@ -55,3 +55,25 @@ def test_thesis_points_follow_figure_1_3a():
     fl = points[(points["setting"] == "FL") & points["corr_loss"]].iloc[0]
     assert fl["x"] == pytest.approx(45.2) and fl["y"] == pytest.approx(39.8)
     assert math.isnan(fl["x_low"])
+
+
+def test_iou_effects_give_their_sign_change_in_the_legend_and_a_dotted_line():
+    effects = pd.DataFrame(
+        {
+            "threshold": [0.5, 0.6, 0.7],
+            "effect": [-2.0, 0.0, 2.0],
+            "low": [-3.0, -1.0, 1.0],
+            "high": [-1.0, 1.0, 3.0],
+        }
+    )
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    figures.plot_iou_effects(ax, effects, label="demo (8 seeds)", crossing=0.6)
+    figures.plot_iou_effects(ax, effects, label="demo-len300 (8 seeds)")
+    ax.legend()
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["demo (8 seeds); sign change ≈ 0.60", "demo-len300 (8 seeds)"]
+    dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
+    assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [0.6, 0.6]
+    plt.close(fig)

@@ -193,8 +193,9 @@ def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path
     assert "waits for runs of: random weights" in regime_pages.start_difference(starts)
     shown = regime_pages.iou_profiles(results, archive, ["demo-pretrained"])
     assert [r.profile for r in shown] == ["demo-pretrained"]
-    row = regime_pages.iou_table(shown).iloc[0]
+    row = regime_pages.iou_table(regime_pages.iou_curves(shown)).iloc[0]
     assert row["seeds"] == 3 and row["Δ AP50"].startswith("+2.")
+    assert row["pair"] == f"{VARIANT} − {BASE}"
     costs = regime_pages.cost_table(["demo-pretrained"], results, archive)
     assert costs.iloc[0]["runs"] == 6 and costs.iloc[0]["training (h)"] == "0.20"
     note = regime_pages.regime_note(results, archive)
@@ -230,3 +231,43 @@ def test_a_shared_cache_reads_each_profile_once(tmp_path, monkeypatch):
     regime_pages.by_length(results, archive)
     regime_pages.by_start(results, archive)
     assert reads.count("demo") == 2  # no cache: each call reads
+
+
+def test_every_pair_with_per_threshold_runs_gets_a_curve_and_a_panel(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    results, archive = tmp_path / "results", tmp_path / "archive"
+    retina = ("retinanet_baseline", "retinanet_spearman_0.1")
+    for seed in range(3):
+        for exp, ap in ((BASE, 0.30), (VARIANT, 0.31), (retina[0], 0.25), (retina[1], 0.24)):
+            per_iou = list(np.linspace(0.5, 0.0, 10) + (ap - 0.3))
+            record = _record(exp, seed, ap, per_iou=per_iou if seed < 2 else None)
+            write_results(archive / "demo" / exp / f"seed{seed}.json", record)
+    write_results(  # one seed only: too few for a curve
+        archive / "demo-len300" / BASE / "seed0.json",
+        _record(BASE, 0, 0.3, per_iou=[0.1] * 10, profile="demo-len300"),
+    )
+    write_results(
+        archive / "demo-len300" / VARIANT / "seed0.json",
+        _record(VARIANT, 0, 0.3, per_iou=[0.1] * 10, profile="demo-len300"),
+    )
+    shown = regime_pages.iou_profiles(results, archive)
+    assert [r.profile for r in shown] == ["demo"]
+    curves = regime_pages.iou_curves(shown)
+    assert [(c.baseline, c.variant) for c in curves] == [regime_pages.PAIR, retina]
+    assert [c.seeds for c in curves] == [2, 2]  # seed 2 kept AP50 / AP75 only
+    assert curves[0].effects["effect"].iloc[0] == pytest.approx(1.0)
+    assert curves[1].effects["effect"].iloc[0] == pytest.approx(-1.0)
+    table = regime_pages.iou_table(curves)
+    assert list(table["pair"]) == [c.pair for c in curves]
+    fig = plt.figure()
+    regime_pages.plot_iou(fig, curves)
+    assert [ax.get_title() for ax in fig.axes] == [c.pair for c in curves]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend[0].startswith("demo (2 seeds)")
+    plt.close(fig)
+    note = regime_pages.regime_note(results, archive)
+    assert "Per IoU threshold (demo, 2 seeds)" in note and "AP50 +1.0" in note

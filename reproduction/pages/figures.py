@@ -167,22 +167,18 @@ def plot_iou_effects(
         effects: a :func:`reproduction.analysis.regimes.iou_effects` frame (points of AP).
         label: the line's legend entry (the pair and its seeds).
         crossing: the threshold where the mean effect changes sign
-            (:func:`reproduction.analysis.regimes.sign_change`), marked by a dotted line.
+            (:func:`reproduction.analysis.regimes.sign_change`), marked by a dotted line in
+            the line's colour and given in its legend entry (several curves' crossings sit
+            close together, so they are not written on the plot).
     """
     x = effects["threshold"].astype(float)
+    if crossing is not None:
+        label = f"{label}; sign change ≈ {crossing:.2f}"
     line = ax.plot(x, effects["effect"], marker="o", label=label)[0]
     ax.fill_between(x, effects["low"], effects["high"], color=line.get_color(), alpha=0.2)
     ax.axhline(0.0, color="grey", linewidth=1)
     if crossing is not None:
         ax.axvline(crossing, color=line.get_color(), linestyle=":", linewidth=1.5)
-        ax.annotate(
-            f"sign change ≈ {crossing:.2f}",
-            (crossing, 0.0),
-            textcoords="offset points",
-            xytext=(4, 6),
-            fontsize=8,
-            color=line.get_color(),
-        )
     ax.set_xlabel("IoU threshold")
     ax.set_ylabel("Correlation Loss − baseline (AP points)")
     ax.legend(fontsize=7)

@@ -133,25 +133,78 @@ def _profile_label(profile: str) -> str:
     return f"{profile} ({spec.max_iters or DEMO_ITERS} it., random weights)"
 
 
+def _pairs(runs: Loaded) -> list[tuple[str, str]]:
+    """The baseline / Correlation-Loss pairs among a profile's experiments, in record order."""
+    return pairs_among(dict.fromkeys(r["experiment"]["id"] for r in runs.records))
+
+
 def iou_profiles(
     results_root: Path,
     archive_root: Path,
     profiles: Sequence[str] | None = None,
     cache: Cache | None = None,
 ) -> list[Loaded]:
-    """Return the loaded runs of the profiles whose :data:`PAIR` recorded AP at every IoU
-    threshold in at least two paired seeds (default: the demo at every training length and
-    the pretrained start)."""
+    """Return the loaded runs of the profiles where some baseline / Correlation-Loss pair
+    recorded AP at every IoU threshold in at least two paired seeds (default: the demo at
+    every training length and the pretrained start)."""
     names = profiles or [
         *(training_length_profile(n) for n in TRAINING_LENGTHS),
         PRETRAINED_PROFILE,
     ]
-    out = []
-    for name in names:
-        runs = load(name, results_root, archive_root, cache)
-        if regimes.iou_coverage(runs.records, *PAIR)[0] >= 2:
-            out.append(runs)
-    return out
+    loaded = (load(name, results_root, archive_root, cache) for name in names)
+    return [runs for runs in loaded if iou_curves([runs])]
+
+
+@dataclass(frozen=True)
+class IouCurve:
+    """One pair's AP effect at each IoU threshold in one profile.
+
+    Attributes:
+        profile: the profile the runs belong to.
+        source: where its records were read (``"local"`` or ``"archive"``).
+        baseline, variant: the pair's experiment ids.
+        effects: :func:`reproduction.analysis.regimes.iou_effects` (points of AP).
+        crossing: the threshold where the mean effect changes sign, or None.
+    """
+
+    profile: str
+    source: str
+    baseline: str
+    variant: str
+    effects: pd.DataFrame
+    crossing: float | None
+
+    @property
+    def seeds(self) -> int:
+        """The paired seeds at every threshold (the fewest over thresholds)."""
+        return int(self.effects["n"].min()) if not self.effects.empty else 0
+
+    @property
+    def pair(self) -> str:
+        """The pair as a label, ``"<variant> − <baseline>"``."""
+        return f"{self.variant} − {self.baseline}"
+
+
+def iou_curves(loaded: Sequence[Loaded], min_seeds: int = 2) -> list[IouCurve]:
+    """Return the :class:`IouCurve` of every pair of every loaded profile that recorded AP at
+    every IoU threshold in at least ``min_seeds`` paired seeds, by profile then pair."""
+    curves = []
+    for runs in loaded:
+        for baseline, variant in _pairs(runs):
+            if regimes.iou_coverage(runs.records, baseline, variant)[0] < min_seeds:
+                continue
+            effects = regimes.iou_effects(runs.records, baseline, variant)
+            curves.append(
+                IouCurve(
+                    runs.profile,
+                    runs.source,
+                    baseline,
+                    variant,
+                    effects,
+                    regimes.sign_change(effects),
+                )
+            )
+    return curves
 
 
 def thesis_iou_effects(variant: str = PAIR[1]) -> dict[float, float]:
@@ -165,28 +218,27 @@ def thesis_iou_effects(variant: str = PAIR[1]) -> dict[float, float]:
     return out
 
 
-def iou_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
-    """Return one row per profile: seeds with AP per threshold, the threshold where the mean
-    effect changes sign, the effect at 0.50, 0.75 and 0.95 with intervals, and the thresholds
-    where the effect is a resolved gain or loss."""
+def iou_table(curves: Sequence[IouCurve]) -> pd.DataFrame:
+    """Return one row per :class:`IouCurve`: the pair and setting, seeds with AP per
+    threshold, the threshold where the mean effect changes sign, the effect at 0.50, 0.75 and
+    0.95 with intervals, and the thresholds where the effect is a resolved gain or loss."""
     rows = []
-    for runs in loaded:
-        effects = regimes.iou_effects(runs.records, *PAIR)
-        crossing = regimes.sign_change(effects)
-        by_t = {round(float(r["threshold"]), 2): r for r in effects.to_dict("records")}
+    for curve in curves:
+        by_t = {round(float(r["threshold"]), 2): r for r in curve.effects.to_dict("records")}
         gains = [f"{t:.2f}" for t, r in by_t.items() if r["direction"] == GAIN]
         losses = [f"{t:.2f}" for t, r in by_t.items() if r["direction"] == LOSS]
         rows.append(
             {
-                "setting": _profile_label(runs.profile),
-                "seeds": int(effects["n"].min()) if not effects.empty else 0,
-                "sign change at IoU": "—" if crossing is None else f"{crossing:.2f}",
+                "pair": curve.pair,
+                "setting": _profile_label(curve.profile),
+                "seeds": curve.seeds,
+                "sign change at IoU": "—" if curve.crossing is None else f"{curve.crossing:.2f}",
                 "Δ AP50": effect_text(by_t[0.5]) if 0.5 in by_t else "—",
                 "Δ AP75": effect_text(by_t[0.75]) if 0.75 in by_t else "—",
                 "Δ AP@0.95": effect_text(by_t[0.95]) if 0.95 in by_t else "—",
                 "resolved gain at": ", ".join(gains) or "none",
                 "resolved loss at": ", ".join(losses) or "none",
-                "source": runs.source,
+                "source": curve.source,
             }
         )
     return pd.DataFrame(rows)
@@ -198,8 +250,7 @@ def ap50_ap75_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
     detections are no longer kept, so that AP at the other thresholds cannot be computed."""
     rows = []
     for runs in loaded:
-        ids = dict.fromkeys(r["experiment"]["id"] for r in runs.records)
-        for baseline, variant in pairs_among(ids):
+        for baseline, variant in _pairs(runs):
             effects = regimes.pair_effects(runs.records, baseline, variant, ("AP50", "AP75"))
             if effects.empty:
                 continue
@@ -383,20 +434,27 @@ def _commits(records: Sequence[Mapping], shown: int = 4) -> str:
     return f"{len(commits)} commits (each results file names its own)"
 
 
-def plot_iou(ax, loaded: Sequence[Loaded]) -> None:  # noqa: ANN001 - a matplotlib Axes
-    """Draw :data:`PAIR`'s effect against the IoU threshold for each loaded profile, with the
-    thesis's AP50 and AP75 effects (:func:`thesis_iou_effects`)."""
+def plot_iou(fig, curves: Sequence[IouCurve]) -> None:  # noqa: ANN001 - a Figure
+    """Draw each pair's effect against the IoU threshold on ``fig``, one panel per pair with a
+    line per setting, and the thesis's AP50 and AP75 effects of that pair's variant
+    (:func:`thesis_iou_effects`)."""
     from reproduction.pages.figures import plot_iou_effects, plot_thesis_effects
 
-    for runs in loaded:
-        effects = regimes.iou_effects(runs.records, *PAIR)
-        plot_iou_effects(
-            ax,
-            effects,
-            label=f"{runs.profile} ({int(effects['n'].min())} seeds)",
-            crossing=regimes.sign_change(effects),
-        )
-    plot_thesis_effects(ax, thesis_iou_effects())
+    by_pair: dict[str, list[IouCurve]] = {}
+    for curve in curves:
+        by_pair.setdefault(curve.pair, []).append(curve)
+    axes = fig.subplots(1, len(by_pair), squeeze=False, sharey=True)[0]
+    for ax, (pair, shown) in zip(axes, by_pair.items(), strict=True):
+        for curve in shown:
+            plot_iou_effects(
+                ax,
+                curve.effects,
+                label=f"{curve.profile} ({curve.seeds} seeds)",
+                crossing=curve.crossing,
+            )
+        plot_thesis_effects(ax, thesis_iou_effects(shown[0].variant))
+        ax.legend(fontsize=7)
+        ax.set_title(pair, fontsize=9)
 
 
 def plot_lengths(fig, loaded: Mapping[int, Loaded]) -> None:  # noqa: ANN001 - a Figure
@@ -435,17 +493,23 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
     the runs there are; "" when none of the regime runs exists."""
     parts = []
     cache: Cache = {}  # the three readings below share profiles (the demo's is the largest)
-    loaded = iou_profiles(results_root, archive_root, cache=cache)
-    if loaded:
-        runs = max(loaded, key=lambda r: regimes.iou_coverage(r.records, *PAIR)[0])
-        effects = regimes.iou_effects(runs.records, *PAIR)
-        crossing = regimes.sign_change(effects)
-        at = {round(float(r["threshold"]), 2): r for r in effects.to_dict("records")}
+    curves = [
+        c
+        for c in iou_curves(iou_profiles(results_root, archive_root, cache=cache))
+        if (c.baseline, c.variant) == PAIR
+    ]
+    if curves:  # the default demo's curve, else the setting with the most seeds
+        curve = max(
+            curves, key=lambda c: (c.profile == training_length_profile(DEMO_ITERS), c.seeds)
+        )
+        at = {round(float(r["threshold"]), 2): r for r in curve.effects.to_dict("records")}
         where = (
-            f"changes sign at IoU ≈ {crossing:.2f}" if crossing is not None else "keeps one sign"
+            f"changes sign at IoU ≈ {curve.crossing:.2f}"
+            if curve.crossing is not None
+            else "keeps one sign"
         )
         parts.append(
-            f"Per IoU threshold ({runs.profile}, {int(effects['n'].min())} seeds) the effect "
+            f"Per IoU threshold ({curve.profile}, {curve.seeds} seeds) the effect "
             f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
         )
     _, effects = length_frames(by_length(results_root, archive_root, cache), ("AP",))
@@ -477,6 +541,7 @@ __all__ = [
     "PAIR",
     "REGIME_PROFILES",
     "Cache",
+    "IouCurve",
     "START_PROFILES",
     "Loaded",
     "ap50_ap75_table",
@@ -485,6 +550,7 @@ __all__ = [
     "cost_table",
     "effect_text",
     "effects_table",
+    "iou_curves",
     "iou_profiles",
     "iou_table",
     "length_frames",
