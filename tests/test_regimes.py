@@ -130,7 +130,7 @@ def test_an_equal_weight_trend_fits_only_the_seeds_every_length_has():
     loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
     (ap,) = regime_pages.trends(loaded, ("AP",), equal_weight=True)
     assert ap == equal
-    runs[300] = [r for r in runs[300] if r["experiment"]["id"] == BASE]  # nothing paired
+    runs[300] = [r for r in runs[300] if r["seed"] == 5]  # seed 5 is not at 2400: none shared
     assert regimes.seeds_at_every_length(runs, BASE, VARIANT) == []
     loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
     assert regime_pages.trends(loaded, ("AP",), equal_weight=True) == []
@@ -271,3 +271,37 @@ def test_every_pair_with_per_threshold_runs_gets_a_curve_and_a_panel(tmp_path):
     plt.close(fig)
     note = regime_pages.regime_note(results, archive)
     assert "Per IoU threshold (demo, 2 seeds)" in note and "AP50 +1.0" in note
+
+
+def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path):
+    retina = ("retinanet_baseline", "retinanet_spearman_0.1")
+    runs = _length_runs(0.01, n_seeds=3)
+    for n, effect in ((600, -0.02), (2400, 0.0)):  # RetinaNet at two of the four lengths
+        for s in range(3):
+            runs[n] += [_record(retina[0], s, 0.25), _record(retina[1], s, 0.25 + effect)]
+    runs[1200].append(_record(retina[0], 0, 0.25))  # a baseline alone pairs nothing
+    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    assert regime_pages.length_pairs(loaded) == [regime_pages.PAIR, retina]
+    _, effects = regime_pages.length_frames(loaded, ("AP",), retina)
+    assert list(effects["iterations"]) == [600, 2400]
+    assert list(effects["effect"].round(6)) == [-2.0, 0.0]
+    (trend,) = regime_pages.trends(loaded, ("AP",), pair=retina)
+    assert trend.lengths == (600, 2400) and trend.slope == pytest.approx(1.0)  # 2 doublings
+    (equal,) = regime_pages.trends(loaded, ("AP",), pair=retina, equal_weight=True)
+    assert equal.seeds == (3, 3)  # the lengths RetinaNet was not run at do not empty it
+    assert regime_pages.pair_label(retina) == "retinanet_spearman_0.1 − retinanet_baseline"
+    one = {600: loaded[600]}
+    assert regime_pages.length_pairs(one) == []
+
+    archive = tmp_path / "archive"
+    for record in runs[2400]:
+        name = f"seed{record['seed']}.json"
+        write_results(archive / "demo-len2400" / record["experiment"]["id"] / name, record)
+    costs = regime_pages.cost_table(["demo-len2400"], tmp_path / "results", archive)
+    assert list(costs["pair"]) == [
+        regime_pages.pair_label(regime_pages.PAIR),
+        regime_pages.pair_label(retina),
+    ]
+    assert list(costs["runs"]) == [6, 6]
+    only = regime_pages.cost_table(["demo-len2400"], tmp_path / "r", archive, [retina])
+    assert list(only["pair"]) == [regime_pages.pair_label(retina)]

@@ -293,13 +293,15 @@ def effect_trend(
 def seeds_at_every_length(
     by_length: Mapping[int, Sequence[Mapping]], baseline: str, variant: str, metric: str = "AP"
 ) -> list[int]:
-    """Return the seeds paired (both arms have ``metric``) at every length of ``by_length``,
-    sorted; empty when there is no length or no seed they all share."""
+    """Return the seeds paired (both arms have ``metric``) at every length of ``by_length``
+    where the pair has any paired seed, sorted; empty when no length has one or no seed is
+    shared by all of them."""
     shared: set[int] | None = None
     for records in by_length.values():
         base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
         paired = set(base) & set(var)
-        shared = paired if shared is None else shared & paired
+        if paired:
+            shared = paired if shared is None else shared & paired
     return sorted(shared or ())
 
 

@@ -181,8 +181,8 @@ class IouCurve:
 
     @property
     def pair(self) -> str:
-        """The pair as a label, ``"<variant> − <baseline>"``."""
-        return f"{self.variant} − {self.baseline}"
+        """The pair as a label (:func:`pair_label`)."""
+        return pair_label((self.baseline, self.variant))
 
 
 def iou_curves(loaded: Sequence[Loaded], min_seeds: int = 2) -> list[IouCurve]:
@@ -256,7 +256,7 @@ def ap50_ap75_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
                 continue
             by_metric = {r["metric"]: r for r in effects.to_dict("records")}
             with_iou, paired = regimes.iou_coverage(runs.records, baseline, variant)
-            row = {"profile": runs.profile, "pair": f"{variant} − {baseline}"}
+            row = {"profile": runs.profile, "pair": pair_label((baseline, variant))}
             for metric in ("AP50", "AP75"):
                 thesis = thesis_effect(variant, THESIS_TABLE, metric)
                 row[f"thesis Δ {metric} (COCO)"] = "—" if thesis is None else f"{thesis:+.1f}"
@@ -269,15 +269,38 @@ def ap50_ap75_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def length_pairs(loaded: Mapping[int, Loaded]) -> list[tuple[str, str]]:
+    """Return the baseline / Correlation-Loss pairs with paired seeds at two or more of the
+    loaded lengths: :data:`PAIR` first (the pair every regime profile runs), then the others
+    in the order they are first met."""
+    lengths_of: dict[tuple[str, str], int] = {}
+    for runs in loaded.values():
+        for pair in _pairs(runs):
+            base, var = (regimes.by_seed(runs.records, e, "AP") for e in pair)
+            if set(base) & set(var):
+                lengths_of[pair] = lengths_of.get(pair, 0) + 1
+    found = [pair for pair, n in lengths_of.items() if n >= 2]
+    return sorted(found, key=lambda pair: pair != PAIR)
+
+
+def pair_label(pair: tuple[str, str]) -> str:
+    """A pair as a label, ``"<variant> − <baseline>"`` (as on the per-threshold page)."""
+    baseline, variant = pair
+    return f"{variant} − {baseline}"
+
+
 def length_frames(
-    loaded: Mapping[int, Loaded], metrics: Sequence[str] = regimes.EFFECT_METRICS
+    loaded: Mapping[int, Loaded],
+    metrics: Sequence[str] = regimes.EFFECT_METRICS,
+    pair: tuple[str, str] = PAIR,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the arms (:func:`reproduction.analysis.regimes.length_arms`) and the effects
-    (:func:`reproduction.analysis.regimes.length_effects`) of :data:`PAIR` at each loaded length."""
+    (:func:`reproduction.analysis.regimes.length_effects`) of ``pair`` at each loaded
+    length."""
     records = {n: runs.records for n, runs in loaded.items()}
     return (
-        regimes.length_arms(records, PAIR, metrics),
-        regimes.length_effects(records, *PAIR, metrics),
+        regimes.length_arms(records, pair, metrics),
+        regimes.length_effects(records, *pair, metrics),
     )
 
 
@@ -299,18 +322,19 @@ def trends(
     metrics: Sequence[str] = ("AP", "AP50", "AP75"),
     *,
     equal_weight: bool = False,
+    pair: tuple[str, str] = PAIR,
 ) -> list:
-    """Return the :class:`reproduction.analysis.regimes.Trend` of each metric's effect against
-    training length (those that could be fitted): through every paired seed, or with
-    ``equal_weight`` only through the seeds paired at every length (so a length with more
-    seeds does not weigh more)."""
+    """Return the :class:`reproduction.analysis.regimes.Trend` of each metric's effect of
+    ``pair`` against training length (those that could be fitted): through every paired
+    seed, or with ``equal_weight`` only through the seeds paired at every length the pair ran
+    at (so a length with more seeds does not weigh more)."""
     records = {n: runs.records for n, runs in loaded.items()}
     fitted = []
     for m in metrics:
-        seeds = regimes.seeds_at_every_length(records, *PAIR, m) if equal_weight else None
+        seeds = regimes.seeds_at_every_length(records, *pair, m) if equal_weight else None
         if seeds is not None and not seeds:
             continue
-        fitted.append(regimes.effect_trend(records, *PAIR, m, reference=DEMO_ITERS, seeds=seeds))
+        fitted.append(regimes.effect_trend(records, *pair, m, reference=DEMO_ITERS, seeds=seeds))
     return [t for t in fitted if t is not None]
 
 
@@ -385,46 +409,49 @@ def pretraining_summary(loaded: Loaded) -> str:
     )
 
 
-def cost_table(profiles: Sequence[str], results_root: Path, archive_root: Path) -> pd.DataFrame:
-    """Return what the runs of :data:`PAIR` in each profile cost: runs, hours of training and
-    of evaluation on one core each (sums of the results files' ``training.wall_s`` and
+def cost_table(
+    profiles: Sequence[str],
+    results_root: Path,
+    archive_root: Path,
+    pairs: Sequence[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Return what the runs of each pair (default: every baseline / Correlation-Loss pair a
+    profile has) cost in each profile, one row per profile and pair: runs, hours of training
+    and of evaluation on one core each (sums of the results files' ``training.wall_s`` and
     ``evaluation_s``), the median seconds per iteration, and the machines they ran on; the
     numbers as text, rounded for the page; and the one-off pretraining a profile's runs
     started from (its record's ``wall_s``), where they did."""
     rows = []
     for name in profiles:
         loaded = load(name, results_root, archive_root)
-        runs = Loaded(name, [r for r in loaded.records if r["experiment"]["id"] in PAIR], "")
-        if not runs.records:
-            continue
-        train = [r["training"].get("wall_s") or 0.0 for r in runs.records]
-        evaluate = [r.get("evaluation_s") or 0.0 for r in runs.records]
-        per_iter = sorted(
-            r["training"]["seconds_per_iter"]
-            for r in runs.records
-            if r["training"].get("seconds_per_iter")
-        )
-        cpus = {
-            ((r.get("provenance") or {}).get("hardware") or {}).get("cpu") or "unknown"
-            for r in runs.records
-        }
-        pretrainings = [r["pretrained"] for r in runs.records if r.get("pretrained")]
-        rows.append(
-            {
-                "profile": name,
-                "runs": len(runs.records),
-                "training (h)": f"{sum(train) / 3600:.2f}",
-                "evaluation (h)": f"{sum(evaluate) / 3600:.2f}",
-                "s / iteration (median)": (
-                    f"{per_iter[len(per_iter) // 2]:.3f}" if per_iter else "—"
-                ),
-                "machines": len(cpus),
-                "pretraining (h, once)": (
-                    f"{pretrainings[0]['wall_s'] / 3600:.2f}" if pretrainings else "—"
-                ),
-            }
-        )
+        for pair in _pairs(loaded) if pairs is None else pairs:
+            records = [r for r in loaded.records if r["experiment"]["id"] in pair]
+            if records:
+                rows.append({"profile": name, "pair": pair_label(pair), **_cost(records)})
     return pd.DataFrame(rows)
+
+
+def _cost(records: Sequence[Mapping]) -> dict[str, object]:
+    """The cost columns of :func:`cost_table` for one set of runs."""
+    train = [r["training"].get("wall_s") or 0.0 for r in records]
+    evaluate = [r.get("evaluation_s") or 0.0 for r in records]
+    per_iter = sorted(
+        r["training"]["seconds_per_iter"] for r in records if r["training"].get("seconds_per_iter")
+    )
+    cpus = {
+        ((r.get("provenance") or {}).get("hardware") or {}).get("cpu") or "unknown" for r in records
+    }
+    pretrainings = [r["pretrained"] for r in records if r.get("pretrained")]
+    return {
+        "runs": len(records),
+        "training (h)": f"{sum(train) / 3600:.2f}",
+        "evaluation (h)": f"{sum(evaluate) / 3600:.2f}",
+        "s / iteration (median)": f"{per_iter[len(per_iter) // 2]:.3f}" if per_iter else "—",
+        "machines": len(cpus),
+        "pretraining (h, once)": (
+            f"{pretrainings[0]['wall_s'] / 3600:.2f}" if pretrainings else "—"
+        ),
+    }
 
 
 def _commits(records: Sequence[Mapping], shown: int = 4) -> str:
@@ -457,15 +484,17 @@ def plot_iou(fig, curves: Sequence[IouCurve]) -> None:  # noqa: ANN001 - a Figur
         ax.set_title(pair, fontsize=9)
 
 
-def plot_lengths(fig, loaded: Mapping[int, Loaded]) -> None:  # noqa: ANN001 - a Figure
-    """Draw both arms and the effect of :data:`PAIR` on each metric of
+def plot_lengths(  # noqa: ANN001 - a Figure
+    fig, loaded: Mapping[int, Loaded], pair: tuple[str, str] = PAIR
+) -> None:
+    """Draw both arms and the effect of ``pair`` on each metric of
     :data:`reproduction.analysis.regimes.EFFECT_METRICS` against training length on ``fig``."""
     from reproduction.pages.figures import plot_against_length
 
     metrics = list(regimes.EFFECT_METRICS)
-    arms, effects = length_frames(loaded, metrics)
+    arms, effects = length_frames(loaded, metrics, pair)
     axes = fig.subplots(2, len(metrics)).ravel()
-    names = {PAIR[0]: "ATSS", PAIR[1]: "ATSS + Concordance Loss"}
+    names = {experiment: experiment for experiment in pair}
     plot_against_length(axes, arms, effects, metrics, names, [metric_label(m) for m in metrics])
 
 
@@ -554,8 +583,10 @@ __all__ = [
     "iou_profiles",
     "iou_table",
     "length_frames",
+    "length_pairs",
     "load",
     "loaded_with_runs",
+    "pair_label",
     "plot_iou",
     "plot_lengths",
     "pretraining_summary",
