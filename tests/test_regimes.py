@@ -305,3 +305,11 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
     assert list(costs["runs"]) == [6, 6]
     only = regime_pages.cost_table(["demo-len2400"], tmp_path / "r", archive, [retina])
     assert list(only["pair"]) == [regime_pages.pair_label(retina)]
+    for record in runs[600]:
+        name = f"seed{record['seed']}.json"
+        write_results(archive / "demo" / record["experiment"]["id"] / name, record)
+    note = regime_pages.regime_note(tmp_path / "results", archive)
+    assert (
+        "The AP effect of retinanet_spearman_0.1 − retinanet_baseline by training length: "
+        "600 it. -2.0" in note
+    )

@@ -516,10 +516,20 @@ def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, ob
     return "\n".join(lines)
 
 
+def _by_length_text(effects: pd.DataFrame) -> str:
+    """AP effects by length (:func:`length_frames`) as ``"300 it. -0.6 [-1.4, +0.2] (n=8);
+    600 it. …"``."""
+    return "; ".join(
+        f"{int(r['iterations'])} it. {_interval(r).format(1, signed=True, count='')}"
+        for r in effects.to_dict("records")
+    )
+
+
 def regime_note(results_root: Path, archive_root: Path) -> str:
-    """Two sentences for the claims page, under the AP claims: where the demo's AP effect of
-    the ATSS pair is positive (IoU thresholds, training lengths, start), with numbers, from
-    the runs there are; "" when none of the regime runs exists."""
+    """A few sentences for the claims page, under the AP claims: where the demo's AP effect of
+    the ATSS pair is positive (IoU thresholds, training lengths, start), and the effect of
+    any other pair run at several lengths by length, with numbers, from the runs there are;
+    "" when none of the regime runs exists."""
     parts = []
     cache: Cache = {}  # the three readings below share profiles (the demo's is the largest)
     curves = [
@@ -541,13 +551,10 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             f"Per IoU threshold ({curve.profile}, {curve.seeds} seeds) the effect "
             f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
         )
-    _, effects = length_frames(by_length(results_root, archive_root, cache), ("AP",))
+    lengths = by_length(results_root, archive_root, cache)
+    _, effects = length_frames(lengths, ("AP",))
     if len(effects) >= 2:
-        listed = "; ".join(
-            f"{int(r['iterations'])} it. {_interval(r).format(1, signed=True, count='')}"
-            for r in effects.to_dict("records")
-        )
-        parts.append(f"Its AP effect by training length: {listed}.")
+        parts.append(f"Its AP effect by training length: {_by_length_text(effects)}.")
     starts = by_start(results_root, archive_root, cache)
     if "pretrained" in starts:
         frame = start_frame(starts)
@@ -556,12 +563,18 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             for r in frame[frame["metric"] == "AP"].to_dict("records")
         )
         parts.append(f"Its AP effect by start (600 it.): {listed}.")
+    for pair in length_pairs(lengths):
+        if pair != PAIR:
+            _, effects = length_frames(lengths, ("AP",), pair)
+            parts.append(
+                f"The AP effect of {pair_label(pair)} by training length: "
+                f"{_by_length_text(effects)}."
+            )
     if not parts:
         return ""
     return (
-        "**Where the AP effect sits (ATSS + Concordance Loss, demo, synthetic data).** "
-        + " ".join(parts)
-        + " Pages: [AP at each IoU threshold](ap_per_iou.html), "
+        "**Where the AP effect sits (ATSS + Concordance Loss unless named; demo, synthetic "
+        "data).** " + " ".join(parts) + " Pages: [AP at each IoU threshold](ap_per_iou.html), "
         "[training length and start](regimes.html)."
     )
 
