@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from reproduction.analysis import regimes
-from reproduction.pages import regime_pages
+from reproduction.pages import iou_page, regime_pages, regime_runs
 from reproduction.records.results import write_results
 
-BASE, VARIANT = regime_pages.PAIR
+BASE, VARIANT = regime_runs.PAIR
 THRESHOLDS = [f"{t:.2f}" for t in np.linspace(0.5, 0.95, 10)]
 
 
@@ -127,12 +127,12 @@ def test_an_equal_weight_trend_fits_only_the_seeds_every_length_has():
     assert equal.seeds == (5, 5, 5, 5) and every.seeds == (6, 30, 6, 5)
     assert equal.n == 20 and equal.slope == pytest.approx(1.0, abs=0.15)
     assert equal.intercept == pytest.approx(-1.0, abs=0.15)
-    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    loaded = {n: regime_runs.Loaded("demo", recs, "archive") for n, recs in runs.items()}
     (ap,) = regime_pages.trends(loaded, ("AP",), equal_weight=True)
     assert ap == equal
     runs[300] = [r for r in runs[300] if r["seed"] == 5]  # seed 5 is not at 2400: none shared
     assert regimes.seeds_at_every_length(runs, BASE, VARIANT) == []
-    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    loaded = {n: regime_runs.Loaded("demo", recs, "archive") for n, recs in runs.items()}
     assert regime_pages.trends(loaded, ("AP",), equal_weight=True) == []
 
 
@@ -184,19 +184,19 @@ def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path
         results / "demo-pretrained" / BASE / "seed0.json",
         _record(BASE, 0, 0.1, profile="demo-pretrained"),
     )
-    loaded = regime_pages.load("demo-pretrained", results, archive)
+    loaded = regime_runs.load("demo-pretrained", results, archive)
     assert loaded.source == "archive" and len(loaded.records) == 6
     summary = regime_pages.pretraining_summary(loaded)
     assert "95.0 %" in summary and "1500 steps" in summary and "6 runs" in summary
-    starts = regime_pages.by_start(results, archive)
+    starts = regime_runs.by_start(results, archive)
     assert list(starts) == ["pretrained"]
     assert "waits for runs of: random weights" in regime_pages.start_difference(starts)
-    shown = regime_pages.iou_profiles(results, archive, ["demo-pretrained"])
+    shown = iou_page.iou_profiles(results, archive, ["demo-pretrained"])
     assert [r.profile for r in shown] == ["demo-pretrained"]
-    row = regime_pages.iou_table(regime_pages.iou_curves(shown)).iloc[0]
+    row = iou_page.iou_table(iou_page.iou_curves(shown)).iloc[0]
     assert row["seeds"] == 3 and row["Δ AP50"].startswith("+2.")
     assert row["pair"] == f"{VARIANT} − {BASE}"
-    costs = regime_pages.cost_table(["demo-pretrained"], results, archive)
+    costs = regime_runs.cost_table(["demo-pretrained"], results, archive)
     assert costs.iloc[0]["runs"] == 6 and costs.iloc[0]["training (h)"] == "0.20"
     note = regime_pages.regime_note(results, archive)
     assert "by start (600 it.): pretrained +2.1" in note and "regimes.html" in note
@@ -213,23 +213,23 @@ def test_a_shared_cache_reads_each_profile_once(tmp_path, monkeypatch):
                 _record(exp, seed, ap, per_iou=per_iou),
             )
     reads: list[str] = []
-    real = regime_pages.best_records
+    real = regime_runs.best_records
 
     def counting(profile, *roots):
         reads.append(profile)
         return real(profile, *roots)
 
-    monkeypatch.setattr(regime_pages, "best_records", counting)
-    cache: regime_pages.Cache = {}
-    first = regime_pages.by_length(results, archive, cache)
-    second = regime_pages.by_start(results, archive, cache)
+    monkeypatch.setattr(regime_runs, "best_records", counting)
+    cache: regime_runs.Cache = {}
+    first = regime_runs.by_length(results, archive, cache)
+    second = regime_runs.by_start(results, archive, cache)
     assert first[600] is second["random weights"] and reads.count("demo") == 1
     reads.clear()
     note = regime_pages.regime_note(results, archive)
     assert "(demo, 2 seeds)" in note and reads.count("demo") == 1
     reads.clear()
-    regime_pages.by_length(results, archive)
-    regime_pages.by_start(results, archive)
+    regime_runs.by_length(results, archive)
+    regime_runs.by_start(results, archive)
     assert reads.count("demo") == 2  # no cache: each call reads
 
 
@@ -254,17 +254,17 @@ def test_every_pair_with_per_threshold_runs_gets_a_curve_and_a_panel(tmp_path):
         archive / "demo-len300" / VARIANT / "seed0.json",
         _record(VARIANT, 0, 0.3, per_iou=[0.1] * 10, profile="demo-len300"),
     )
-    shown = regime_pages.iou_profiles(results, archive)
+    shown = iou_page.iou_profiles(results, archive)
     assert [r.profile for r in shown] == ["demo"]
-    curves = regime_pages.iou_curves(shown)
-    assert [(c.baseline, c.variant) for c in curves] == [regime_pages.PAIR, retina]
+    curves = iou_page.iou_curves(shown)
+    assert [(c.baseline, c.variant) for c in curves] == [regime_runs.PAIR, retina]
     assert [c.seeds for c in curves] == [2, 2]  # seed 2 kept AP50 / AP75 only
     assert curves[0].effects["effect"].iloc[0] == pytest.approx(1.0)
     assert curves[1].effects["effect"].iloc[0] == pytest.approx(-1.0)
-    table = regime_pages.iou_table(curves)
+    table = iou_page.iou_table(curves)
     assert list(table["pair"]) == [c.pair for c in curves]
     fig = plt.figure()
-    regime_pages.plot_iou(fig, curves)
+    iou_page.plot_iou(fig, curves)
     assert [ax.get_title() for ax in fig.axes] == [c.pair for c in curves]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend[0].startswith("demo (2 seeds)")
@@ -280,8 +280,8 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
         for s in range(3):
             runs[n] += [_record(retina[0], s, 0.25), _record(retina[1], s, 0.25 + effect)]
     runs[1200].append(_record(retina[0], 0, 0.25))  # a baseline alone pairs nothing
-    loaded = {n: regime_pages.Loaded("demo", recs, "archive") for n, recs in runs.items()}
-    assert regime_pages.length_pairs(loaded) == [regime_pages.PAIR, retina]
+    loaded = {n: regime_runs.Loaded("demo", recs, "archive") for n, recs in runs.items()}
+    assert regime_pages.length_pairs(loaded) == [regime_runs.PAIR, retina]
     _, effects = regime_pages.length_frames(loaded, ("AP",), retina)
     assert list(effects["iterations"]) == [600, 2400]
     assert list(effects["effect"].round(6)) == [-2.0, 0.0]
@@ -289,7 +289,7 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
     assert trend.lengths == (600, 2400) and trend.slope == pytest.approx(1.0)  # 2 doublings
     (equal,) = regime_pages.trends(loaded, ("AP",), pair=retina, equal_weight=True)
     assert equal.seeds == (3, 3)  # the lengths RetinaNet was not run at do not empty it
-    assert regime_pages.pair_label(retina) == "retinanet_spearman_0.1 − retinanet_baseline"
+    assert regime_runs.pair_label(retina) == "retinanet_spearman_0.1 − retinanet_baseline"
     one = {600: loaded[600]}
     assert regime_pages.length_pairs(one) == []
 
@@ -297,14 +297,14 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
     for record in runs[2400]:
         name = f"seed{record['seed']}.json"
         write_results(archive / "demo-len2400" / record["experiment"]["id"] / name, record)
-    costs = regime_pages.cost_table(["demo-len2400"], tmp_path / "results", archive)
+    costs = regime_runs.cost_table(["demo-len2400"], tmp_path / "results", archive)
     assert list(costs["pair"]) == [
-        regime_pages.pair_label(regime_pages.PAIR),
-        regime_pages.pair_label(retina),
+        regime_runs.pair_label(regime_runs.PAIR),
+        regime_runs.pair_label(retina),
     ]
     assert list(costs["runs"]) == [6, 6]
-    only = regime_pages.cost_table(["demo-len2400"], tmp_path / "r", archive, [retina])
-    assert list(only["pair"]) == [regime_pages.pair_label(retina)]
+    only = regime_runs.cost_table(["demo-len2400"], tmp_path / "r", archive, [retina])
+    assert list(only["pair"]) == [regime_runs.pair_label(retina)]
     for record in runs[600]:
         name = f"seed{record['seed']}.json"
         write_results(archive / "demo" / record["experiment"]["id"] / name, record)

@@ -46,7 +46,7 @@ REGIME_SEEDS: tuple[int, ...] = tuple(range(8))
 """Seeds of the regime profiles (training lengths other than the demo's, the pretrained
 start): eight paired seeds per arm."""
 
-_REGIME_PAIR = ("atss_baseline", "atss_concordance_0.3")
+REGIME_PAIR = ("atss_baseline", "atss_concordance_0.3")
 """The pair the regime profiles run: ATSS with and without Concordance Loss (λ = 0.3)."""
 
 
@@ -117,11 +117,11 @@ _PLANS: dict[str, Plan] = {
     "demo": Plan("demo", _DEMO_PAIRS, DEMO_SEEDS),
     "demo-v1": Plan("demo-v1", _DEMO_PAIRS, (0,)),
     **{
-        training_length_profile(n): Plan(training_length_profile(n), _REGIME_PAIR, REGIME_SEEDS)
+        training_length_profile(n): Plan(training_length_profile(n), REGIME_PAIR, REGIME_SEEDS)
         for n in TRAINING_LENGTHS
         if n != DEMO_ITERS
     },
-    PRETRAINED_PROFILE: Plan(PRETRAINED_PROFILE, _REGIME_PAIR, REGIME_SEEDS),
+    PRETRAINED_PROFILE: Plan(PRETRAINED_PROFILE, REGIME_PAIR, REGIME_SEEDS),
 }
 
 
