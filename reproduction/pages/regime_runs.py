@@ -107,6 +107,8 @@ def by_start(
 
 
 def row_interval(row: Mapping) -> Interval:
+    """Return an effect row (:data:`reproduction.analysis.regimes.EFFECT_COLUMNS`) as an
+    :class:`reproduction.analysis.stats.Interval` (no bound where the row has none)."""
     low, high = row["low"], row["high"]
     return Interval(
         float(row["effect"]),
@@ -117,13 +119,14 @@ def row_interval(row: Mapping) -> Interval:
 
 
 def effect_text(row: Mapping) -> str:
-    """An effect row (:data:`reproduction.analysis.regimes.EFFECT_COLUMNS`) as ``"+1.2 [+0.3,
-    +2.1]"``
-    (``"+1.2 (n=1)"`` with one seed)."""
+    """Return an effect row (:data:`reproduction.analysis.regimes.EFFECT_COLUMNS`) as
+    ``"+1.2 [+0.3, +2.1]"`` (``"+1.2 (n=1)"`` with one seed), in points."""
     return row_interval(row).format(1, signed=True)
 
 
 def profile_label(profile: str) -> str:
+    """Return a profile with its schedule and start, e.g. ``"demo-len300 (300 it., random
+    weights)"``."""
     spec = get_profile(profile)
     if spec.pretrained is not None:
         return f"{profile} (pretrained start, {spec.max_iters or DEMO_ITERS} it.)"
@@ -131,12 +134,13 @@ def profile_label(profile: str) -> str:
 
 
 def profile_pairs(runs: Loaded) -> list[tuple[str, str]]:
-    """The baseline / Correlation-Loss pairs among a profile's experiments, in record order."""
+    """Return the baseline / Correlation-Loss pairs among a profile's experiments, in record
+    order."""
     return pairs_among(dict.fromkeys(r["experiment"]["id"] for r in runs.records))
 
 
 def pair_label(pair: tuple[str, str]) -> str:
-    """A pair as a label, ``"<variant> − <baseline>"`` (as on the per-threshold page)."""
+    """Return a pair as a label, ``"<variant> − <baseline>"`` (both pages and the cost table)."""
     baseline, variant = pair
     return f"{variant} − {baseline}"
 
