@@ -313,3 +313,16 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
         "The AP effect of retinanet_spearman_0.1 − retinanet_baseline by training length: "
         "600 it. -2.0" in note
     )
+
+
+def test_differences_by_seed_pair_seeds_in_points_in_seed_order():
+    records = [
+        _record(BASE, 2, 0.30),
+        _record(VARIANT, 2, 0.32),
+        _record(BASE, 0, 0.40),
+        _record(VARIANT, 0, 0.35),
+        _record(BASE, 1, 0.50),  # no variant: unpaired
+    ]
+    diffs = regimes.differences_by_seed(iter(records), BASE, VARIANT, "AP")
+    assert list(diffs) == [0, 2]
+    assert diffs[0] == pytest.approx(-5.0) and diffs[2] == pytest.approx(2.0)

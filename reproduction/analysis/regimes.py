@@ -65,6 +65,16 @@ def by_seed(records: Iterable[Mapping], experiment: str, metric: str) -> dict[in
     return out
 
 
+def differences_by_seed(
+    records: Iterable[Mapping], baseline: str, variant: str, metric: str
+) -> dict[int, float]:
+    """Return seed → ``variant`` − ``baseline`` on ``metric`` in points, over the seeds both
+    arms recorded it for, in seed order."""
+    records = list(records)
+    base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
+    return {s: var[s] - base[s] for s in sorted(set(base) & set(var))}
+
+
 def iou_by_seed(records: Iterable[Mapping], experiment: str) -> dict[int, dict[float, float]]:
     """Return seed → {IoU threshold: AP in %} for the records of ``experiment`` that record
     AP at every threshold (``metrics.AP_per_iou``)."""
@@ -80,7 +90,7 @@ def iou_by_seed(records: Iterable[Mapping], experiment: str) -> dict[int, dict[f
 def iou_coverage(records: Sequence[Mapping], baseline: str, variant: str) -> tuple[int, int]:
     """Return (paired seeds with AP at every threshold, paired seeds in all) of a pair."""
     with_iou = set(iou_by_seed(records, baseline)) & set(iou_by_seed(records, variant))
-    paired = set(by_seed(records, baseline, "AP")) & set(by_seed(records, variant, "AP"))
+    paired = set(differences_by_seed(records, baseline, variant, "AP"))
     return len(with_iou & paired), len(paired)
 
 
@@ -248,15 +258,14 @@ def effect_trend(
     lengths: list[int] = []
     counts: list[int] = []
     for n, records in sorted(by_length.items()):
-        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
-        paired = set(base) & set(var)
-        shared = sorted(paired if seeds is None else paired & set(seeds))
+        diffs = differences_by_seed(records, baseline, variant, metric)
+        shared = [s for s in diffs if seeds is None or s in seeds]
         if shared:
             lengths.append(n)
             counts.append(len(shared))
         for s in shared:
             xs.append(math.log2(n / reference))
-            ys.append(var[s] - base[s])
+            ys.append(diffs[s])
     if not xs:
         return None
     x, y = np.asarray(xs), np.asarray(ys)
@@ -298,8 +307,7 @@ def seeds_at_every_length(
     shared by all of them."""
     shared: set[int] | None = None
     for records in by_length.values():
-        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
-        paired = set(base) & set(var)
+        paired = set(differences_by_seed(records, baseline, variant, metric))
         if paired:
             shared = paired if shared is None else shared & paired
     return sorted(shared or ())
@@ -327,11 +335,10 @@ def effect_difference(
     pretrained minus random weights): the difference of the two mean effects with Welch's
     95 % t-interval (the two sets of runs are trained independently); None when either has
     fewer than two paired seeds."""
-    diffs = []
-    for records in (first, second):
-        base, var = by_seed(records, baseline, metric), by_seed(records, variant, metric)
-        diffs.append(np.asarray([var[s] - base[s] for s in sorted(set(base) & set(var))]))
-    a, b = diffs
+    a, b = (
+        np.asarray(list(differences_by_seed(records, baseline, variant, metric).values()))
+        for records in (first, second)
+    )
     if len(a) < 2 or len(b) < 2:
         return None
     va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
@@ -390,6 +397,7 @@ __all__ = [
     "Trend",
     "arm_interval",
     "by_seed",
+    "differences_by_seed",
     "effect_difference",
     "effect_trend",
     "iou_by_seed",

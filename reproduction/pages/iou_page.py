@@ -51,7 +51,7 @@ def iou_profiles(
         PRETRAINED_PROFILE,
     ]
     loaded = (load(name, results_root, archive_root, cache) for name in names)
-    return [runs for runs in loaded if iou_curves([runs])]
+    return [runs for runs in loaded if _iou_pairs(runs)]
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,22 @@ class IouCurve:
         return pair_label((self.baseline, self.variant))
 
 
+def _iou_pairs(runs: Loaded, min_seeds: int = 2) -> list[tuple[str, str]]:
+    """The pairs of a profile that recorded AP at every IoU threshold in at least
+    ``min_seeds`` paired seeds."""
+    return [
+        pair
+        for pair in profile_pairs(runs)
+        if regimes.iou_coverage(runs.records, *pair)[0] >= min_seeds
+    ]
+
+
 def iou_curves(loaded: Sequence[Loaded], min_seeds: int = 2) -> list[IouCurve]:
     """Return the :class:`IouCurve` of every pair of every loaded profile that recorded AP at
     every IoU threshold in at least ``min_seeds`` paired seeds, by profile then pair."""
     curves = []
     for runs in loaded:
-        for baseline, variant in profile_pairs(runs):
-            if regimes.iou_coverage(runs.records, baseline, variant)[0] < min_seeds:
-                continue
+        for baseline, variant in _iou_pairs(runs, min_seeds):
             effects = regimes.iou_effects(runs.records, baseline, variant)
             curves.append(
                 IouCurve(
@@ -187,7 +195,6 @@ def plot_iou(fig, curves: Sequence[IouCurve]) -> None:  # noqa: ANN001 - a Figur
                 crossing=curve.crossing,
             )
         plot_thesis_effects(ax, thesis_iou_effects(shown[0].variant))
-        ax.legend(fontsize=7)
         ax.set_title(pair, fontsize=9)
 
 

@@ -42,8 +42,7 @@ def length_pairs(loaded: Mapping[int, Loaded]) -> list[tuple[str, str]]:
     lengths_of: dict[tuple[str, str], int] = {}
     for runs in loaded.values():
         for pair in profile_pairs(runs):
-            base, var = (regimes.by_seed(runs.records, e, "AP") for e in pair)
-            if set(base) & set(var):
+            if regimes.differences_by_seed(runs.records, *pair, "AP"):
                 lengths_of[pair] = lengths_of.get(pair, 0) + 1
     found = [pair for pair, n in lengths_of.items() if n >= 2]
     return sorted(found, key=lambda pair: pair != PAIR)
@@ -184,8 +183,8 @@ def plot_lengths(  # noqa: ANN001 - a Figure
 
 
 def _by_length_text(effects: pd.DataFrame) -> str:
-    """AP effects by length (:func:`length_frames`) as ``"300 it. -0.6 [-1.4, +0.2] (n=8);
-    600 it. …"``."""
+    """AP effects by length (:func:`reproduction.analysis.regimes.length_effects`) as
+    ``"300 it. -0.6 [-1.4, +0.2] (n=8); 600 it. …"``."""
     return "; ".join(
         f"{int(r['iterations'])} it. {row_interval(r).format(1, signed=True, count='')}"
         for r in effects.to_dict("records")
@@ -219,7 +218,8 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
         )
     lengths = by_length(results_root, archive_root, cache)
-    _, effects = length_frames(lengths, ("AP",))
+    records = {n: runs.records for n, runs in lengths.items()}
+    effects = regimes.length_effects(records, *PAIR, ("AP",))
     if len(effects) >= 2:
         parts.append(f"Its AP effect by training length: {_by_length_text(effects)}.")
     starts = by_start(results_root, archive_root, cache)
@@ -232,7 +232,7 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
         parts.append(f"Its AP effect by start (600 it.): {listed}.")
     for pair in length_pairs(lengths):
         if pair != PAIR:
-            _, effects = length_frames(lengths, ("AP",), pair)
+            effects = regimes.length_effects(records, *pair, ("AP",))
             parts.append(
                 f"The AP effect of {pair_label(pair)} by training length: "
                 f"{_by_length_text(effects)}."

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.analysis.stats import Interval
+from reproduction.analysis.study import pair_label
 from reproduction.records.archive import best_records
 from reproduction.records.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.spec.experiments import pairs_among
@@ -137,12 +138,6 @@ def profile_pairs(runs: Loaded) -> list[tuple[str, str]]:
     """Return the baseline / Correlation-Loss pairs among a profile's experiments, in record
     order."""
     return pairs_among(dict.fromkeys(r["experiment"]["id"] for r in runs.records))
-
-
-def pair_label(pair: tuple[str, str]) -> str:
-    """Return a pair as a label, ``"<variant> − <baseline>"`` (both pages and the cost table)."""
-    baseline, variant = pair
-    return f"{variant} − {baseline}"
 
 
 def cost_table(
