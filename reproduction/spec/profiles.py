@@ -104,9 +104,9 @@ DEMO_IMAGE_SIZE = 96
 """The side, in pixels, of the default ``demo`` profile's images (the overlay's are scaled to
 it): the cheapest image size at which five paired seeds resolve the demo's β gains."""
 
-TRAINING_LENGTHS: tuple[int, ...] = (300, 600, 1200, 2400)
+TRAINING_LENGTHS: tuple[int, ...] = (300, 600, 1200, 2400, 4800)
 """The schedule lengths, in iterations, at which the training-length pages compare the default
-demo's pairs: half, once, twice and four times :data:`DEMO_ITERS`."""
+demo's pairs: half, once, twice, four and eight times :data:`DEMO_ITERS`."""
 
 
 PRETRAINED_PROFILE = "demo-pretrained"
