@@ -49,6 +49,7 @@ from reproduction.spec.paths import (
     TRAIN_SUMMARY,
     WORK_DIR,
 )
+from reproduction.spec.launch import launch_settings
 from reproduction.spec.plans import STUDY_SEEDS, plan
 from reproduction.spec.profiles import check_profile_name, get_profile, study_settings
 from reproduction.records.results import results_files
@@ -66,15 +67,17 @@ if "add" in config:  # e.g. --config add=comparisons: more experiments (reproduc
 if "only" in config:  # e.g. --config only=retinanet_baseline,detr_baseline: these runs alone
     ONLY = [get_experiment(e.strip()).id for e in str(config["only"]).split(",") if e.strip()]
     PLAN = replace(PLAN, experiments=tuple(ONLY))
-SPEC = get_profile(PROFILE)
-GPUS = config.get("gpus", SPEC.gpus)  # None (a check profile): one image per process and step
-GPUS = None if GPUS is None else int(GPUS)
-DEVICE = config.get("device", "cpu" if SPEC.synthetic else "cuda")
-TORCHRUN = not SPEC.synthetic and DEVICE == "cuda"  # paper configs on GPUs: torchrun
-TRAIN_GPUS = (GPUS or 1) if TORCHRUN else 0
-# a check: evaluate on the first val_images validation images only
-VAL_IMAGES = int(config["val_images"]) if "val_images" in config else None
-VAL_IMAGES_ARG = "" if VAL_IMAGES is None else f" -p val_images {VAL_IMAGES}"
+
+
+def launch(profile):
+    """How the jobs of ``profile`` are launched (device, GPUs, torchrun, validation subset):
+    the command line's gpus / device / val_images apply to the profile it names, every other
+    profile's jobs keep their own (reproduction.spec.launch), so that a run of one profile
+    never changes another's parameters and retrains it."""
+    return launch_settings(profile, PROFILE, config)
+
+
+launch(PROFILE)  # a bad gpus / device / val_images fails here, naming it
 PY = sys.executable
 JUPYTER_BOOK = os.path.join(os.path.dirname(PY), "jupyter-book")
 PAPERMILL = f"{PY} -m papermill -k corrlib --cwd notebooks --log-level WARNING"
@@ -209,15 +212,18 @@ rule train:
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     resources:
-        gpus=TRAIN_GPUS,
-        gpu=TRAIN_GPUS,  # the name the Slurm executor plugin reads
-    params:
+        gpus=lambda wildcards: launch(wildcards.profile).train_gpus,
+        gpu=lambda wildcards: launch(wildcards.profile).train_gpus,  # the Slurm plugin's name
+    params:  # each from the job's own profile (launch), never from the one named
         work_dir=WORK_DIR,
-        gpus_arg="" if GPUS is None else f"--gpus {GPUS}",
+        gpus_arg=lambda wildcards: launch(wildcards.profile).gpus_arg,
+        device=lambda wildcards: launch(wildcards.profile).device,
+        torchrun=lambda wildcards: launch(wildcards.profile).torchrun,
+        train_gpus=lambda wildcards: launch(wildcards.profile).train_gpus,
     run:
-        if TORCHRUN:
+        if params.torchrun:
             shell(
-                "torchrun --nproc_per_node {TRAIN_GPUS} -m reproduction.running.train "
+                "torchrun --nproc_per_node {params.train_gpus} -m reproduction.running.train "
                 "{wildcards.experiment} --profile {wildcards.profile} --seed {wildcards.seed} "
                 "--device cuda {params.gpus_arg} --work-dir {params.work_dir} --launcher pytorch"
             )
@@ -225,7 +231,7 @@ rule train:
             shell(
                 "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
                 " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
-                " -p seed {wildcards.seed} -p device {DEVICE}"
+                " -p seed {wildcards.seed} -p device {params.device}"
                 " -p work_dir ../{params.work_dir}"
             )
 
@@ -240,14 +246,15 @@ rule evaluate:
         notebook=RUN_NOTEBOOK_PATTERN.replace("{step}", "evaluate"),
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
-    params:
+    params:  # each from the job's own profile (launch), never from the one named
         work_dir=WORK_DIR,
-        val_images=VAL_IMAGES,  # a changed subset re-evaluates
+        device=lambda wildcards: launch(wildcards.profile).device,
+        val_images=lambda wildcards: launch(wildcards.profile).val_images_arg,  # a new subset re-evaluates
     shell:
         "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
         " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
-        " -p seed {wildcards.seed} -p device {DEVICE} -p work_dir ../{params.work_dir}"
-        " -p results_file ../{output}{VAL_IMAGES_ARG}"
+        " -p seed {wildcards.seed} -p device {params.device} -p work_dir ../{params.work_dir}"
+        " -p results_file ../{output}{params.val_images}"
 
 
 rule analysis:

@@ -235,16 +235,19 @@ def test_paper_config_trains_and_evaluates(
     assert (work / experiment).is_dir()
 
 
-def test_workflow_check_mode_dry_run(standin: Path) -> None:
+def test_workflow_check_mode_dry_run(standin: Path, tmp_path: Path) -> None:
     import os
     import subprocess
     import sys
 
+    from workflow_copy import copy_workflow
+
+    work = copy_workflow(tmp_path / "workflow")
     snakemake = Path(sys.executable).parent / "snakemake"
     config = ["profile=paper", "max_iters=2", "val_images=4", "device=cpu"]
     dry = subprocess.run(
         [str(snakemake), "-n", "-p", "--cores", "2", "--config", *config],
-        cwd=REPO,
+        cwd=work,
         env={**os.environ, "COCO_ROOT": str(standin)},
         capture_output=True,
         text=True,
@@ -258,7 +261,7 @@ def test_workflow_check_mode_dry_run(standin: Path) -> None:
     assert "-p val_images 4" in text
     only = subprocess.run(
         [str(snakemake), "-n", "--cores", "2", "--config", *config, "only=detr_baseline"],
-        cwd=REPO,
+        cwd=work,
         env={**os.environ, "COCO_ROOT": str(standin)},
         capture_output=True,
         text=True,

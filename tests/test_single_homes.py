@@ -70,8 +70,12 @@ def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def dry_run():
-    """Return a function that dry-runs the workflow for a profile (--forceall) → its text."""
+def dry_run(tmp_path_factory: pytest.TempPathFactory):
+    """Return a function that dry-runs the workflow for a profile (--forceall) in a scratch
+    copy of it → its text."""
+    from workflow_copy import copy_workflow
+
+    work = copy_workflow(tmp_path_factory.mktemp("workflow"))
     cache: dict[str, str] = {}
 
     def run(profile: str) -> str:
@@ -79,7 +83,7 @@ def dry_run():
             done = subprocess.run(
                 [str(Path(sys.executable).with_name("snakemake")), "-n", "--forceall",
                  "--config", f"profile={profile}"],
-                cwd=REPO, capture_output=True, text=True, timeout=300,
+                cwd=work, capture_output=True, text=True, timeout=300,
                 env={**os.environ, "COCO_ROOT": "/nonexistent"},
             )  # fmt: skip
             assert done.returncode == 0, done.stderr[-3000:]

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from workflow_copy import copy_workflow
 
 from reproduction.records.results import read_results
 
@@ -106,10 +106,7 @@ def slurm_conf():
 @pytest.fixture(scope="module")
 def workflow_run(slurm_conf: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """One smoke experiment through the workflow's Slurm profile, in a temporary copy."""
-    work = tmp_path_factory.mktemp("slurm-workflow")
-    shutil.copy(ROOT / "Snakefile", work)
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
-    shutil.copytree(ROOT / "profiles", work / "profiles")
+    work = copy_workflow(tmp_path_factory.mktemp("slurm-workflow"))
     target = f"results/smoke/{WORKFLOW_EXPERIMENT}/seed0.json"
     started = time.perf_counter()
     done = subprocess.run(

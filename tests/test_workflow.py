@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from book_html import broken_links, chromium, layout_problems, measure_layout, screenshot
+from workflow_copy import copy_workflow
 
 from reproduction.records.results import read_results
 from reproduction.spec import book_pages
 from reproduction.spec.plans import plan
 
-REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -50,12 +50,7 @@ SMOKE_PLAN = plan("smoke").adding([SMOKE_PAIRED]).with_seeds(SMOKE_SEEDS)
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Run the smoke profile end to end in a temporary copy; return that directory."""
-    work = tmp_path_factory.mktemp("workflow")
-    shutil.copy(REPO / "Snakefile", work)
-    shutil.copytree(REPO / "notebooks", work / "notebooks")
-    shutil.copytree(
-        REPO / "book", work / "book", ignore=shutil.ignore_patterns("_build", "executed")
-    )
+    work = copy_workflow(tmp_path_factory.mktemp("workflow"))
     env = {"CORRLIB_DATA": str(work / "data")}
     done = snakemake(work, "--config", *SMOKE_CONFIG, env=env)
     assert done.returncode == 0, done.stderr[-4000:]
@@ -106,8 +101,9 @@ def test_book_links_and_anchors_resolve(smoke_run: Path) -> None:
     assert broken_links(html) == []
 
 
-def test_paper_profile_dry_run_lists_every_experiment() -> None:
-    dry = snakemake(REPO, "-n", "--config", "profile=paper", env={"COCO_ROOT": "/nonexistent"})
+def test_paper_profile_dry_run_lists_every_experiment(tmp_path: Path) -> None:
+    work = copy_workflow(tmp_path / "workflow")
+    dry = snakemake(work, "-n", "--config", "profile=paper", env={"COCO_ROOT": "/nonexistent"})
     assert dry.returncode == 0, dry.stderr[-3000:]
     text = dry.stdout + dry.stderr
     n_runs = len(plan("paper").runs())
@@ -115,6 +111,39 @@ def test_paper_profile_dry_run_lists_every_experiment() -> None:
         -2000:
     ]
     assert "check_coco" in text
+
+
+def _jobs_of(profile: str, text: str) -> list[str]:
+    """The lines of a dry run's text that name a results or work file of ``profile``."""
+    marks = (f"results/{profile}/", f"work_dirs/{profile}/")
+    return [line for line in text.splitlines() if any(m in line for m in marks)]
+
+
+OTHER_PROFILES: dict[str, tuple[str, ...]] = {
+    "paper": ("profile=paper",),
+    "check": ("profile=paper", "max_iters=2", "val_images=4", "device=cpu"),
+}
+"""Runs naming another profile than the smoke run's: the paper profile (its GPUs, torchrun)
+and a check profile of it (no --gpus, a validation subset)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("other", sorted(OTHER_PROFILES))
+def test_another_profile_never_reruns_the_smoke_runs(smoke_run: Path, other: str) -> None:
+    env = {"CORRLIB_DATA": str(smoke_run / "data"), "COCO_ROOT": "/nonexistent"}
+    config = OTHER_PROFILES[other]
+    whole = snakemake(smoke_run, "-n", "--config", *config, env=env)
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    assert _jobs_of("smoke", whole.stdout + whole.stderr) == []
+    # asked for by name in that run, the smoke profile's results are up to date: its jobs'
+    # parameters come from their own profile, not from the one the command line names
+    targets = [f"results/smoke/{e}/seed{s}.json" for e, s in SMOKE_PLAN.runs()]
+    named = snakemake(smoke_run, "-n", "--config", *config, "--", *targets, env=env)
+    text = named.stdout + named.stderr
+    assert named.returncode == 0, text[-3000:]
+    assert "Nothing to be done" in text, "\n".join(_jobs_of("smoke", text)) or text[-3000:]
+    again = snakemake(smoke_run, "-n", "--config", *SMOKE_CONFIG, env=env)
+    assert "Nothing to be done" in again.stdout + again.stderr
 
 
 BOOK_PAGES = [f"executed/{name}.html" for name in book_pages.analysis_notebooks()] + [
