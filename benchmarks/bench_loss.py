@@ -1,71 +1,144 @@
-"""Benchmark: forward + backward time of ``correlation_loss`` for each loss on CPU.
+"""Benchmark: forward + backward time and host syncs of ``correlation_loss``, now and before.
 
-Prints a Markdown table of median milliseconds per forward+backward over repeated runs, for
-10², 10³, 10⁴ and 10⁵ positives, for each kind and for the rank-faithful Spearman Loss
-(``rank_scale="unit_gap"``), with each time as a ratio to Pearson Loss's in the same run (the
-machines are noisy; compare the ratios).
+Prints Markdown tables, per number of positives and per loss, of the median milliseconds of one
+forward+backward, its ratio to Pearson Loss's in the same run, and the host-syncing operations
+one call makes (:class:`corrlib.sync.HostSyncCounter`: what makes a GPU's host wait). The
+implementation before the loss path became sync-free (``benchmarks/_loss_before.py``) is timed
+in the same run, the two alternating call by call, so that their ratio does not depend on the
+machine's mood; so is the cost of the value checks (validation "auto" against "off").
 
     .venv/bin/python benchmarks/bench_loss.py [--repeats 20] [--threads 1] [--device cuda]
+        [--sizes 100,1000,10000,100000]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
-from corrlib.losses import KINDS, correlation_loss
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _loss_before  # noqa: E402  (the benchmarks folder, for the old implementation)
+
+from corrlib.losses import correlation_loss, raise_pending, validation  # noqa: E402
+from corrlib.sync import HostSyncCounter  # noqa: E402
 
 SIZES = (10**2, 10**3, 10**4, 10**5)
 LOSSES: dict[str, dict] = {
-    **{kind: {"kind": kind} for kind in KINDS},
+    "pearson": {"kind": "pearson"},
+    "concordance": {"kind": "concordance"},
+    "spearman (thesis)": {"kind": "spearman"},
     "spearman, unit_gap": {"kind": "spearman", "rank_scale": "unit_gap"},
 }
 """Column → the keyword arguments of ``correlation_loss``."""
 REFERENCE = "pearson"
 
+IMPLEMENTATIONS: dict[str, Callable] = {
+    "now": correlation_loss,
+    "before": _loss_before.correlation_loss,
+}
 
-def time_once(loss: dict, n: int, generator: torch.Generator, device: str = "cpu") -> float:
-    """Return seconds for one forward+backward of the loss on n random positives (on a GPU,
-    to the end of its last kernel)."""
-    scores = torch.rand(n, generator=generator).to(device).requires_grad_()
-    ious = torch.rand(n, generator=generator).to(device)
-    cuda = device.startswith("cuda")
-    if cuda:
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
         torch.cuda.synchronize()
+
+
+def time_once(
+    function: Callable, loss: dict, scores: torch.Tensor, ious: torch.Tensor, device: str
+) -> float:
+    """Return seconds for one forward+backward of the loss (on a GPU, to its last kernel)."""
+    scores = scores.detach().requires_grad_()
+    _sync(device)
     start = time.perf_counter()
-    correlation_loss(scores, ious, **loss).backward()
-    if cuda:
-        torch.cuda.synchronize()
+    function(scores, ious, **loss).backward()
+    _sync(device)
     return time.perf_counter() - start
+
+
+def syncs_per_call(function: Callable, loss: dict, scores, ious) -> int:
+    """Return the host-syncing operations of one forward+backward, values checked as on a GPU
+    (deferred)."""
+    scores = scores.detach().requires_grad_()
+    with validation("deferred"), HostSyncCounter() as counter:
+        function(scores, ious, **loss).backward()
+    raise_pending(wait=True)
+    return counter.total
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    sizes = [int(s) for s in args.sizes.split(",")]
     generator = torch.Generator().manual_seed(0)
-    medians: dict[tuple[str, int], float] = {}
-    for n in SIZES:
+    medians: dict[tuple[str, str, int], float] = {}
+    syncs: dict[tuple[str, str], int] = {}
+    for n in sizes:
+        scores = torch.rand(n, generator=generator).to(args.device)
+        ious = torch.rand(n, generator=generator).to(args.device)
         for name, loss in LOSSES.items():
-            time_once(loss, n, generator, args.device)  # warm-up (extension load, allocator)
-            runs = [time_once(loss, n, generator, args.device) for _ in range(args.repeats)]
-            medians[name, n] = statistics.median(runs)
+            runs: dict[str, list[float]] = {impl: [] for impl in (*IMPLEMENTATIONS, "now, off")}
+            for function in IMPLEMENTATIONS.values():  # warm-up (extensions, allocator)
+                time_once(function, loss, scores, ious, args.device)
+            for _ in range(args.repeats):  # interleaved: each round times every variant
+                for impl, function in IMPLEMENTATIONS.items():
+                    runs[impl].append(time_once(function, loss, scores, ious, args.device))
+                with validation("off"):
+                    runs["now, off"].append(
+                        time_once(correlation_loss, loss, scores, ious, args.device)
+                    )
+            raise_pending(wait=True)
+            for impl, times in runs.items():
+                medians[impl, name, n] = statistics.median(times)
+            if n == sizes[0]:
+                for impl, function in IMPLEMENTATIONS.items():
+                    syncs[impl, name] = syncs_per_call(function, loss, scores, ious)
     print(
         f"correlation_loss forward+backward, {args.device}, {args.threads} thread(s), "
-        f"median of {args.repeats} runs (ms; ratio to {REFERENCE})\n"
+        f"median of {args.repeats} interleaved runs: ms (ratio to {REFERENCE} of the same "
+        "implementation)\n"
     )
+    for impl in (*IMPLEMENTATIONS, "now, off"):
+        label = {"now": "now (validation auto)", "now, off": "now, validation off"}.get(impl, impl)
+        print(f"**{label}**\n")
+        print("| positives | " + " | ".join(LOSSES) + " |")
+        print("|---:|" + "---:|" * len(LOSSES))
+        for n in sizes:
+            base = medians[impl, REFERENCE, n]
+            cells = [
+                f"{1e3 * medians[impl, k, n]:.3f} ({medians[impl, k, n] / base:.2f}×)"
+                for k in LOSSES
+            ]
+            print(f"| {n:,} | " + " | ".join(cells) + " |")
+        print()
+    print("**now against before** (time before / time now, same run)\n")
     print("| positives | " + " | ".join(LOSSES) + " |")
     print("|---:|" + "---:|" * len(LOSSES))
-    for n in SIZES:
-        base = medians[REFERENCE, n]
-        cells = [f"{1e3 * medians[k, n]:.3f} ({medians[k, n] / base:.1f}×)" for k in LOSSES]
+    for n in sizes:
+        cells = [f"{medians['before', k, n] / medians['now', k, n]:.2f}×" for k in LOSSES]
         print(f"| {n:,} | " + " | ".join(cells) + " |")
+    print("\n**validation's cost** (time with checks / without, now)\n")
+    print("| positives | " + " | ".join(LOSSES) + " |")
+    print("|---:|" + "---:|" * len(LOSSES))
+    for n in sizes:
+        cells = [f"{medians['now', k, n] / medians['now, off', k, n]:.2f}×" for k in LOSSES]
+        print(f"| {n:,} | " + " | ".join(cells) + " |")
+    print(f"\n**host syncs per call** ({sizes[0]:,} positives, values checked as on a GPU)\n")
+    print("| implementation | " + " | ".join(LOSSES) + " |")
+    print("|---|" + "---:|" * len(LOSSES))
+    for impl in IMPLEMENTATIONS:
+        print(f"| {impl} | " + " | ".join(str(syncs[impl, k]) for k in LOSSES) + " |")
 
 
 if __name__ == "__main__":

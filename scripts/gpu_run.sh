@@ -11,8 +11,10 @@
 #   --platform manylinux_2_28_x86_64 --platform any -d WHEELS <name>==<version>, and the two
 #   sources from PyPI's files.
 # OUT: where the records and logs go: mmcv's and torchsort's build logs, the loss benchmark
-#   (bench_loss_cuda.md), the paper-scale interleaved step timing (bench_overhead_cuda.md and
-#   its step-timing record paper_cuda.json, whose provenance names the GPU).
+#   (bench_loss_cuda.md: now beside before, ratios to Pearson, syncs per call), the paper-scale
+#   interleaved step timing of the six detectors, 100 rounds, with each loss region checked
+#   under torch.cuda.set_sync_debug_mode("error") (bench_overhead_cuda.md and its step-timing
+#   record paper_cuda.json, whose provenance names the GPU and the loss implementation).
 # STEPS: which parts to run, comma-separated (default "build,loss,overhead"; "check" adds the
 #   check mode of the paper configs on a COCO-format stand-in: scripts/paper_check.py for the
 #   experiments in CHECK, 2 iterations, 8 validation images; paper_check_cuda.md and .json).
@@ -86,8 +88,10 @@ fi
 # 4. the paper configs
 if want overhead; then
   log "paper-scale step timing on the GPU (thesis's images per GPU)"
-  "$PY" benchmarks/bench_overhead.py --profile paper --device cuda --iters "${ITERS:-20}" \
-    --warmup 3 --out "$OUT/paper_cuda.json" > "$OUT/bench_overhead_cuda.md" \
+  # 100 interleaved rounds resolve a 1 ms difference on a step of ~0.1 s; --sync-debug runs
+  # one more warm step of each loss region under torch.cuda.set_sync_debug_mode("error")
+  "$PY" benchmarks/bench_overhead.py --profile paper --device cuda --iters "${ITERS:-100}" \
+    --warmup 3 --sync-debug --out "$OUT/paper_cuda.json" > "$OUT/bench_overhead_cuda.md" \
     2>>"$OUT/gpu_run.log" || log "bench_overhead failed"
 fi
 if want check; then

@@ -571,9 +571,15 @@ def test_positives_carry_their_level_and_image_for_the_authors_reductions(
     seen = {}
     forward = module.forward
 
-    def recording(scores, ious, levels=None, images=None):
-        seen.update(scores=scores.detach(), ious=ious.detach(), levels=levels, images=images)
-        return forward(scores, ious, levels=levels, images=images)
+    def recording(scores, ious, levels=None, images=None, weights=None, **counts):
+        keep = weights > 0  # the head passes every prior, its positives as 0/1 weights
+        seen.update(
+            scores=scores.detach()[keep],
+            ious=ious.detach()[keep],
+            levels=levels[keep],
+            images=images[keep],
+        )
+        return forward(scores, ious, levels=levels, images=images, weights=weights, **counts)
 
     module.forward = recording
     try:

@@ -243,17 +243,19 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
     head = model.bbox_head
     calls: list[int] = []
     seen: list[tuple[torch.Tensor, torch.Tensor]] = []
-    record, select = head._record_positives, head._positive_scores_and_ious
+    record, score = head._record_positives, head._row_scores_and_ious
 
     def spy_record(cls_score, *rest):
         calls.append(cls_score.shape[0])
         record(cls_score, *rest)
 
-    def spy_select(*rows):
-        seen.append(select(*rows))
-        return seen[-1]
+    def spy_score(*rows):  # every row is scored; the positives are those the mask keeps
+        scores, ious = score(*rows)
+        positive = head._positives(rows[3])
+        seen.append((scores[positive], ious[positive]))
+        return scores, ious
 
-    head._record_positives, head._positive_scores_and_ious = spy_record, spy_select
+    head._record_positives, head._row_scores_and_ious = spy_record, spy_score
     losses = _losses(model, _batch(cfg))
     assert len(calls) == BATCH_SIZE  # OHEM: one call per image
     assert len(seen) == 1  # L_corr once, over the batch
@@ -282,7 +284,9 @@ def test_yolact_per_image_loss_sums_one_loss_per_image(smoke_data_root):
     def spy_record(cls_score, bbox_pred, anchors, labels, bbox_targets):
         record(cls_score, bbox_pred, anchors, labels, bbox_targets)
         rows = head._corr_positives[-1]
-        per_image.append(head._positive_scores_and_ious(*rows))
+        scores, ious = head._row_scores_and_ious(*rows)
+        positive = head._positives(rows[3])
+        per_image.append((scores[positive], ious[positive]))
 
     head._record_positives = spy_record
     head.loss_corr.reduction = "image_sum"

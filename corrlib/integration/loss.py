@@ -84,12 +84,18 @@ class CorrelationLoss(nn.Module):
         self.moments = moments
         self.reduction = reduction
 
+    takes_weights = True
+    """The heads may pass every row with 0/1 ``weights`` instead of selecting the positives."""
+
     def forward(
         self,
         scores: Tensor,
         ious: Tensor,
         levels: Tensor | None = None,
         images: Tensor | None = None,
+        weights: Tensor | None = None,
+        num_levels: int | None = None,
+        num_images: int | None = None,
     ) -> Tensor:
         """Return the weighted loss, a 0-d tensor.
 
@@ -100,10 +106,17 @@ class CorrelationLoss(nn.Module):
                 ``gradient`` is "regressor" or "both".
             levels: each positive's pyramid level, shape (N,); needed by "level_mean".
             images: each positive's image in the batch, shape (N,); needed by "image_sum".
+            weights: optional 0/1 tensor of shape (N,): which rows are positives (a head
+                passes every prior with a mask, so that nothing waits for the GPU).
+            num_levels, num_images: how many levels / images the groups range over (None:
+                read from ``levels`` / ``images``, which waits for a GPU once).
         """
         if self.gradient == "regressor":
             scores = scores.detach()
-        groups = {"level_mean": levels, "image_sum": images}.get(self.reduction)
+        groups, num_groups = {
+            "level_mean": (levels, num_levels),
+            "image_sum": (images, num_images),
+        }.get(self.reduction, (None, None))
         loss = grouped_correlation_loss(
             scores,
             ious,
@@ -114,8 +127,10 @@ class CorrelationLoss(nn.Module):
             iou_gradient=self.gradient != "classifier",
             rank_scale=self.rank_scale,
             moments=self.moments,
+            weights=weights,
+            num_groups=num_groups,
         )
-        return self.loss_weight * loss
+        return loss * self.loss_weight
 
     def extra_repr(self) -> str:
         return (

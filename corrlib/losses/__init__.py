@@ -9,14 +9,25 @@ Public API::
     correlation_loss(scores, ious, kind="concordance", regularization_strength=None,
                      rank_scale="absolute", moments="population")
                                           # 1 − ρ(IoU, ŝ), Eq. 4.2; IoUs are constants
-    grouped_correlation_loss(scores, ious, groups, reduction="batch", **loss_kwargs)
-                                          # per pyramid level / per image, then combined
+    grouped_correlation_loss(scores, ious, groups, reduction="batch", num_groups=None,
+                             weights=None, **loss_kwargs)
+                                          # per pyramid level / per image, then combined;
+                                          # weights: a 0/1 mask of the positives
+    set_validation("auto" | "eager" | "deferred" | "off"), validation(mode), raise_pending()
+                                          # value checks that never wait for a GPU
     soft_rank(x, regularization_strength=None, rank_scale="absolute"), unit_gap(x)
     KINDS                                 # ("concordance", "spearman", "pearson")
     ap_loss(logits, labels), alrp_loss(logits, labels, loc_errors),
     rank_sort_loss(logits, labels, quality)  # ranking losses, error-driven gradients
 """
 
+from corrlib.losses.checks import (
+    VALIDATION_MODES,
+    get_validation,
+    raise_pending,
+    set_validation,
+    validation,
+)
 from corrlib.losses.correlation import (
     KINDS,
     concordance,
@@ -29,17 +40,26 @@ from corrlib.losses.correlation import (
 )
 from corrlib.losses.rank_based import alrp_loss, ap_loss, rank_sort_loss, smooth_step
 
+LOSS_PATH = "sync-free: positives as 0/1 weights, segment sums, deferred value checks"
+"""Which implementation of the loss path this is, in words (benchmark records name it)."""
+
 __all__ = [
     "KINDS",
+    "LOSS_PATH",
+    "VALIDATION_MODES",
     "alrp_loss",
     "ap_loss",
     "concordance",
+    "get_validation",
     "correlation_loss",
     "grouped_correlation_loss",
     "pearson",
+    "raise_pending",
     "rank_sort_loss",
+    "set_validation",
     "smooth_step",
     "soft_rank",
     "spearman",
     "unit_gap",
+    "validation",
 ]

@@ -1,10 +1,10 @@
 """Differentiable correlation coefficients and the Correlation Loss (thesis Ch. 2 and 4).
 
 Pure torch (+ torchsort for soft ranks): no mmdet here, so the maths is testable on plain
-tensors. All functions take two 1-D tensors of equal length and return 0-d tensors.
+tensors. All functions take 1-D tensors of equal length and return 0-d tensors.
 
 - :func:`pearson`      α(x, y), Eq. 2.1
-- :func:`spearman`     β(x, y) = α(R(x), R(y)) with torchsort's soft ranks (l2), Eq. 2.2
+- :func:`spearman`     β(x, y) = α(R(x), R(y)) with l2 soft ranks, Eq. 2.2
 - :func:`concordance`  γ(x, y) = 2 α σx σy / (σx² + σy² + (x̄ − ȳ)²), Eq. 2.3 (Lin, 1989)
 - :func:`correlation_loss`  L_corr = 1 − ρ(IoU, ŝ), Eq. 4.2
 - :func:`grouped_correlation_loss`  L_corr computed per group (pyramid level, image) and
@@ -13,19 +13,34 @@ tensors. All functions take two 1-D tensors of equal length and return 0-d tenso
 Concordance uses population moments (divide by N, Lin's definition) unless
 ``moments="sample"`` (divide by N − 1); Pearson and Spearman do not depend on that choice.
 
-Spearman at the thesis's setting (``rank_scale="absolute"``, strength 1) is Pearson: torchsort's
-l2 soft rank projects the values onto the permutahedron, and when the strength exceeds one to
-two mean gaps of the sorted values (always, for values in [0, 1] at strength 1) the projection
-pools all of them into one block whose soft ranks are the values plus a constant.
-``rank_scale="unit_gap"`` rescales the values to a unit mean gap first, so that the strength is
-relative to their spacing and the soft ranks follow the exact ranks.
+**No host synchronisation.** The loss is a tensor program: which positives count is a 0/1
+``weights`` vector (a mask, never a selection), groups are segment sums over a number of groups
+the caller knows (``index_add``), an undefined correlation is multiplied by a 0/1 mask (the
+coefficient is finite everywhere thanks to an epsilon; unlike ``torch.where``, a mask adds no
+scalar tensor in backward), constants are Python floats. On a GPU nothing in it waits for the
+device, except a rank-faithful Spearman Loss, which compacts the positives once (one
+``nonzero``) before soft-ranking them. Values are checked without waiting too
+(:mod:`corrlib.losses.checks`).
+
+**Spearman at the thesis's setting is Pearson, computed as such.** torchsort's l2 soft rank
+projects the values onto the permutahedron; when the strength ε is at least the spread of the
+values (max − min), every consecutive sorted gap is below ε, the projection pools all values
+into one block, and the soft ranks are the values / ε plus a constant. Pearson does not change
+under that map, so Spearman Loss with ``rank_scale="absolute"`` and ε ≥ 1 on scores and IoUs in
+[0, 1] *is* Pearson Loss: this module computes it in that closed form (a check that the values
+span at most ε guards it; the tests hold it against torchsort). ``rank_scale="unit_gap"``
+rescales the values to a unit mean gap first, so that the strength is relative to their spacing
+and the soft ranks follow the exact ranks.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor
 
+from corrlib.losses.checks import check_metadata, check_values
 from corrlib.names import (  # the accepted names, defined once and torch-free
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
@@ -42,108 +57,10 @@ from corrlib.names import (  # the accepted names, defined once and torch-free
 _EPS = 1e-12
 
 
-def _check_pair(x: Tensor, y: Tensor, x_name: str = "x", y_name: str = "y") -> None:
-    """Raise ValueError naming the problem unless x and y are finite 1-D tensors of one length."""
-    for name, t in ((x_name, x), (y_name, y)):
-        if not isinstance(t, Tensor):
-            raise ValueError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
-        if t.dim() != 1:
-            raise ValueError(f"{name} must be 1-D, got shape {tuple(t.shape)}")
-        if not torch.is_floating_point(t):
-            raise ValueError(f"{name} must be a floating-point tensor, got dtype {t.dtype}")
-        if not bool(torch.isfinite(t).all()):
-            bad = t[~torch.isfinite(t)][0].item()
-            raise ValueError(f"{name} contains a non-finite value ({bad})")
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(f"{x_name} and {y_name} differ in length: {x.shape[0]} vs {y.shape[0]}")
-
-
-def _moments(
-    x: Tensor, y: Tensor, moments: str = DEFAULT_MOMENTS
-) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
-    """Return (mean x, mean y, var x, var y, cov xy): population moments (divide by n) or,
-    with ``moments="sample"``, sample moments (divide by n − 1)."""
-    mx, my = x.mean(), y.mean()
-    dx, dy = x - mx, y - my
-    denominator = x.shape[0] - (1 if moments == "sample" else 0)
-    return (
-        mx,
-        my,
-        (dx * dx).sum() / denominator,
-        (dy * dy).sum() / denominator,
-        (dx * dy).sum() / denominator,
-    )
-
-
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     """Raise ValueError naming ``name`` unless ``value`` is one of ``allowed``."""
     if value not in allowed:
         raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
-
-
-def pearson(x: Tensor, y: Tensor) -> Tensor:
-    """Pearson correlation α(x, y) (Eq. 2.1), a 0-d tensor in [−1, 1].
-
-    Returns 0 (attached to the graph) when x or y is constant or has fewer than two
-    elements, where the coefficient is undefined.
-    """
-    _check_pair(x, y)
-    if _degenerate(x, y):
-        return _zero_like_graph(x, y)
-    _, _, vx, vy, cxy = _moments(x, y)
-    return cxy / torch.sqrt(vx * vy + _EPS)
-
-
-def concordance(x: Tensor, y: Tensor, moments: str = DEFAULT_MOMENTS) -> Tensor:
-    """Lin's concordance correlation γ(x, y) (Eq. 2.3), a 0-d tensor in [−1, 1].
-
-    γ = 2·cov(x, y) / (var x + var y + (x̄ − ȳ)²), which equals Eq. 2.3 since
-    α σx σy = cov. ``moments``: "population" (divide by n, Lin's definition) or "sample"
-    (divide by n − 1). Returns 0 (on the graph) for fewer than two elements or a constant input.
-    """
-    _check_pair(x, y)
-    _check_choice("moments", moments, MOMENTS)
-    if _degenerate(x, y):
-        return _zero_like_graph(x, y)
-    mx, my, vx, vy, cxy = _moments(x, y, moments)
-    return 2.0 * cxy / (vx + vy + (mx - my) ** 2 + _EPS)
-
-
-def unit_gap(x: Tensor) -> Tensor:
-    """Return ``(x − min x) / g`` with ``g = (max x − min x) / (n − 1)``, the mean gap between
-    consecutive sorted values: values in [0, n − 1] whose mean gap is 1.
-
-    The offset and the gap are constants (no gradient flows through them); a constant or
-    one-element input is returned unchanged.
-    """
-    if x.shape[0] < 2:
-        return x
-    low, high = x.min().detach(), x.max().detach()
-    if bool(high == low):
-        return x
-    return (x - low) / ((high - low) / (x.shape[0] - 1))
-
-
-def soft_rank(
-    x: Tensor, regularization_strength: float | None = None, rank_scale: str = DEFAULT_RANK_SCALE
-) -> Tensor:
-    """Soft ranks of a 1-D tensor (torchsort, l2 regularisation); rank 1 is the smallest.
-
-    ``rank_scale`` (:data:`corrlib.names.RANK_SCALES`): "absolute" ranks the values as they
-    are, with the strength in their units; "unit_gap" ranks :func:`unit_gap` of them, so the
-    strength is relative to their mean spacing. ``regularization_strength`` None means
-    :data:`corrlib.names.DEFAULT_STRENGTH` for the scale. As the strength → 0 the soft ranks
-    approach the exact ranks (ties averaged); at any strength above a threshold between one
-    and two mean gaps of the sorted values they are the values plus a constant.
-    """
-    import torchsort  # local: importing torchsort loads its compiled extension
-
-    _check_choice("rank_scale", rank_scale, RANK_SCALES)
-    strength = _strength(regularization_strength, rank_scale)
-    values = unit_gap(x) if rank_scale == "unit_gap" else x
-    return torchsort.soft_rank(
-        values.unsqueeze(0), regularization="l2", regularization_strength=strength
-    ).squeeze(0)
 
 
 def _strength(regularization_strength: float | None, rank_scale: str) -> float:
@@ -155,36 +72,284 @@ def _strength(regularization_strength: float | None, rank_scale: str) -> float:
     return float(regularization_strength)
 
 
+# --------------------------------------------------------------------------------------------
+# Segment statistics: sums, moments and extremes per group, without leaving the device
+
+
+@dataclass(frozen=True)
+class _Segments:
+    """Which group each element belongs to and how much it counts.
+
+    ``groups`` None means one group; ``weights`` None means every element counts 1.
+    """
+
+    groups: Tensor | None
+    num_groups: int
+    weights: Tensor | None
+
+    def sum(self, values: Tensor) -> Tensor:
+        """Return the weighted sum of ``values`` per group, shape (num_groups,)."""
+        if self.weights is not None:
+            values = values * self.weights
+        if self.groups is None:
+            return values.sum().reshape(1)
+        out = values.new_zeros(self.num_groups)
+        return out.index_add(0, self.groups, values)
+
+    def spread(self, values: Tensor) -> Tensor:
+        """Return max − min of the counted ``values`` per group (0 for an empty group), shape
+        (num_groups,), without gradient."""
+        values = values.detach()
+        high, low = values, values
+        if self.weights is not None:
+            absent = self.weights == 0
+            high = values.masked_fill(absent, float("-inf"))
+            low = values.masked_fill(absent, float("inf"))
+        if values.numel() == 0:
+            return values.new_zeros(self.num_groups)
+        if self.groups is None:
+            top, bottom = high.amax().reshape(1), low.amin().reshape(1)
+        else:
+            top = values.new_full((self.num_groups,), float("-inf"))
+            top = top.scatter_reduce(0, self.groups, high, "amax")
+            bottom = values.new_full((self.num_groups,), float("inf"))
+            bottom = bottom.scatter_reduce(0, self.groups, low, "amin")
+        return (top - bottom).nan_to_num(0.0, posinf=0.0, neginf=0.0).clamp(min=0.0)
+
+    def per_element(self, per_group: Tensor) -> Tensor:
+        """Return each element's value of a per-group tensor."""
+        return per_group.expand(1) if self.groups is None else per_group[self.groups]
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """Per-group count, means, variances and covariance (shape (num_groups,) each)."""
+
+    n: Tensor
+    mx: Tensor
+    my: Tensor
+    vx: Tensor
+    vy: Tensor
+    cxy: Tensor
+
+
+def _moments(x: Tensor, y: Tensor, seg: _Segments, moments: str = DEFAULT_MOMENTS) -> _Moments:
+    """Return the moments of x and y per group: population moments (divide by n) or, with
+    ``moments="sample"``, sample moments (divide by n − 1)."""
+    ones = torch.ones_like(x)
+    n = seg.sum(ones)
+    count = n.clamp(min=1.0)
+    mx, my = seg.sum(x) / count, seg.sum(y) / count
+    dx, dy = x - seg.per_element(mx), y - seg.per_element(my)
+    denominator = (n - 1.0).clamp(min=1.0) if moments == "sample" else count
+    return _Moments(
+        n=n,
+        mx=mx,
+        my=my,
+        vx=seg.sum(dx * dx) / denominator,
+        vy=seg.sum(dy * dy) / denominator,
+        cxy=seg.sum(dx * dy) / denominator,
+    )
+
+
+def _defined(x: Tensor, y: Tensor, seg: _Segments, n: Tensor) -> Tensor:
+    """Per group: True where a correlation is defined (two or more counted elements, neither
+    input constant), a bool tensor of shape (num_groups,)."""
+    return (n >= 2) & (seg.spread(x) > 0) & (seg.spread(y) > 0)
+
+
+def _rho(kind: str, m: _Moments) -> Tensor:
+    """Return the per-group coefficient of ``kind`` ("pearson" and "spearman" on ranks use
+    Pearson's formula; "concordance" Lin's) from the moments."""
+    if kind == "concordance":
+        return 2.0 * m.cxy / (m.vx + m.vy + (m.mx - m.my) ** 2 + _EPS)
+    return m.cxy / torch.sqrt(m.vx * m.vy + _EPS)
+
+
+def _coefficient(x: Tensor, y: Tensor, kind: str, moments: str = DEFAULT_MOMENTS) -> Tensor:
+    """ρ(x, y) of one group of plain 1-D tensors; 0 on the graph where undefined."""
+    seg = _Segments(None, 1, None)
+    m = _moments(x, y, seg, moments)
+    rho = _rho(kind, m)
+    return (rho * _defined(x, y, seg, m.n).to(rho.dtype)).squeeze(0)
+
+
+# --------------------------------------------------------------------------------------------
+# Coefficients of two 1-D tensors
+
+
+def pearson(x: Tensor, y: Tensor) -> Tensor:
+    """Pearson correlation α(x, y) (Eq. 2.1), a 0-d tensor in [−1, 1].
+
+    Returns 0 (attached to the graph) when x or y is constant or has fewer than two
+    elements, where the coefficient is undefined.
+    """
+    check_metadata(x, y)
+    check_values((x, y), ("x", "y"))
+    return _coefficient(x, y, "pearson")
+
+
+def concordance(x: Tensor, y: Tensor, moments: str = DEFAULT_MOMENTS) -> Tensor:
+    """Lin's concordance correlation γ(x, y) (Eq. 2.3), a 0-d tensor in [−1, 1].
+
+    γ = 2·cov(x, y) / (var x + var y + (x̄ − ȳ)²), which equals Eq. 2.3 since
+    α σx σy = cov. ``moments``: "population" (divide by n, Lin's definition) or "sample"
+    (divide by n − 1). Returns 0 (on the graph) for fewer than two elements or a constant input.
+    """
+    check_metadata(x, y)
+    _check_choice("moments", moments, MOMENTS)
+    check_values((x, y), ("x", "y"))
+    return _coefficient(x, y, "concordance", moments)
+
+
+def unit_gap(x: Tensor) -> Tensor:
+    """Return ``(x − min x) / g`` with ``g = (max x − min x) / (n − 1)``, the mean gap between
+    consecutive sorted values: values in [0, n − 1] whose mean gap is 1.
+
+    The offset and the gap are constants (no gradient flows through them); a constant or
+    one-element input is returned unchanged.
+    """
+    if x.shape[0] < 2:
+        return x
+    return _unit_gap_segments(x, _Segments(None, 1, None))
+
+
+def _unit_gap_segments(x: Tensor, seg: _Segments) -> Tensor:
+    """:func:`unit_gap` within each group (every element counts; no weights); a group that
+    is constant or has one element is left as it is."""
+    low_values = x.detach()
+    if x.numel() == 0:
+        return x
+    if seg.groups is None:
+        low = low_values.amin().reshape(1)
+    else:
+        low = low_values.new_full((seg.num_groups,), float("inf"))
+        low = low.scatter_reduce(0, seg.groups, low_values, "amin")
+    n = seg.sum(torch.ones_like(x))
+    gap = seg.spread(x) / (n - 1.0).clamp(min=1.0)
+    scalable = gap > 0
+    gap = torch.where(scalable, gap, torch.ones_like(gap))
+    low = torch.where(scalable, low, torch.zeros_like(low))
+    return (x - seg.per_element(low)) / seg.per_element(gap)
+
+
+def soft_rank(
+    x: Tensor, regularization_strength: float | None = None, rank_scale: str = DEFAULT_RANK_SCALE
+) -> Tensor:
+    """Soft ranks of a 1-D tensor (l2 regularisation, torchsort's definition); rank 1 is the
+    smallest.
+
+    ``rank_scale`` (:data:`corrlib.names.RANK_SCALES`): "absolute" ranks the values as they
+    are, with the strength in their units; "unit_gap" ranks :func:`unit_gap` of them, so the
+    strength is relative to their mean spacing. ``regularization_strength`` None means
+    :data:`corrlib.names.DEFAULT_STRENGTH` for the scale. As the strength → 0 the soft ranks
+    approach the exact ranks (ties averaged); at any strength above a threshold between one
+    and two mean gaps of the sorted values they are the values plus a constant.
+    """
+    _check_choice("rank_scale", rank_scale, RANK_SCALES)
+    strength = _strength(regularization_strength, rank_scale)
+    values = unit_gap(x) if rank_scale == "unit_gap" else x
+    return _soft_rank_rows(values.unsqueeze(0), strength).squeeze(0)
+
+
+def _soft_rank_rows(rows: Tensor, strength: float) -> Tensor:
+    """l2 soft ranks of each row of a 2-D tensor (torchsort)."""
+    import torchsort  # local: importing torchsort loads its compiled extension
+
+    return torchsort.soft_rank(rows, regularization="l2", regularization_strength=strength)
+
+
+def _pools_to_values(rank_scale: str, strength: float) -> bool:
+    """True when soft ranks of correlation-loss inputs (scores and IoUs, in [0, 1]) are
+    provably the values / strength plus a constant: absolute values at a strength of at least
+    1, their largest possible spread."""
+    return rank_scale == "absolute" and strength >= 1.0
+
+
 def spearman(
     x: Tensor,
     y: Tensor,
     regularization_strength: float | None = None,
     rank_scale: str = DEFAULT_RANK_SCALE,
 ) -> Tensor:
-    """Spearman correlation β(x, y) (Eq. 2.2) on torchsort soft ranks of both inputs.
+    """Spearman correlation β(x, y) (Eq. 2.2) on l2 soft ranks of both inputs.
 
     See :func:`soft_rank` for ``regularization_strength`` and ``rank_scale``; at the defaults
     (absolute values, strength 1) this equals :func:`pearson` for inputs in [0, 1].
     A 0-d tensor in [−1, 1]; 0 (on the graph) for fewer than two elements or a constant input.
     """
-    _check_pair(x, y)
+    check_metadata(x, y)
     _check_choice("rank_scale", rank_scale, RANK_SCALES)
     strength = _strength(regularization_strength, rank_scale)
-    if _degenerate(x, y):
-        return _zero_like_graph(x, y)
-    return pearson(soft_rank(x, strength, rank_scale), soft_rank(y, strength, rank_scale))
-
-
-def _degenerate(x: Tensor, y: Tensor) -> bool:
-    """True when a correlation of x and y is undefined: < 2 elements or a constant input."""
+    check_values((x, y), ("x", "y"))
     if x.shape[0] < 2:
-        return True
-    return bool(x.max() == x.min()) or bool(y.max() == y.min())
+        return _coefficient(x, y, "pearson")
+    rx, ry = soft_rank(x, strength, rank_scale), soft_rank(y, strength, rank_scale)
+    rho = _coefficient(rx, ry, "pearson")
+    seg = _Segments(None, 1, None)
+    defined = _defined(x, y, seg, seg.sum(torch.ones_like(x))).squeeze(0)
+    return rho * defined.to(rho.dtype)
 
 
-def _zero_like_graph(*tensors: Tensor) -> Tensor:
-    """A 0-d zero that depends on every input, so backward() runs and gives zero gradients."""
-    return sum((t.sum() * 0.0 for t in tensors), start=torch.zeros((), dtype=tensors[0].dtype))
+# --------------------------------------------------------------------------------------------
+# Correlation Loss
+
+
+def _ranks_by_group(x: Tensor, seg: _Segments, strength: float, rank_scale: str) -> Tensor:
+    """Soft ranks of x within each group (no weights: the caller compacted them), in one
+    soft-rank call: groups are moved apart by an offset so large that no pooled block of the
+    l2 projection spans two of them, which leaves each group's ranks those of the group alone
+    plus a constant (Pearson does not see it); float64 then, x's dtype out."""
+    apart = seg.groups is not None and seg.num_groups > 1
+    values = x.double() if apart else x  # the offsets need float64's precision
+    if rank_scale == "unit_gap":
+        values = _unit_gap_segments(values, seg)
+    if apart:
+        widest = seg.spread(values).amax()
+        offset = widest + strength * (x.shape[0] + 2.0) + 1.0
+        values = values + seg.groups.double() * offset
+    return _soft_rank_rows(values.unsqueeze(0), strength).squeeze(0).to(x.dtype)
+
+
+def _group_losses(
+    scores: Tensor,
+    ious: Tensor,
+    seg: _Segments,
+    kind: str,
+    strength: float,
+    rank_scale: str,
+    moments: str,
+) -> tuple[Tensor, Tensor]:
+    """Return (1 − ρ per group, 0 where undefined; counted elements per group), each of shape
+    (num_groups,)."""
+    n = seg.sum(torch.ones_like(scores))
+    defined = _defined(scores, ious, seg, n)
+    x, y = ious, scores
+    if kind == "spearman" and not _pools_to_values(rank_scale, strength):
+        if seg.weights is not None:  # compact the positives: the one sync of this path
+            keep = seg.weights.nonzero().squeeze(1)
+            x, y = x[keep], y[keep]
+            groups = None if seg.groups is None else seg.groups[keep]
+            seg = _Segments(groups, seg.num_groups, None)
+        if x.shape[0] >= 2:  # fewer: undefined, whatever the ranks
+            x = _ranks_by_group(x, seg, strength, rank_scale)
+            y = _ranks_by_group(y, seg, strength, rank_scale)
+    m = _moments(x, y, seg, moments if kind == "concordance" else DEFAULT_MOMENTS)
+    rho = _rho(kind, m)
+    return (1.0 - rho) * defined.to(rho.dtype), n
+
+
+def _as_weights(weights: Tensor | None, scores: Tensor) -> Tensor | None:
+    """``weights`` as a float tensor like ``scores`` (0 or 1 each), or None; ValueError names
+    a wrong shape."""
+    if weights is None:
+        return None
+    if not isinstance(weights, Tensor) or weights.shape != scores.shape:
+        got = tuple(weights.shape) if isinstance(weights, Tensor) else type(weights).__name__
+        raise ValueError(
+            f"weights must be one 0/1 value per positive {tuple(scores.shape)}, got {got}"
+        )
+    return weights.to(scores.dtype)
 
 
 def correlation_loss(
@@ -196,6 +361,7 @@ def correlation_loss(
     iou_gradient: bool = False,
     rank_scale: str = DEFAULT_RANK_SCALE,
     moments: str = DEFAULT_MOMENTS,
+    weights: Tensor | None = None,
 ) -> Tensor:
     """Correlation Loss L_corr = 1 − ρ(IoU, ŝ) (Eq. 4.2) over the positives of a batch.
 
@@ -203,11 +369,11 @@ def correlation_loss(
         scores: 1-D tensor, the predicted probability of the ground-truth class of each
             positive (in [0, 1]).
         ious: 1-D tensor of the same length, IoU of each positive's decoded box with its
-            target. Treated as constants (detached) unless ``iou_gradient`` is True, so by
-            default the gradient reaches the classifier only (thesis §4.2).
+            target (in [0, 1]). Treated as constants (detached) unless ``iou_gradient`` is
+            True, so by default the gradient reaches the classifier only (thesis §4.2).
         kind: "concordance" (Concordance Loss), "spearman" (Spearman Loss, soft ranks) or
             "pearson" (Pearson Loss).
-        regularization_strength: torchsort's soft-rank strength, used by "spearman" only;
+        regularization_strength: the soft-rank strength, used by "spearman" only;
             None: 1.0 for ``rank_scale="absolute"`` (the thesis's), 0.1 for "unit_gap".
         iou_gradient: let the gradient flow into ``ious`` as well (the §5.5.4 ablation).
         rank_scale: "spearman" only. "absolute" (the thesis's setting, which at strength 1
@@ -215,6 +381,9 @@ def correlation_loss(
             ranks follow the exact ranks); see :func:`soft_rank`.
         moments: "concordance" only. "population" (divide by n) or "sample" (n − 1, the
             thesis author's code).
+        weights: optional 0/1 tensor like ``scores``: which elements are positives (the
+            others are ignored). A mask rather than a selection, so that a head needs no
+            ``nonzero`` on the device.
 
     Returns:
         A 0-d tensor in [0, 2] (unweighted; multiply by λ_corr, Eq. 4.1). When the loss is
@@ -223,24 +392,22 @@ def correlation_loss(
 
     Raises:
         ValueError: unknown ``kind``, ``rank_scale`` or ``moments``; inputs not 1-D, of
-            different lengths, or not finite.
+            different lengths, or (per :mod:`corrlib.losses.checks`, maybe at a later call on
+            a GPU) not finite, or spanning more than the strength where Spearman Loss uses its
+            closed form.
     """
-    _check_choice("correlation kind", kind, KINDS)
-    _check_choice("rank_scale", rank_scale, RANK_SCALES)
-    _check_choice("moments", moments, MOMENTS)
-    strength = _strength(regularization_strength, rank_scale)
-    _check_pair(scores, ious, "scores", "ious")
-    if not iou_gradient:
-        ious = ious.detach()
-    if _degenerate(scores, ious):
-        return _zero_like_graph(scores, ious)
-    if kind == "spearman":
-        rho = spearman(ious, scores, strength, rank_scale)
-    elif kind == "concordance":
-        rho = concordance(ious, scores, moments)
-    else:
-        rho = pearson(ious, scores)
-    return 1.0 - rho
+    return grouped_correlation_loss(
+        scores,
+        ious,
+        None,
+        "batch",
+        kind=kind,
+        regularization_strength=regularization_strength,
+        iou_gradient=iou_gradient,
+        rank_scale=rank_scale,
+        moments=moments,
+        weights=weights,
+    )
 
 
 def grouped_correlation_loss(
@@ -248,18 +415,28 @@ def grouped_correlation_loss(
     ious: Tensor,
     groups: Tensor | None,
     reduction: str = DEFAULT_REDUCTION,
-    **loss_kwargs,
+    *,
+    kind: str = "concordance",
+    regularization_strength: float | None = None,
+    iou_gradient: bool = False,
+    rank_scale: str = DEFAULT_RANK_SCALE,
+    moments: str = DEFAULT_MOMENTS,
+    weights: Tensor | None = None,
+    num_groups: int | None = None,
 ) -> Tensor:
     """Correlation Loss over groups of positives, combined as ``reduction`` says.
 
     Args:
-        scores, ious: as in :func:`correlation_loss`, shape (P,).
-        groups: the group of each positive, an integer tensor of shape (P,): its pyramid level
-            for "level_mean", its image for "image_sum"; ignored (may be None) for "batch".
-        reduction: :data:`corrlib.names.REDUCTIONS`. "batch": one loss over all positives
-            (:func:`correlation_loss`); "level_mean": one loss per group, averaged over the
-            groups holding at least two positives; "image_sum": one loss per group, summed.
-        **loss_kwargs: passed to :func:`correlation_loss` (``kind``, ``rank_scale``, ...).
+        scores, ious, kind, regularization_strength, iou_gradient, rank_scale, moments,
+            weights: as in :func:`correlation_loss`, shape (P,).
+        groups: the group of each element, an integer tensor of shape (P,) with values in
+            [0, num_groups): its pyramid level for "level_mean", its image for "image_sum";
+            ignored (may be None) for "batch".
+        reduction: :data:`corrlib.names.REDUCTIONS`. "batch": one loss over all positives;
+            "level_mean": one loss per group, averaged over the groups holding at least two
+            positives; "image_sum": one loss per group, summed.
+        num_groups: how many groups there are (a head knows: its levels, its images). None
+            reads it from ``groups`` (``max + 1``), which makes a GPU wait once.
 
     Returns:
         A 0-d tensor (unweighted): in [0, 2] for "batch" and "level_mean", in
@@ -268,23 +445,46 @@ def grouped_correlation_loss(
         "level_mean", still counts among the groups averaged over.
 
     Raises:
-        ValueError: unknown ``reduction``, or ``groups`` missing or not one per positive.
+        ValueError: unknown ``reduction`` (or any argument :func:`correlation_loss` refuses),
+            or ``groups`` missing or not one per positive.
     """
     _check_choice("reduction", reduction, REDUCTIONS)
+    _check_choice("correlation kind", kind, KINDS)
+    _check_choice("rank_scale", rank_scale, RANK_SCALES)
+    _check_choice("moments", moments, MOMENTS)
+    strength = _strength(regularization_strength, rank_scale)
+    check_metadata(scores, ious, "scores", "ious")
+    w = _as_weights(weights, scores)
     if reduction == "batch":
-        return correlation_loss(scores, ious, **loss_kwargs)
-    if groups is None or groups.shape != scores.shape:
-        got = None if groups is None else tuple(groups.shape)
-        raise ValueError(
-            f"reduction {reduction!r} needs one group per positive: groups of shape "
-            f"{tuple(scores.shape)}, got {got}"
-        )
-    losses = [
-        correlation_loss(scores[groups == g], ious[groups == g], **loss_kwargs)
-        for g in torch.unique(groups)
-        if int((groups == g).sum()) >= 2
-    ]
-    if not losses:
-        return _zero_like_graph(scores, ious)
-    total = torch.stack(losses).sum()
-    return total / len(losses) if reduction == "level_mean" else total
+        seg = _Segments(None, 1, w)
+    else:
+        if groups is None or groups.shape != scores.shape:
+            got = None if groups is None else tuple(groups.shape)
+            raise ValueError(
+                f"reduction {reduction!r} needs one group per positive: groups of shape "
+                f"{tuple(scores.shape)}, got {got}"
+            )
+        if num_groups is None:
+            num_groups = int(groups.max()) + 1 if groups.numel() else 1
+        seg = _Segments(groups.long(), int(num_groups), w)
+    closed_form = kind == "spearman" and _pools_to_values(rank_scale, strength)
+    check_values(
+        (scores, ious),
+        ("scores", "ious"),
+        mask=None if w is None else w > 0,
+        max_range=strength if closed_form else None,
+        range_reason="Spearman Loss computes its soft ranks in closed form only for values "
+        "that span at most regularization_strength (scores and IoUs in [0, 1] at strength 1)",
+    )
+    if not iou_gradient:
+        ious = ious.detach()
+    if w is not None:  # a row that is no positive may hold anything, even a NaN
+        absent = w == 0
+        scores, ious = scores.masked_fill(absent, 0.0), ious.masked_fill(absent, 0.0)
+    losses, n = _group_losses(scores, ious, seg, kind, strength, rank_scale, moments)
+    if reduction == "batch":
+        return losses.squeeze(0)
+    total = losses.sum()
+    if reduction == "level_mean":
+        return total / (n >= 2).sum().clamp(min=1)
+    return total

@@ -47,7 +47,12 @@ from reproduction.records.learning_curves import load_curves, not_learning_reaso
 from reproduction.records.provenance_text import commit_of, hardware_line
 from reproduction.records.results import iter_results
 from reproduction.records.run_table import per_seed, runs_frame
-from reproduction.records.step_timing import STEP_TIMINGS_DIR, read_step_timings, round_differences
+from reproduction.records.step_timing import (
+    STEP_TIMINGS_DIR,
+    loss_implementation,
+    read_step_timings,
+    round_differences,
+)
 from reproduction.spec.claims import CLAIMS, Claim, Comparison
 from reproduction.spec.profiles import PROFILES, get_profile, same_setting
 
@@ -184,6 +189,12 @@ class StepEvidence:
         return round_differences(self.record, comparison.reference, comparison.treatment)
 
     @property
+    def legacy_loss_path(self) -> bool:
+        """True for a record of the loss path before it became sync-free (it names no
+        ``loss_implementation``)."""
+        return "loss_implementation" not in self.record
+
+    @property
     def device(self) -> str | None:
         """The torch device the steps were timed on ("cpu", "cuda", ...), from provenance."""
         return ((self.record.get("provenance") or {}).get("hardware") or {}).get("device")
@@ -197,7 +208,8 @@ class StepEvidence:
         beside = f", load average {load[0]:.1f} at the start" if load else ""
         return (
             f"`{self.label()}`: {rounds} interleaved training steps of each of {len(seconds)} "
-            f"experiments on the same batches; commit {commit}; {self.hardware()}{beside}"
+            f"experiments on the same batches; commit {commit}; {self.hardware()}{beside}; "
+            f"loss path: {loss_implementation(self.record)}"
         )
 
 
@@ -326,8 +338,10 @@ def best_evidence(
     quantity), or None when no evidence holds both sides of any seed.
 
     A step-timing record that has both experiments (:class:`StepEvidence`, paired by
-    interleaved round) comes before any runs; then the most paired seeds; ties go to the
-    profile ``prefer`` (or its setting), then to local runs.
+    interleaved round) comes before any runs, one of the current loss path before one of the
+    loss path before it became sync-free (the cost claim judges the loss, not an overhead
+    since removed); then the most paired seeds; ties go to the profile ``prefer`` (or its
+    setting), then to local runs.
     """
     best: tuple[tuple, AnyEvidence, dict[int, float]] | None = None
     preferred = set(same_setting(prefer)) if prefer in PROFILES else set()
@@ -335,7 +349,13 @@ def best_evidence(
         diffs = item.differences(comparison)
         if not diffs:
             continue
-        rank = (item.side_by_side, len(diffs), item.profile in preferred, item.source == "local")
+        rank = (
+            item.side_by_side,
+            not getattr(item, "legacy_loss_path", False),
+            len(diffs),
+            item.profile in preferred,
+            item.source == "local",
+        )
         if best is None or rank > best[0]:
             best = (rank, item, diffs)
     return None if best is None else (best[1], best[2])

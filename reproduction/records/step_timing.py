@@ -44,6 +44,7 @@ def step_timing_record(
     provenance: dict[str, Any],
     load_average: Sequence[float] | None = None,
     images_per_step: int | None = None,
+    loss_implementation: str | None = None,
 ) -> dict[str, Any]:
     """Return a validated record of per-round step seconds (see the module docstring).
 
@@ -51,8 +52,10 @@ def step_timing_record(
     order (every experiment the same number of rounds). ``load_average``: the machine's 1-,
     5- and 15-minute load averages when the timing began (other jobs running beside it), or
     None. ``images_per_step``: the images of each timed step where they differ from the
-    profile's batch (the paper profile timed on one device), or None. ResultsError (a
-    ValueError) names what is wrong.
+    profile's batch (the paper profile timed on one device), or None.
+    ``loss_implementation``: which implementation of the loss path ran
+    (:data:`corrlib.losses.LOSS_PATH`); a record without it ran the one before the loss path
+    became sync-free. ResultsError (a ValueError) names what is wrong.
     """
     record = {
         "schema": SCHEMA,
@@ -66,7 +69,19 @@ def step_timing_record(
     }
     if images_per_step is not None:
         record["images_per_step"] = int(images_per_step)
+    if loss_implementation is not None:
+        record["loss_implementation"] = str(loss_implementation)
     return validate_step_timing(record)
+
+
+LEGACY_IMPLEMENTATION = "positives selected on the device (before the sync-free loss path)"
+"""What a record without ``loss_implementation`` ran: the loss path that selected positives
+with ``nonzero`` and checked values with host reads, every step."""
+
+
+def loss_implementation(record: dict[str, Any]) -> str:
+    """Return which implementation of the loss path a record timed, in words."""
+    return record.get("loss_implementation") or LEGACY_IMPLEMENTATION
 
 
 def validate_step_timing(record: dict[str, Any], source: str = "<record>") -> dict[str, Any]:

@@ -232,6 +232,30 @@ DIFFERENCES: tuple[Difference, ...] = (
         measured=None,
     ),
     Difference(
+        topic="Host synchronisation on the loss path",
+        detectors=("all",),
+        author=(
+            "corr_*_head.py: positives selected with nonzero / boolean masks per level "
+            "(RetinaNet) or per batch, `if len(...) > 1` and NaN tests read back on the host, "
+            "constants made from Python lists; each makes a GPU's host wait, several times per "
+            "pyramid level (RetinaNet) or per stage (Sparse R-CNN) of every training step"
+        ),
+        here=(
+            "none: corrlib's heads pass every prior with the positives as 0/1 weights, groups "
+            "as segment sums over counts the head knows, constants as Python floats, value "
+            "checks deferred (corrlib.losses.checks); a rank-faithful Spearman Loss compacts "
+            "the positives once. Before this, corrlib's loss path waited more often than the "
+            "author's (input checks at three levels, per-level nonzero, unique and a loop "
+            "over groups)"
+        ),
+        why=(
+            "on a GPU each wait drains the device's queue, so the loss's cost on a step is "
+            "latency, not arithmetic; the training-cost claim should judge the loss"
+        ),
+        option="corrlib.losses.set_validation('eager') reads checks at once (one wait a call)",
+        measured="tests/test_host_sync.py counts the waits per head; benchmarks/bench_syncs.py",
+    ),
+    Difference(
         topic="ATSS pooled branch: box loss normaliser per GPU",
         detectors=("atss",),
         author=(

@@ -17,7 +17,7 @@ from corrlib.integration.heads.atss import CorrATSSHead
 from corrlib.integration.heads.aux_switch import AuxHeadSwitchMixin, ConstantMap
 from corrlib.integration.heads.corr_mixin import (
     CorrelationLossMixin,
-    level_positives,
+    level_rows,
     positive_scores_and_ious,
 )
 from corrlib.integration.heads.fovea import CorrFoveaHead
@@ -48,7 +48,7 @@ __all__ = [
     "CorrYOLACTHead",
     "CorrelationLossMixin",
     "PreNMSPositivesMixin",
-    "level_positives",
+    "level_rows",
     "match_positives",
     "permute_positive_scores",
     "positive_scores_and_ious",

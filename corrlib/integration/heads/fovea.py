@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import torch
 from mmdet.models.dense_heads import FoveaHead
 from mmdet.registry import MODELS
 
-from corrlib.integration.heads.corr_mixin import CorrelationLossMixin, level_positives
+from corrlib.integration.heads.corr_mixin import CorrelationLossMixin, level_rows
 from corrlib.integration.heads.pre_nms import PreNMSPositivesMixin
 
 
@@ -44,7 +45,7 @@ class CorrFoveaHead(CorrelationLossMixin, PreNMSPositivesMixin, FoveaHead):
         num_imgs = cls_scores[0].shape[0]
         # mmdet flattens Fovea's targets level by level, images within a level
         sizes = [num_imgs * int(h) * int(w) for h, w in featmap_sizes]
-        logits, labs, pts, deltas, targets, levels, images = level_positives(
+        rows = level_rows(
             cls_scores,
             bbox_preds,
             [p.repeat(num_imgs, 1) for p in points],
@@ -52,10 +53,13 @@ class CorrFoveaHead(CorrelationLossMixin, PreNMSPositivesMixin, FoveaHead):
             bbox_targets.split(sizes),
             self.num_classes,
         )
-        base_len = pts.new_tensor(self.base_edge_list)[levels]
-        canvas = batch_img_metas[0]["batch_input_shape"]
-        pred_boxes = self._bbox_decode(pts, deltas, base_len, canvas)
-        target_boxes = self._bbox_decode(pts, targets, base_len, canvas)
-        return self.add_loss_corr(
-            losses, logits, labs, pred_boxes, target_boxes, levels=levels, images=images
+        base_len = torch.cat(  # each row's level edge, from Python numbers (no device copy)
+            [
+                torch.full((size,), float(edge), device=rows.deltas.device)
+                for size, edge in zip(sizes, self.base_edge_list, strict=True)
+            ]
         )
+        canvas = batch_img_metas[0]["batch_input_shape"]
+        pred_boxes = self._bbox_decode(rows.priors, rows.deltas, base_len, canvas)
+        target_boxes = self._bbox_decode(rows.priors, rows.targets, base_len, canvas)
+        return self.add_masked_loss_corr(losses, rows, pred_boxes, target_boxes)

@@ -25,10 +25,10 @@ import torch
 from mmdet.models.roi_heads.bbox_heads import DIIHead
 from mmdet.models.task_modules import SamplingResult
 from mmdet.registry import MODELS
-from mmdet.structures.bbox import bbox_overlaps
 from mmdet.utils import ConfigType
 from torch import Tensor
 
+from corrlib.integration.heads.box_maths import aligned_iou
 from corrlib.integration.heads.corr_mixin import CorrelationLossMixin
 
 
@@ -62,7 +62,7 @@ def scores_and_ious(
         use_sigmoid: whether the classifier is a sigmoid (focal-loss) one.
     """
     scores = gt_class_probabilities(cls_score, labels, use_sigmoid)
-    ious = bbox_overlaps(pred_boxes.float(), target_boxes.float(), is_aligned=True)
+    ious = aligned_iou(pred_boxes.float(), target_boxes.float())
     return scores, ious
 
 
@@ -123,12 +123,15 @@ class CorrDIIHead(CorrelationLossMixin, DIIHead):
         """
         if isinstance(labels, (list, tuple)):  # concat=False
             labels, bbox_targets = torch.cat(labels), torch.cat(bbox_targets)
-        pos = (labels >= 0) & (labels < self.num_classes)
-        scores, ious = scores_and_ious(
-            cls_score.reshape(labels.numel(), -1)[pos],
-            labels[pos],
-            bbox_pred.reshape(-1, 4)[pos],
-            bbox_targets[pos],
+        positive = (labels >= 0) & (labels < self.num_classes)
+        scores, ious = scores_and_ious(  # every proposal; the positives are a mask
+            cls_score.reshape(labels.numel(), -1),
+            labels.clamp(min=0, max=self.num_classes - 1),
+            bbox_pred.reshape(-1, 4),
+            bbox_targets,
             self.loss_cls.use_sigmoid,
         )
-        return self.loss_corr(scores, ious)
+        if not getattr(self.loss_corr, "takes_weights", False):
+            keep = positive.nonzero().squeeze(1)
+            return self.loss_corr(scores[keep], ious[keep])
+        return self.loss_corr(scores, ious, weights=positive.float())

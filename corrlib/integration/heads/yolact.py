@@ -38,6 +38,7 @@ from mmdet.utils import ConfigType, InstanceList, OptInstanceList
 from mmengine.structures import InstanceData
 from torch import Tensor
 
+from corrlib.integration.heads.box_maths import decode_with
 from corrlib.integration.heads.corr_mixin import CorrelationLossMixin
 from corrlib.integration.heads.pre_nms import PreNMSPositivesMixin
 from corrlib.integration.heads.sparse_rcnn import scores_and_ious
@@ -103,9 +104,15 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
                 "CorrelationLoss reduction 'image_sum' on YOLACT needs use_ohem=True (mmdet "
                 "computes the loss image by image only then)"
             )
-        pos = self._positives(rows[3])
-        scores, ious = self._positive_scores_and_ious(*rows)
-        losses["loss_corr"] = self.loss_corr(scores, ious, images=record_ids[pos])
+        positive = self._positives(rows[3])
+        scores, ious = self._row_scores_and_ious(*rows)
+        if not getattr(self.loss_corr, "takes_weights", False):
+            keep = positive.nonzero().squeeze(1)
+            losses["loss_corr"] = self.loss_corr(scores[keep], ious[keep])
+            return losses
+        losses["loss_corr"] = self.loss_corr(
+            scores, ious, images=record_ids, weights=positive.float(), num_images=len(records)
+        )
         return losses
 
     def OHEMloss_by_feat_single(  # noqa: N802  (mmdet's name)
@@ -173,7 +180,7 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
         bbox_targets: Tensor,
     ) -> None:
         """Keep these rows for L_corr (no-op outside ``loss_by_feat`` with a Correlation
-        Loss); the positives are selected once per batch, in :meth:`_positive_scores_and_ious`.
+        Loss); the positives are masked once per batch, in :meth:`_row_scores_and_ious`.
 
         Args:
             cls_score: logits, shape (M, C + 1) (softmax) or (M, C) (sigmoid).
@@ -195,10 +202,10 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
         )
 
     def _positives(self, labels: Tensor) -> Tensor:
-        """Indices of the positive rows (labels in [0, num_classes)), a 1-D long tensor."""
-        return ((labels >= 0) & (labels < self.num_classes)).nonzero().squeeze(1)
+        """Which rows are positives (labels in [0, num_classes)), a 1-D bool tensor."""
+        return (labels >= 0) & (labels < self.num_classes)
 
-    def _positive_scores_and_ious(
+    def _row_scores_and_ious(
         self,
         cls_score: Tensor,
         bbox_pred: Tensor,
@@ -206,14 +213,15 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
         labels: Tensor,
         bbox_targets: Tensor,
     ) -> tuple[Tensor, Tensor]:
-        """ŝ (probability of the ground-truth class) and IoU (decoded box vs. its ground-truth
-        box) of the positive anchors among the batch's rows, both on their graphs."""
-        pos = self._positives(labels)
-        anchors, boxes, targets = anchors[pos], bbox_pred[pos], bbox_targets[pos]
+        """ŝ (probability of the assigned class; of class 0 for a background row) and IoU
+        (decoded box vs. its decoded target) of every row, both on their graphs; the caller
+        masks the positives, so nothing is selected on the device."""
+        boxes, targets = bbox_pred, bbox_targets
         if not self.reg_decoded_bbox:
-            boxes = self.bbox_coder.decode(anchors, boxes)
-            targets = self.bbox_coder.decode(anchors, targets)
-        return scores_and_ious(cls_score[pos], labels[pos], boxes, targets, self.use_sigmoid_cls)
+            boxes = decode_with(self.bbox_coder, anchors, boxes)
+            targets = decode_with(self.bbox_coder, anchors, targets)
+        labels = labels.clamp(min=0, max=self.num_classes - 1)
+        return scores_and_ious(cls_score, labels, boxes, targets, self.use_sigmoid_cls)
 
     # ---- test time: pre-NMS positives ------------------------------------------------------
     def _bbox_post_process(

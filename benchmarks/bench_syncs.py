@@ -1,0 +1,112 @@
+"""Benchmark: host-syncing operations of one training step, per head, with and without the loss.
+
+Prints a Markdown table: for each corrlib head (the smoke profile's model, 2 images), the
+host-syncing aten calls (:class:`corrlib.sync.HostSyncCounter`: what makes a GPU's host wait,
+counted on any device) of ``model.loss`` + ``backward`` without Correlation Loss, and how many
+the loss adds for each coefficient and each reduction the head passes groups for. Values are
+checked as on a GPU (deferred). The tests hold the added count at zero
+(``tests/test_host_sync.py``); this prints it.
+
+    .venv/bin/python benchmarks/bench_syncs.py [--detectors retinanet,atss]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import torch
+
+from corrlib.losses import raise_pending, validation
+from corrlib.sync import HostSyncCounter
+
+HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "retinanet": ("retinanet_spearman_0.1", ("batch", "level_mean", "image_sum")),
+    "fovea": ("fovea_concordance_0.2", ("batch", "level_mean", "image_sum")),
+    "atss": ("atss_concordance_0.3", ("batch", "level_mean", "image_sum")),
+    "paa": ("paa_concordance_0.3", ("batch", "level_mean", "image_sum")),
+    "sparsercnn": ("sparsercnn_spearman_0.2", ("batch",)),
+    "yolact": ("yolact_concordance_0.4", ("batch", "image_sum")),
+}
+"""Detector → (a Correlation-Loss experiment of it, the reductions its head passes groups for)."""
+
+SETTINGS: dict[str, dict] = {
+    "concordance": {"kind": "concordance"},
+    "pearson": {"kind": "pearson"},
+    "spearman": {"kind": "spearman"},
+    "spearman, unit_gap": {"kind": "spearman", "rank_scale": "unit_gap"},
+}
+
+
+def _model_and_batch(experiment: str, data_root: Path):
+    """The smoke-profile model of ``experiment`` (seed 0) and one training batch."""
+    from mmdet.registry import MODELS
+    from mmdet.utils import register_all_modules
+    from mmengine.runner import Runner
+
+    from reproduction.running.config_builder import build_config
+
+    cfg = build_config(experiment, "smoke", data_root=data_root, work_dir=data_root / "work")
+    register_all_modules()
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    loader = cfg.train_dataloader.copy()
+    loader.batch_size = 2
+    return model, next(iter(Runner.build_dataloader(loader, seed=0)))
+
+
+def _heads(model) -> list:
+    return [model.bbox_head] if hasattr(model, "bbox_head") else list(model.roi_head.bbox_head)
+
+
+def step_syncs(model, data: dict) -> int:
+    """Host-syncing calls of one step's ``model.loss`` and ``backward``."""
+    model.train()
+    model.zero_grad()
+    processed = model.data_preprocessor(data, True)
+    torch.manual_seed(0)
+    with validation("deferred"), HostSyncCounter() as counter:
+        losses = model.loss(processed["inputs"], processed["data_samples"])
+        total = sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
+        total.backward()
+    raise_pending(wait=True)
+    return counter.total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detectors", default=",".join(HEADS))
+    args = parser.parse_args()
+    from reproduction.dataset import generate_preset
+
+    torch.set_num_threads(1)
+    data_root = generate_preset("smoke", Path(tempfile.mkdtemp()) / "smoke")
+    print("Host-syncing calls of one smoke training step (2 images), loss + backward\n")
+    print("| head | reduction | without the loss | " + " | ".join(SETTINGS) + " |")
+    print("|---|---|---:|" + "---:|" * len(SETTINGS))
+    for detector in args.detectors.split(","):
+        experiment, reductions = HEADS[detector]
+        model, data = _model_and_batch(experiment, data_root)
+        heads = _heads(model)
+        modules = [h.loss_corr for h in heads]
+        for head in heads:
+            head.loss_corr = None
+        baseline = step_syncs(model, data)
+        for head, module in zip(heads, modules, strict=True):
+            head.loss_corr = module
+        for reduction in reductions:
+            added = []
+            for setting in SETTINGS.values():
+                for module in modules:
+                    module.reduction = reduction
+                    module.kind = setting["kind"]
+                    module.rank_scale = setting.get("rank_scale", "absolute")
+                added.append(step_syncs(model, data) - baseline)
+            cells = " | ".join(f"{a:+d}" for a in added)
+            print(f"| {detector} | {reduction} | {baseline} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
