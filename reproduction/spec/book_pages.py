@@ -111,6 +111,7 @@ PAGES: tuple[Page, ...] = (
         _REGIMES,
         takes_profile=False,
     ),
+    Page("rank_loss", "A loss on ranks at its own λ", _REGIMES),
     Page(
         "study",
         "The demo protocol: how many seeds resolve the effect?",
