@@ -33,7 +33,7 @@ def test_rows_have_the_documented_fields_and_finite_values(rows: list[dict]) -> 
         for key in ("loss_a", "loss_b", "abs_delta_loss", "grad_norm_ratio"):
             assert np.isfinite(r[key]), r
         assert 0.0 <= r["loss_a"] <= 2.0
-    assert len(rows) == len(author_effects.MOMENT_SIZES) + 4
+    assert len(rows) == 2 * len(author_effects.MOMENT_SIZES) + 4
     assert {r["topic"] for r in rows} <= {d.topic for d in author_code.DIFFERENCES}
 
 
@@ -46,6 +46,15 @@ def test_sample_moments_matter_at_two_positives_and_not_at_five_hundred(rows: li
     assert small["grad_norm_ratio"] > large["grad_norm_ratio"] > 1.0
     deltas = [_row(rows, topic, "concordance", n)["abs_delta_loss"] for n in (2, 5, 50, 500)]
     assert deltas == sorted(deltas, reverse=True)
+
+
+def test_foveaboxs_floor_changes_the_loss_by_less_than_its_own_size(rows: list[dict]) -> None:
+    """The author's 1e-6 inside FoveaBox's Pearson term: measurable at two positives, below
+    1e-7 of the loss at five hundred, and never larger than 1e-4."""
+    topic = author_effects.TOPIC_FOVEA_FLOOR
+    deltas = [_row(rows, topic, "concordance", n)["abs_delta_loss"] for n in (2, 5, 50, 500)]
+    assert deltas == sorted(deltas, reverse=True)
+    assert 0 < deltas[-1] < 1e-7 and deltas[0] < 1e-4
 
 
 def test_sample_moments_are_the_authors_formula() -> None:
@@ -131,6 +140,7 @@ def test_the_differences_name_known_detectors_options_and_runs() -> None:
         author_effects.TOPIC_MOMENTS,
         author_effects.TOPIC_LEVELS,
         author_effects.TOPIC_IMAGES,
+        author_effects.TOPIC_FOVEA_FLOOR,
     }
     table = author_code.table_rows()
     assert [r["topic"] for r in table] == topics

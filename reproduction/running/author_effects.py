@@ -50,6 +50,11 @@ IMAGE_POSITIVES = (5, 60)
 TOPIC_MOMENTS = "Concordance: sample moments"
 TOPIC_LEVELS = "RetinaNet: one loss per pyramid level"
 TOPIC_IMAGES = "YOLACT: per-image loss, summed"
+TOPIC_FOVEA_FLOOR = "FoveaBox concordance: 1e-6 in its Pearson term"
+
+FOVEA_FLOOR = 1e-6
+"""What the author's FoveaBox head adds to the denominator of the Pearson coefficient inside
+its concordance (``√Σvx² · √Σvy² + 1e-6``, sums over the positives)."""
 
 
 def synthetic_positives(
@@ -125,6 +130,26 @@ def _row(
     }
 
 
+def _floored_concordance_loss(
+    logits: np.ndarray, ious: np.ndarray, floor: float
+) -> tuple[float, float]:
+    """1 − γ with γ = 2·r·σx·σy / (σx² + σy² + (x̄ − ȳ)²), sample moments, where the Pearson
+    coefficient r has ``floor`` added to its denominator √Σvx²·√Σvy² (the author's FoveaBox;
+    with ``floor`` 0 this is sample-moment Concordance Loss); returns (loss, gradient norm
+    with respect to the logits), as :func:`_loss_and_grad_norm`."""
+    x = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
+    scores, y = x.sigmoid(), torch.tensor(ious, dtype=torch.float64)
+    vx, vy = scores - scores.mean(), y - y.mean()
+    r = (vx * vy).sum() / ((vx * vx).sum().sqrt() * (vy * vy).sum().sqrt() + floor)
+    var_x, var_y = scores.var(), y.var()
+    gamma = (
+        2.0 * r * var_x.sqrt() * var_y.sqrt() / (var_x + var_y + (scores.mean() - y.mean()) ** 2)
+    )
+    loss = 1.0 - gamma
+    loss.backward()
+    return float(loss.detach()), float(x.grad.norm())
+
+
 def loss_level_effects(seed: int = 0) -> list[dict]:
     """Measure the three loss-level differences on synthetic positives (module docstring).
 
@@ -137,7 +162,10 @@ def loss_level_effects(seed: int = 0) -> list[dict]:
     - per pyramid level (concordance and Spearman at the thesis's soft-rank setting, one batch
       of :data:`LEVEL_SIZES`): ``reduction="level_mean"``;
     - per image (concordance and Spearman, one batch of :data:`IMAGES` images):
-      ``reduction="image_sum"``.
+      ``reduction="image_sum"``;
+    - FoveaBox's floor (concordance with sample moments, n in :data:`MOMENT_SIZES`, means over
+      :data:`MOMENT_REPEATS` draws): ``a`` without and ``b`` with :data:`FOVEA_FLOOR` in the
+      Pearson term's denominator.
 
     Args:
         seed: seeds every draw (numpy ``default_rng``); the same seed gives the same rows.
@@ -181,6 +209,24 @@ def loss_level_effects(seed: int = 0) -> list[dict]:
             a = _loss_and_grad_norm(logits, ious, None, kind=kind)
             b = _loss_and_grad_norm(logits, ious, groups, kind=kind, reduction=reduction)
             rows.append(_row(topic, setting, kind, len(ious), a, b))
+    rng = np.random.default_rng([seed, 3])
+    for n in MOMENT_SIZES:
+        plain, floored = [], []
+        for _ in range(MOMENT_REPEATS):
+            logits, ious = synthetic_positives(rng, n)
+            plain.append(_floored_concordance_loss(logits, ious, 0.0))
+            floored.append(_floored_concordance_loss(logits, ious, FOVEA_FLOOR))
+        p, f = np.asarray(plain), np.asarray(floored)
+        row = _row(
+            TOPIC_FOVEA_FLOOR,
+            "no floor (a) vs 1e-6 (b), sample moments",
+            "concordance",
+            n,
+            (float(p[:, 0].mean()), float(p[:, 1].mean())),
+            (float(f[:, 0].mean()), float(f[:, 1].mean())),
+        )
+        row["abs_delta_loss"] = float(np.abs(f[:, 0] - p[:, 0]).mean())
+        rows.append(row)
     return rows
 
 
