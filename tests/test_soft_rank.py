@@ -143,6 +143,23 @@ def test_gradient_equals_torchsort(method, pool_rounds):
 
 
 @pytest.mark.parametrize(("method", "pool_rounds"), PATHS, ids=PATH_IDS)
+def test_gradient_at_near_ties_follows_torchsort(method, pool_rounds):
+    # Gaps of exactly one ε (steps of 0.5 at ε = 0.5, some after steps of 1.01, so the values
+    # carry rounding) make adjacent block means equal up to rounding: a kink, where rounding
+    # picks the side. Blocks within 1e-9 count as one in backward, as in torchsort's.
+    steps = torch.tensor([0.0, 0.5, 1.0, 1.01, 2.0], dtype=torch.float64)
+    for seed in (1, 3):
+        generator = torch.Generator().manual_seed(seed)
+        x = steps[torch.randint(0, 5, (200,), generator=generator)].cumsum(0)
+        w = torch.randn(200, generator=generator, dtype=torch.float64)
+        mine = x.clone().requires_grad_()
+        (soft_rank_l2(mine, 0.5, method=method, pool_rounds=pool_rounds) * w).sum().backward()
+        theirs = x.clone().requires_grad_()
+        (_reference(theirs, 0.5) * w).sum().backward()
+        torch.testing.assert_close(mine.grad, theirs.grad, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(("method", "pool_rounds"), PATHS, ids=PATH_IDS)
 def test_gradcheck(method, pool_rounds):
     generator = torch.Generator().manual_seed(7)
     # Values spaced so that blocks of several elements form and no block boundary lies within

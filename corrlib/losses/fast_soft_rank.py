@@ -40,10 +40,11 @@ Rounds the pooling needs (the rounds that pool, plus the one that finds nothing 
 unit-gap-scaled values (x − min) / ((max − min) / (n − 1)) at strength 0.1, five draws each
 at n = 10³, 10⁴, 10⁵: uniform values 3–5, normal ones 3–6, values with many ties 2; these
 settle within the default of 8 rounds. Skewed (exponential) values need 5–7 at 10³, 8–96 at
-10⁴ and 85–738 at 10⁵, and unit-gap values at strengths 0.5–2 thousands at 10⁵: those take
-the hull computation. Counted as tensor operations (kernel launches on a GPU), a call is
-about 250 with the default 8 rounds, the hull computation adds about 850 at n = 10³,
-1,400 at 10⁴ and 1,900 at 10⁵, and backward is 17.
+10⁴ and about 100–1,000 at 10⁵, and unit-gap values at strengths 0.5–2 thousands at 10⁵:
+those take the hull computation. In the worst case a call therefore runs ``pool_rounds``
+rounds and the whole hull schedule. Counted as tensor operations (kernel launches on a GPU),
+a call is about 250 with the default 8 rounds; the hull computation adds about 850 at
+n = 10³, 1,400 at 10⁴ and 1,900 at 10⁵; backward is 17.
 
 Public API::
 
@@ -69,6 +70,12 @@ DEFAULT_POOL_ROUNDS = 8
 
 _WORK = torch.float64
 """The parallel path's prefix sums and block means (values keep their dtype elsewhere)."""
+
+_SAME_BLOCK = 1e-9
+"""Adjacent blocks whose values v differ by at most this are one block for backward, as in
+torchsort's backward. Equal means are a kink of the soft ranks, where the derivative jumps;
+rounding decides on which side a near-tie falls, and with this margin both paths fall on
+torchsort's side of it."""
 
 
 def soft_rank_l2(
@@ -188,7 +195,9 @@ class _SoftRankL2(torch.autograd.Function):
                 rows.detach().cpu(), scale, need_blocks=ctx.needs_input_grad[0]
             )
             return ranks.to(rows.device)
-        ranks, order, start, end = _parallel_forward(rows.detach(), scale, pool_rounds)
+        ranks, order, start, end = _parallel_forward(
+            rows.detach(), scale, pool_rounds, need_blocks=ctx.needs_input_grad[0]
+        )
         ctx.save_for_backward(order, start, end)
         return ranks
 
@@ -206,18 +215,28 @@ class _SoftRankL2(torch.autograd.Function):
 # numpy arrays through torch's bridge (``Tensor.numpy``, ``torch.from_numpy``) and their
 # methods only: this package does not import numpy.
 
-_COUNTDOWN: dict = {}
-"""dtype → (N, N − 1, ..., 1) as a numpy array, grown on demand; its tail is (n, ..., 1)."""
+_RANGES: dict = {}
+"""(dtype, "down" or "up") → (N, N − 1, ..., 1) or (0, 1, ..., N − 1) as a numpy array of
+that dtype, grown on demand."""
 
 
 def _countdown(n: int, dtype: torch.dtype):
     """(n, n − 1, ..., 1) as a numpy array of ``dtype`` (torchsort's weights), a view of a
     shared cache: read it, never write it."""
-    cached = _COUNTDOWN.get(dtype)
+    cached = _RANGES.get((dtype, "down"))
     if cached is None or cached.shape[0] < n:
         cached = torch.arange(max(n, 1024), 0, -1, dtype=dtype).numpy()
-        _COUNTDOWN[dtype] = cached
+        _RANGES[dtype, "down"] = cached
     return cached[cached.shape[0] - n :]
+
+
+def _positions(n: int):
+    """(0, 1, ..., n − 1) as an int64 numpy array, a view of a shared cache (read only)."""
+    cached = _RANGES.get((torch.int64, "up"))
+    if cached is None or cached.shape[0] < n:
+        cached = torch.arange(max(n, 1024)).numpy()
+        _RANGES[torch.int64, "up"] = cached
+    return cached[:n]
 
 
 def _ascending_order(values):
@@ -233,7 +252,7 @@ def _ascending_order(values):
         return values.argsort(axis=-1)
     bits = values.view("int32")
     keys = (bits ^ ((bits >> 31) & 0x7FFFFFFF)).astype("int64") << 32  # negatives reversed
-    keys |= torch.arange(n).numpy()
+    keys |= _positions(n)
     keys.sort(axis=-1)
     keys &= 0xFFFFFFFF
     return keys
@@ -263,9 +282,9 @@ def _cpu_forward(theta_rows: Tensor, scale: float, need_blocks: bool):
     ranks.numpy().ravel()[order] = s - dual
     if not need_blocks:
         return ranks, None
-    # A block ends at each row's end and wherever the (exactly copied) block value changes;
-    # PAV pools equal neighbours, so adjacent blocks never share a value.
-    change = dual[1:] != dual[:-1]
+    # A block ends at each row's end and wherever the (exactly copied) block value changes
+    # by more than _SAME_BLOCK (compared in the values' dtype, as torchsort does).
+    change = abs(dual[1:] - dual[:-1]) > _SAME_BLOCK
     change[n - 1 :: n] = True
     last = change.nonzero()[0]
     block_ends = torch.empty(last.shape[0] + 1, dtype=torch.int64).numpy()
@@ -290,12 +309,13 @@ def _cpu_backward(grad: Tensor, scale: float, order, block_ends) -> Tensor:
 # --- the parallel path ----------------------------------------------------------------------
 
 
-def _parallel_forward(theta_rows: Tensor, scale: float, pool_rounds: int):
+def _parallel_forward(theta_rows: Tensor, scale: float, pool_rounds: int, need_blocks: bool):
     """Soft ranks of (rows, n) values with tensor operations only (any device).
 
     Returns (ranks, order, start, end): the ranks, shaped and typed as the input; the
     ascending sort order of each row; and for each sorted position the first and last sorted
-    position of its block (for backward).
+    position of its block for backward (blocks within _SAME_BLOCK of each other joined;
+    None unless ``need_blocks``).
     """
     theta = theta_rows * scale
     rows, n = theta.shape
@@ -316,6 +336,9 @@ def _parallel_forward(theta_rows: Tensor, scale: float, pool_rounds: int):
         start, end = _hull_blocks(u, csum)
         mean = _block_means(u, csum, start, end)
     ranks = torch.empty_like(theta).scatter_(-1, order, (a_work - mean).to(theta.dtype))
+    if not need_blocks:
+        return ranks, order, None, None
+    start, end = _runs(mean[:, 1:] - mean[:, :-1] <= _SAME_BLOCK)
     return ranks, order, start, end
 
 
