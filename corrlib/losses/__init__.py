@@ -16,6 +16,9 @@ Public API::
     set_validation("auto" | "eager" | "deferred" | "off"), validation(mode), raise_pending()
                                           # value checks that never wait for a GPU
     soft_rank(x, regularization_strength=None, rank_scale="absolute"), unit_gap(x)
+    soft_rank_l2(x, regularization_strength, method="auto")
+                                          # torchsort's l2 soft ranks, faster, with a
+                                          # parallel path for GPUs (fast_soft_rank)
     KINDS                                 # ("concordance", "spearman", "pearson")
     ap_loss(logits, labels), alrp_loss(logits, labels, loc_errors),
     rank_sort_loss(logits, labels, quality)  # ranking losses, error-driven gradients
@@ -38,6 +41,7 @@ from corrlib.losses.correlation import (
     spearman,
     unit_gap,
 )
+from corrlib.losses.fast_soft_rank import soft_rank_l2
 from corrlib.losses.rank_based import alrp_loss, ap_loss, rank_sort_loss, smooth_step
 
 LOSS_PATH = "sync-free: positives as 0/1 weights, segment sums, deferred value checks"
@@ -59,6 +63,7 @@ __all__ = [
     "set_validation",
     "smooth_step",
     "soft_rank",
+    "soft_rank_l2",
     "spearman",
     "unit_gap",
     "validation",
