@@ -1,7 +1,7 @@
 """Differentiable correlation coefficients and the Correlation Loss (thesis Ch. 2 and 4).
 
-Pure torch (+ torchsort for soft ranks): no mmdet here, so the maths is testable on plain
-tensors. All functions take 1-D tensors of equal length and return 0-d tensors.
+Pure torch (+ torchsort's compiled PAV for soft ranks on a CPU): no mmdet here, so the maths
+is testable on plain tensors. All functions take 1-D tensors of equal length and return 0-d tensors.
 
 - :func:`pearson`      α(x, y), Eq. 2.1
 - :func:`spearman`     β(x, y) = α(R(x), R(y)) with l2 soft ranks, Eq. 2.2
@@ -19,7 +19,8 @@ the caller knows (``index_add``), an undefined correlation is multiplied by a 0/
 coefficient is finite everywhere thanks to an epsilon; unlike ``torch.where``, a mask adds no
 scalar tensor in backward), constants are Python floats. On a GPU nothing in it waits for the
 device, except a rank-faithful Spearman Loss, which compacts the positives once (one
-``nonzero``) before soft-ranking them. Values are checked without waiting too
+``nonzero``) before soft-ranking them, and on a GPU checks once that its parallel soft rank
+has converged (:mod:`corrlib.losses.fast_soft_rank`). Values are checked without waiting too
 (:mod:`corrlib.losses.checks`).
 
 **Spearman at the thesis's setting is Pearson, computed as such.** torchsort's l2 soft rank
@@ -41,6 +42,7 @@ import torch
 from torch import Tensor
 
 from corrlib.losses.checks import check_metadata, check_values
+from corrlib.losses.fast_soft_rank import soft_rank_l2
 from corrlib.names import (  # the accepted names, defined once and torch-free
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
@@ -253,10 +255,10 @@ def soft_rank(
 
 
 def _soft_rank_rows(rows: Tensor, strength: float) -> Tensor:
-    """l2 soft ranks of each row of a 2-D tensor (torchsort)."""
-    import torchsort  # local: importing torchsort loads its compiled extension
-
-    return torchsort.soft_rank(rows, regularization="l2", regularization_strength=strength)
+    """l2 soft ranks of each row of a 2-D tensor (torchsort's definition, computed by
+    :func:`corrlib.losses.fast_soft_rank.soft_rank_l2`: on a CPU torchsort's own PAV after a
+    faster sort, on a GPU a parallel PAV)."""
+    return soft_rank_l2(rows, strength)
 
 
 def _pools_to_values(rank_scale: str, strength: float) -> bool:
@@ -295,20 +297,21 @@ def spearman(
 # Correlation Loss
 
 
-def _ranks_by_group(x: Tensor, seg: _Segments, strength: float, rank_scale: str) -> Tensor:
-    """Soft ranks of x within each group (no weights: the caller compacted them), in one
-    soft-rank call: groups are moved apart by an offset so large that no pooled block of the
-    l2 projection spans two of them, which leaves each group's ranks those of the group alone
-    plus a constant (Pearson does not see it); float64 then, x's dtype out."""
+def _ranks_by_group(rows: Tensor, seg: _Segments, strength: float, rank_scale: str) -> Tensor:
+    """Soft ranks, within each group, of each row of ``rows`` (k, n) (no weights: the caller
+    compacted them), in one soft-rank call: groups are moved apart by an offset so large that
+    no pooled block of the l2 projection spans two of them, which leaves each group's ranks
+    those of the group alone plus a constant (Pearson does not see it); float64 then, the
+    rows' dtype out."""
     apart = seg.groups is not None and seg.num_groups > 1
-    values = x.double() if apart else x  # the offsets need float64's precision
+    values = rows.double() if apart else rows  # the offsets need float64's precision
     if rank_scale == "unit_gap":
-        values = _unit_gap_segments(values, seg)
+        values = torch.stack([_unit_gap_segments(row, seg) for row in values.unbind(0)])
     if apart:
-        widest = seg.spread(values).amax()
-        offset = widest + strength * (x.shape[0] + 2.0) + 1.0
+        widest = torch.stack([seg.spread(row) for row in values.unbind(0)]).amax()
+        offset = widest + strength * (rows.shape[1] + 2.0) + 1.0
         values = values + seg.groups.double() * offset
-    return _soft_rank_rows(values.unsqueeze(0), strength).squeeze(0).to(x.dtype)
+    return _soft_rank_rows(values, strength).to(rows.dtype)
 
 
 def _group_losses(
@@ -332,8 +335,7 @@ def _group_losses(
             groups = None if seg.groups is None else seg.groups[keep]
             seg = _Segments(groups, seg.num_groups, None)
         if x.shape[0] >= 2:  # fewer: undefined, whatever the ranks
-            x = _ranks_by_group(x, seg, strength, rank_scale)
-            y = _ranks_by_group(y, seg, strength, rank_scale)
+            x, y = _ranks_by_group(torch.stack([x, y]), seg, strength, rank_scale).unbind(0)
     m = _moments(x, y, seg, moments if kind == "concordance" else DEFAULT_MOMENTS)
     rho = _rho(kind, m)
     return (1.0 - rho) * defined.to(rho.dtype), n
