@@ -297,21 +297,26 @@ def spearman(
 # Correlation Loss
 
 
-def _ranks_by_group(rows: Tensor, seg: _Segments, strength: float, rank_scale: str) -> Tensor:
-    """Soft ranks, within each group, of each row of ``rows`` (k, n) (no weights: the caller
-    compacted them), in one soft-rank call: groups are moved apart by an offset so large that
-    no pooled block of the l2 projection spans two of them, which leaves each group's ranks
-    those of the group alone plus a constant (Pearson does not see it); float64 then, the
-    rows' dtype out."""
+def _ranks_by_group(
+    rows: list[Tensor], seg: _Segments, strength: float, rank_scale: str
+) -> list[Tensor]:
+    """Soft ranks, within each group, of each 1-D tensor of ``rows`` (no weights: the caller
+    compacted them): groups are moved apart by an offset so large that no pooled block of the
+    l2 projection spans two of them, which leaves each group's ranks those of the group alone
+    plus a constant (Pearson does not see it); float64 then, each row's dtype out."""
     apart = seg.groups is not None and seg.num_groups > 1
-    values = rows.double() if apart else rows  # the offsets need float64's precision
+    values = [row.double() if apart else row for row in rows]  # offsets need float64
     if rank_scale == "unit_gap":
-        values = torch.stack([_unit_gap_segments(row, seg) for row in values.unbind(0)])
+        values = [_unit_gap_segments(v, seg) for v in values]
     if apart:
-        widest = torch.stack([seg.spread(row) for row in values.unbind(0)]).amax()
-        offset = widest + strength * (rows.shape[1] + 2.0) + 1.0
-        values = values + seg.groups.double() * offset
-    return _soft_rank_rows(values, strength).to(rows.dtype)
+        widest = torch.stack([seg.spread(v) for v in values]).amax()
+        offset = widest + strength * (rows[0].shape[0] + 2.0) + 1.0
+        values = [v + seg.groups.double() * offset for v in values]
+    if values[0].device.type == "cpu":  # row by row: no backward for a row without gradient
+        ranked = [_soft_rank_rows(v[None], strength)[0] for v in values]
+    else:  # one call: on a GPU, one convergence check for every row
+        ranked = list(_soft_rank_rows(torch.stack(values), strength).unbind(0))
+    return [r.to(row.dtype) for r, row in zip(ranked, rows, strict=True)]
 
 
 def _group_losses(
@@ -335,7 +340,7 @@ def _group_losses(
             groups = None if seg.groups is None else seg.groups[keep]
             seg = _Segments(groups, seg.num_groups, None)
         if x.shape[0] >= 2:  # fewer: undefined, whatever the ranks
-            x, y = _ranks_by_group(torch.stack([x, y]), seg, strength, rank_scale).unbind(0)
+            x, y = _ranks_by_group([x, y], seg, strength, rank_scale)
     m = _moments(x, y, seg, moments if kind == "concordance" else DEFAULT_MOMENTS)
     rho = _rho(kind, m)
     return (1.0 - rho) * defined.to(rho.dtype), n
