@@ -326,3 +326,36 @@ def test_differences_by_seed_pair_seeds_in_points_in_seed_order():
     diffs = regimes.differences_by_seed(iter(records), BASE, VARIANT, "AP")
     assert list(diffs) == [0, 2]
     assert diffs[0] == pytest.approx(-5.0) and diffs[2] == pytest.approx(2.0)
+
+
+def test_a_prediction_leaves_its_length_out_and_says_whether_it_held():
+    from reproduction.analysis.regimes import predict_effect
+
+    def records(n_iters: int, effect: float, noise: list[float]) -> list[dict]:
+        out = []
+        for seed, e in enumerate(noise):
+            out.append({"experiment": {"id": "b"}, "seed": seed, "metrics": {"AP": 0.30}})
+            out.append(
+                {
+                    "experiment": {"id": "v"},
+                    "seed": seed,
+                    "metrics": {"AP": 0.30 + (effect + e) / 100},
+                }
+            )
+        return out
+
+    noise = [-0.2, 0.1, 0.2, -0.1]
+    # the effect grows by 0.5 points per doubling from -1.0 at 600 iterations
+    lengths = {n: records(n, -1.0 + 0.5 * math.log2(n / 600), noise) for n in (300, 600, 1200)}
+    ahead = predict_effect(lengths, "b", "v", 4800)
+    assert ahead.fitted_lengths == (300, 600, 1200) and ahead.measured is None
+    assert ahead.predicted.mean == pytest.approx(0.5, abs=1e-9)
+    assert ahead.predicted.low < 0.5 < ahead.predicted.high
+    assert ahead.outcome == "not measured"
+    lengths[4800] = records(4800, 0.5, noise)  # as predicted: holds
+    assert predict_effect(lengths, "b", "v", 4800).outcome == "holds"
+    lengths[4800] = records(4800, -3.0, noise)  # far below: fails
+    failed = predict_effect(lengths, "b", "v", 4800)
+    assert failed.outcome == "fails" and failed.measured.mean == pytest.approx(-3.0)
+    assert failed.predicted.mean == pytest.approx(0.5, abs=1e-9)  # its own runs left out
+    assert predict_effect({600: lengths[600]}, "b", "v", 4800) is None

@@ -410,3 +410,96 @@ __all__ = [
     "sign_change",
     "start_effects",
 ]
+
+
+PREDICTION_SEEDS = 8
+"""Paired seeds a new training length is run with, which the prediction interval is for."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the trend through the other lengths predicts for the effect at a new length, and
+    what was measured there.
+
+    Attributes:
+        iterations: the new length.
+        metric: the metric of the effect.
+        predicted: the fitted effect at ``iterations`` and its 95 % prediction interval for the
+            mean of :data:`PREDICTION_SEEDS` new paired seeds (points of %); ``n`` counts
+            the fitted differences.
+        fitted_lengths: the lengths the line went through (``iterations`` left out).
+        measured: the mean paired difference at ``iterations`` and its t-interval, or None
+            where that length has no paired seed yet.
+    """
+
+    iterations: int
+    metric: str
+    predicted: Interval
+    fitted_lengths: tuple[int, ...]
+    measured: Interval | None
+
+    @property
+    def outcome(self) -> str:
+        """ "holds" when the measured mean lies within the prediction interval, "fails" when
+        outside it, "not measured" before the runs exist."""
+        if self.measured is None:
+            return "not measured"
+        low, high = self.predicted.low, self.predicted.high
+        if low is None or high is None:
+            return "not measured"
+        return "holds" if low <= self.measured.mean <= high else "fails"
+
+
+def predict_effect(
+    by_length: Mapping[int, Sequence[Mapping]],
+    baseline: str,
+    variant: str,
+    iterations: int,
+    metric: str = "AP",
+    reference: int = 600,
+    new_seeds: int = PREDICTION_SEEDS,
+) -> Prediction | None:
+    """Predict the effect of ``variant`` over ``baseline`` at ``iterations`` from the line
+    through the paired differences at every other length (against log2 of the length, as
+    :func:`effect_trend`), and set the measured effect there beside it.
+
+    The interval is the ordinary least-squares prediction interval for the mean of
+    ``new_seeds`` new differences at x0 = log2(iterations / reference):
+    ŷ0 ± t(n − 2) · s · √(1/new_seeds + 1/n + (x0 − x̄)² / Sxx). None when the other lengths
+    give fewer than two lengths or three differences.
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    lengths: list[int] = []
+    for n, records in sorted(by_length.items()):
+        if n == iterations:
+            continue
+        diffs = differences_by_seed(records, baseline, variant, metric)
+        if diffs:
+            lengths.append(n)
+        for value in diffs.values():
+            xs.append(math.log2(n / reference))
+            ys.append(value)
+    if len(lengths) < 2 or len(ys) < 3:
+        return None
+    x, y = np.asarray(xs), np.asarray(ys)
+    fit = scipy_stats.linregress(x, y)
+    x0 = math.log2(iterations / reference)
+    centre = float(fit.intercept + fit.slope * x0)
+    residual = y - (fit.intercept + fit.slope * x)
+    s = math.sqrt(float(residual @ residual) / (len(y) - 2))
+    sxx = float(((x - x.mean()) ** 2).sum())
+    half = float(scipy_stats.t.ppf(0.975, df=len(y) - 2)) * s
+    half *= math.sqrt(1.0 / new_seeds + 1.0 / len(y) + (x0 - float(x.mean())) ** 2 / sxx)
+    measured = None
+    if iterations in by_length:
+        diffs = differences_by_seed(by_length[iterations], baseline, variant, metric)
+        if diffs:
+            measured = mean_interval(list(diffs.values()))
+    return Prediction(
+        iterations,
+        metric,
+        Interval(centre, centre - half, centre + half, len(y)),
+        tuple(lengths),
+        measured,
+    )
