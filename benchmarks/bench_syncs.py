@@ -4,8 +4,9 @@ Prints a Markdown table: for each corrlib head (the smoke profile's model, 2 ima
 host-syncing aten calls (:class:`corrlib.sync.HostSyncCounter`: what makes a GPU's host wait,
 counted on any device) of ``model.loss`` + ``backward`` without Correlation Loss, and how many
 the loss adds for each coefficient and each reduction the head passes groups for. Values are
-checked as on a GPU (deferred). The tests hold the added count at zero
-(``tests/test_host_sync.py``); this prints it.
+checked as on a GPU (deferred) and soft ranks take a GPU's parallel path. The tests hold the
+added count at zero, two for a rank-faithful Spearman Loss (``tests/test_host_sync.py``);
+this prints it.
 
     .venv/bin/python benchmarks/bench_syncs.py [--detectors retinanet,atss]
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from corrlib.losses import raise_pending, validation
+from corrlib.losses import correlation, raise_pending, validation
 from corrlib.sync import HostSyncCounter
 
 HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -82,6 +83,7 @@ def main() -> None:
     from reproduction.dataset import generate_preset
 
     torch.set_num_threads(1)
+    correlation.RANK_METHOD = "parallel"  # the soft-rank path a GPU takes, counted on any device
     data_root = generate_preset("smoke", Path(tempfile.mkdtemp()) / "smoke")
     print("Host-syncing calls of one smoke training step (2 images), loss + backward\n")
     print("| head | reduction | without the loss | " + " | ".join(SETTINGS) + " |")

@@ -36,11 +36,13 @@ ALWAYS_SYNCING: frozenset[str] = frozenset(
         "equal",
         "is_nonzero",
         "lift_fresh",  # torch.tensor(python value): a host-to-device copy on a GPU
-        "scalar_tensor",
     }
 )
 """aten operators (packet names) that, on a GPU, always wait for the device or copy a Python
-value onto it."""
+value onto it. Not among them: ``scalar_tensor``, a 0-d tensor that a GPU fills itself (no copy
+from the host; ``torch.where`` makes one in backward); and reads that bypass the dispatcher
+(``Tensor.tolist``, ``Tensor.numpy``), which no dispatch mode sees on a CPU: the tests' code
+reads device values with ``int``/``float``/``bool`` only."""
 
 DATA_DEPENDENT: frozenset[str] = frozenset({"index", "index_put", "index_put_", "_index_put_impl_"})
 """aten operators that wait for the device when one of their indices is a boolean mask."""

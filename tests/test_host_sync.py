@@ -5,7 +5,8 @@ make the host wait for the device or copy a Python value onto it), over ``model.
 ``backward`` of one smoke-profile step: each head with its Correlation Loss against the same
 model, same weights and batch, with the loss switched off. Every coefficient and every
 reduction the head supports; a rank-faithful Spearman Loss may add two (it compacts the
-positives before soft-ranking them, and its soft rank reads one host array). Values are checked as on a GPU (deferred: no wait).
+positives, then its soft rank, on a GPU's parallel path, checks once that it converged).
+Values are checked as on a GPU (deferred: no wait).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 import torch
 from smoke_models import build_model, smoke_batch, smoke_cfg, total_loss
 
-from corrlib.losses import checks
+from corrlib.losses import checks, correlation
 from corrlib.sync import HostSyncCounter
 
 HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -38,7 +39,7 @@ SETTINGS: tuple[dict, ...] = (
 
 RANK_FAITHFUL_SYNCS = 2
 """What one rank-faithful Spearman Loss call may add: the compaction of its positives and the
-one host interaction of its soft rank."""
+convergence check of its parallel soft rank (the path a GPU takes, forced here)."""
 
 
 def _corr_modules(model) -> list:
@@ -61,7 +62,8 @@ def _syncs(model, data: dict) -> tuple[int, dict]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("detector", sorted(HEADS))
-def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root):
+def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root, monkeypatch):
+    monkeypatch.setattr(correlation, "RANK_METHOD", "parallel")  # a GPU's soft-rank path
     experiment, reductions = HEADS[detector]
     cfg = smoke_cfg(experiment, smoke_data_root)
     model = build_model(cfg.model)
@@ -87,8 +89,7 @@ def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root
                     module.rank_scale = setting.get("rank_scale", "absolute")
                     module.regularization_strength = None
                 # a rank-faithful loss call compacts its positives (one nonzero) and soft-ranks
-                # them, which reads a host array once (a CPU: numpy's sort; a GPU: the
-                # parallel PAV's convergence check)
+                # them with a GPU's parallel PAV, which checks once that it has converged
                 allowed = RANK_FAITHFUL_SYNCS if setting.get("rank_scale") == "unit_gap" else 0
                 allowed *= len(modules)
                 got, ops = _syncs(model, data)

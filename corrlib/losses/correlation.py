@@ -254,11 +254,17 @@ def soft_rank(
     return _soft_rank_rows(values.unsqueeze(0), strength).squeeze(0)
 
 
+RANK_METHOD = "auto"
+"""How the loss path soft-ranks (``method`` of :func:`corrlib.losses.fast_soft_rank.soft_rank_l2`):
+"auto" takes the CPU path for CPU tensors and the parallel path on a GPU; "parallel" runs a
+GPU's path on any device (the tests count its host interactions on a CPU this way)."""
+
+
 def _soft_rank_rows(rows: Tensor, strength: float) -> Tensor:
     """l2 soft ranks of each row of a 2-D tensor (torchsort's definition, computed by
     :func:`corrlib.losses.fast_soft_rank.soft_rank_l2`: on a CPU torchsort's own PAV after a
     faster sort, on a GPU a parallel PAV)."""
-    return soft_rank_l2(rows, strength)
+    return soft_rank_l2(rows, strength, method=RANK_METHOD)
 
 
 def _pools_to_values(rank_scale: str, strength: float) -> bool:
@@ -312,7 +318,8 @@ def _ranks_by_group(
         widest = torch.stack([seg.spread(v) for v in values]).amax()
         offset = widest + strength * (rows[0].shape[0] + 2.0) + 1.0
         values = [v + seg.groups.double() * offset for v in values]
-    if values[0].device.type == "cpu":  # row by row: no backward for a row without gradient
+    if values[0].device.type == "cpu" and RANK_METHOD != "parallel":  # row by row: no backward
+        # for a row without gradient
         ranked = [_soft_rank_rows(v[None], strength)[0] for v in values]
     else:  # one call: on a GPU, one convergence check for every row
         ranked = list(_soft_rank_rows(torch.stack(values), strength).unbind(0))

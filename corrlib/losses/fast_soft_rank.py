@@ -328,8 +328,10 @@ def _parallel_forward(theta_rows: Tensor, scale: float, pool_rounds: int, need_b
     nonfinite = ~torch.isfinite(ends).all()
     if unsettled is None:
         unsettled = torch.ones_like(nonfinite)
-    # the one host–device synchronisation: both flags in one transfer
-    nonfinite, unsettled = torch.stack([nonfinite, unsettled]).tolist()
+    # the one host–device synchronisation: both flags in one scalar read (an operation a
+    # sync counter sees on any device, unlike tolist)
+    code = int(nonfinite.to(torch.int64) * 2 + unsettled.to(torch.int64))
+    nonfinite, unsettled = code >= 2, code % 2 == 1
     if nonfinite:
         raise _nonfinite_error()
     if unsettled:
