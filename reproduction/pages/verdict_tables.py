@@ -24,9 +24,10 @@ from reproduction.analysis.verdicts import (
     collect_evidence,
     evaluate_claims,
 )
+from reproduction.pages.front_page import evidence_short
 from reproduction.pages.report import side_by_side
 from reproduction.spec.claims import Claim
-from reproduction.spec.profiles import data_label, get_profile
+from reproduction.spec.profiles import data_label
 from reproduction.spec.thesis_rows import table_experiments
 
 
@@ -202,13 +203,7 @@ def _evidence_text(cv: ComparisonVerdict) -> str:
         if cv.claim.untestable is not None:
             return "—"
         return f"run it: ./run main add={cv.comparison.reference},{cv.comparison.treatment}"
-    hardware = cv.evidence.hardware((cv.comparison.reference, cv.comparison.treatment))
-    synthetic = " (synthetic data)" if get_profile(cv.evidence.profile).synthetic else ""
-    if cv.evidence.side_by_side:
-        paired = f"{len(cv.seeds)} interleaved training steps on the same batches, paired by round"
-    else:
-        paired = f"seeds {','.join(map(str, cv.seeds))}"
-    return f"{cv.evidence.label()}{synthetic}; {paired}; {hardware}"
+    return evidence_short(cv)
 
 
 _VERDICT_CLASS = {
