@@ -224,7 +224,8 @@ def measure_layout(binary: str, page: Path, width: int, profile_dir: Path) -> di
     """Open ``page`` in headless Chromium in a viewport ``width`` px wide; return what it measured.
 
     Keys: ``labels`` (each heading and table cell outside the provenance blocks: ``tag`` and
-    ``text``), ``text`` (the main content's text outside them), ``inner_width`` (the viewport, px), ``viewport`` (its width less a scroll bar),
+    ``text``), ``text`` (the main content's text outside them), ``inner_width`` (the
+    viewport, px), ``viewport`` (its width less a scroll bar),
     ``document_width`` (the page's scroll width), ``article`` (the main content element),
     ``article_width`` / ``article_right`` / ``article_scroll_width`` /
     ``article_client_width``, and ``tables``: per table its first cell, ``width``, ``right``,

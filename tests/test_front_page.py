@@ -48,7 +48,9 @@ def test_reader_label_names_experiments_pairs_profiles_and_regimes_in_words() ->
     assert reader_label(pair=faithful) == (
         "ATSS: rank-faithful Spearman Loss, λ = 0.3 vs Spearman Loss, λ = 0.3"
     )
-    assert "per level" in reader_label(pair=("retinanet_baseline", "retinanet_spearman_0.1_perlevel"))
+    assert "per level" in reader_label(
+        pair=("retinanet_baseline", "retinanet_spearman_0.1_perlevel")
+    )
     assert "through the regressor" in reader_label(experiment="sparsercnn_spearman_0.2_regressor")
     with pytest.raises(ValueError, match="exactly one"):
         reader_label(experiment="atss_baseline", profile="demo")
@@ -89,11 +91,12 @@ OTHER = Claim(
 
 
 def _record(experiment: str, seed: int) -> dict:
+    hardware = {"cpu": "Test CPU", "cores": 2, "device": "cpu"}
     return {
         "experiment": {"id": experiment},
         "seed": seed,
-        "provenance": {"git": {"commit": "abcdef0123"}, "hardware": {"cpu": "Test CPU", "cores": 2, "device": "cpu"}},
-    }  # fmt: skip
+        "provenance": {"git": {"commit": "abcdef0123"}, "hardware": hardware},
+    }
 
 
 def _evidence(profile: str, effect: float, seeds: int = 6, beta: bool = True) -> verdicts.Evidence:
@@ -173,7 +176,11 @@ def _parse(html: str) -> _Cells:
 def test_the_table_has_a_column_per_regime_an_empty_cell_where_nothing_ran() -> None:
     by_regime = _by_regime()
     table = _parse(front_page.regime_table_html(by_regime))
-    assert table.heads == ["claim", "600 iterations, from scratch", "2,400 iterations, from scratch"]
+    assert table.heads == [
+        "claim",
+        "600 iterations, from scratch",
+        "2,400 iterations, from scratch",
+    ]
     assert len(table.cells) == 2 * 3
     claim_row, other_row = table.cells[:3], table.cells[3:]
     assert claim_row[1].startswith("contradicted")
@@ -189,11 +196,12 @@ def test_the_table_has_a_column_per_regime_an_empty_cell_where_nothing_ran() -> 
 
 def test_the_headline_answers_by_regime_with_numbers() -> None:
     text = front_page.headline_markdown(_by_regime())
-    assert text.index("600 iterations, from scratch") < text.index("2,400 iterations")
-    assert "*contradicted*" in text and "*holds*" in text
-    assert "ATSS ± Concordance Loss, λ = 0.3 -1.1 [" in text and "(8 seeds, contradicted)" in text
-    assert "+0.6 [" in text and "NOT COCO" in text
-    assert "not run" in front_page.headline_markdown(
+    assert text.index("**holds**") < text.index("**contradicted**")
+    assert "It **holds** at 2,400 iterations, from scratch (ATSS ± Concordance Loss" in text
+    assert "It is **contradicted** at 600 iterations, from scratch" in text
+    assert "ATSS ± Concordance Loss, λ = 0.3: -1.1 [" in text and "], 8 seeds)" in text
+    assert ": +0.6 [" in text and "NOT COCO" in text
+    assert "no runs yet" in front_page.headline_markdown(
         verdicts.evaluate_by_regime([], prefer="demo", claims=(CLAIM,))
     )
 
@@ -219,8 +227,8 @@ def test_the_forest_plot_draws_every_claim_and_regime_that_ran() -> None:
         "600 iterations, from scratch (8)",
         "2,400 iterations, from scratch (6)",
     ]
-    assert first.get_title(loc="left").startswith("AP (Table X)")
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert fig.subfigs[1].get_suptitle() == "AP (Table X) · points"
+    legend = [t.get_text() for t in fig.subfigs[0].legends[0].get_texts()]
     assert legend == ["ours: holds", "ours: contradicted", "ours: not resolved", "thesis (COCO)"]
     plt.close(fig)
 
@@ -274,8 +282,8 @@ def test_the_archive_front_page_speaks_the_readers_language(archived) -> None:
     rows = front_page.forest_rows(by_regime)
     fig = front_page.forest_figure(rows)
     texts = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
-    texts += [ax.get_title(loc="left") for ax in fig.axes]
-    texts += [t.get_text() for t in fig.legends[0].get_texts()]
+    texts += [panel.get_suptitle() for panel in fig.subfigs[1:]]
+    texts += [t.get_text() for t in fig.subfigs[0].legends[0].get_texts()]
     assert not {i for text in texts for i in ids_in(text)}
     plt.close(fig)
     headline = front_page.headline_markdown(by_regime)
@@ -301,7 +309,9 @@ def test_the_regime_pages_label_pairs_settings_and_legends_in_words(archived) ->
     for pair in regime_pages.length_pairs(lengths):
         fig = plt.figure()
         regime_pages.plot_lengths(fig, lengths, pair)
-        texts = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        texts = [
+            t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()
+        ]
         assert texts and not {i for t in texts for i in ids_in(t)}, texts
         plt.close(fig)
     if curves:

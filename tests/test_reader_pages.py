@@ -95,9 +95,7 @@ def test_the_reader_pages_read_at_1280_and_390_px(reader_book: Path, tmp_path: P
             if width == WIDTHS[0]:
                 found[name] = {"experiment_ids_in_text": sorted(ids_in(report["text"]))}
                 if name == "claims":
-                    cells = [
-                        label["text"] for label in report["labels"] if label["tag"] == "td"
-                    ]
+                    cells = [label["text"] for label in report["labels"] if label["tag"] == "td"]
                     found[name]["longest_cell"] = max((len(c) for c in cells), default=0)
     assert not problems, "\n".join(problems)
     shots = Path(os.environ.get("CORRLIB_SCREENSHOTS") or tmp_path)

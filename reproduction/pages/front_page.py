@@ -36,7 +36,8 @@ from reproduction.spec.labels import reader_label
 from reproduction.spec.profiles import Regime, regime_of
 
 Judged = list[tuple[Claim, list[ComparisonVerdict]]]
-"""Claims with their comparisons' verdicts (:func:`reproduction.analysis.verdicts.evaluate_claims`)."""
+"""Claims with their comparisons' verdicts
+(:func:`reproduction.analysis.verdicts.evaluate_claims`)."""
 
 ByRegime = Mapping[Regime, Judged]
 """Regime → the claims judged on its evidence alone."""
@@ -65,7 +66,7 @@ def anchor(item: AnyEvidence) -> str:
 
 
 def _device(item: AnyEvidence, experiments: Sequence[str]) -> str:
-    """"CPU", "GPU" or both, from the provenance of the runs (or the timing record)."""
+    """ "CPU", "GPU" or both, from the provenance of the runs (or the timing record)."""
     if isinstance(item, StepEvidence):
         devices = {item.device}
     else:
@@ -174,9 +175,7 @@ def regime_counts_html(by_regime: ByRegime) -> str:
         ]
         judged = sum(row[v] for v in VERDICTS)
         said = ", ".join(parts) or "no claim run"
-        lines.append(
-            f"<li><strong>{escape(row['regime'])}</strong> ({judged} claims): {said}</li>"
-        )
+        lines.append(f"<li><strong>{escape(row['regime'])}</strong> ({judged} claims): {said}</li>")
     return '<ul class="regime-counts">' + "".join(lines) + "</ul>"
 
 
@@ -237,40 +236,51 @@ def regime_table_html(by_regime: ByRegime, page_link: str = "{page}.html") -> st
     return "\n".join(lines)
 
 
+_SAID: dict[str, str] = {
+    HOLDS: "It **holds**",
+    CONTRADICTED: "It is **contradicted**",
+    NOT_RESOLVED: "It is **not resolved**",
+}
+
+
 def headline_markdown(by_regime: ByRegime, claim_id: str | None = None) -> str:
     """The answer to "does the thesis hold here?" for the headline claim (the first claim, or
-    ``claim_id``): its verdict in each regime where it ran, with the effects that decide it
-    (resolved ones first, at most three per regime), their intervals and paired seeds."""
+    ``claim_id``), in one paragraph: the regimes where it holds, where it is contradicted and
+    where it is not resolved, each with the effects that decide it (resolved ones first, at
+    most two per regime; one where none is resolved), their intervals and paired seeds."""
     if not by_regime:
         return "**Does the thesis hold here?** Nothing has run yet: every claim is *not run*."
-    regimes = list(by_regime)
-    claims = [claim for claim, _ in by_regime[regimes[0]]]
-    claim = next((c for c in claims if c.id == claim_id), claims[0]) if claim_id else claims[0]
-    sentences = []
-    for regime in regimes:
-        verdicts = dict((c.id, v) for c, v in by_regime[regime])[claim.id]
+    first = next(iter(by_regime.values()))
+    claim = next((c for c, _ in first if c.id == claim_id), first[0][0])
+    groups: dict[str, list[str]] = {}
+    for regime, judged in by_regime.items():
+        verdicts = dict((c.id, v) for c, v in judged)[claim.id]
         ran = [cv for cv in verdicts if cv.effect is not None]
         if not ran:
             continue
         verdict, _ = claim_verdict(claim, verdicts)
         resolved = [cv for cv in ran if cv.verdict in (HOLDS, CONTRADICTED)]
-        shown = sorted(resolved or ran, key=lambda cv: -len(cv.seeds))[:3]
+        shown = sorted(resolved, key=lambda cv: -len(cv.seeds))[:2] or [deciding(ran, verdict)]
         effects = "; ".join(
-            f"{compared_label(cv)} {_interval(cv)} ({len(cv.seeds)} seeds, {cv.verdict})"
-            for cv in shown
+            f"{compared_label(cv)}: {_interval(cv)}, {len(cv.seeds)} seeds" for cv in shown
         )
-        sentences.append(f"at **{reader_label(regime=regime)}** it *{verdict}*: {effects}")
-    if not sentences:
-        return (
-            f"**Does the thesis hold here?** Its headline, “{claim.text}”, has no runs yet: "
-            "*not run*."
-        )
-    text = "; ".join(sentences)
+        groups.setdefault(verdict, []).append(f"at {reader_label(regime=regime)} ({effects})")
+    text = claim.text.rstrip(".")
+    if not groups:
+        return f"**Does the thesis hold here?** Its headline, “{text}”, has no runs yet."
+    sentences = [
+        f"{_SAID.get(verdict, f'It is **{verdict}**')} "
+        + (places[0] if len(places) == 1 else ", ".join(places[:-1]) + " and " + places[-1])
+        + "."
+        for verdict in (HOLDS, CONTRADICTED, NOT_RESOLVED, UNTESTABLE)
+        if (places := groups.get(verdict))
+    ]
     return (
-        f"**Does the thesis hold here?** Its headline, “{claim.text}” ({claim.source}): "
-        f"{text}. Effects are Correlation Loss minus the baseline in points of AP, each with "
-        "its 95 % interval over paired seeds, on synthetic data (NOT COCO) unless the regime "
-        "says COCO."
+        f"**Does the thesis hold here?** The thesis's headline ({claim.source}): “{text}”. "
+        + " ".join(sentences)
+        + " Each effect is Correlation Loss minus the baseline in points of AP with its 95 % "
+        "interval over paired seeds, on synthetic data (NOT COCO); the figure and the table "
+        "below answer every claim the same way."
     )
 
 
@@ -317,16 +327,27 @@ def forest_rows(by_regime: ByRegime) -> pd.DataFrame:
 
 def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
     """Draw the forest plot of :func:`forest_rows` on ``fig``: one panel per claim (its own
-    scale and unit), one row per regime; our effect as a dot with its 95 % interval, coloured
-    by the verdict, the thesis's effect as a hollow diamond, and "no effect" as a line."""
+    scale and unit, its title at the figure's left edge), one row per regime with its paired
+    seeds; our effect as a dot with its 95 % interval, coloured by the verdict, the thesis's
+    effect as a hollow diamond, and "no effect" as a vertical line."""
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     claims = list(dict.fromkeys(rows["claim"]))
     sizes = [int((rows["claim"] == c).sum()) for c in claims]
-    axes = fig.subplots(len(claims), 1, gridspec_kw={"height_ratios": [s + 0.9 for s in sizes]})
-    axes = [axes] if len(claims) == 1 else list(axes)
-    for ax, claim in zip(axes, claims, strict=True):
+    top, *panels = fig.subfigures(
+        len(claims) + 1, 1, height_ratios=[FOREST_LEGEND, *(s + FOREST_PANEL for s in sizes)]
+    )
+    for panel, claim in zip(panels, claims, strict=True):
         shown = rows[rows["claim"] == claim].reset_index(drop=True)
+        panel.suptitle(
+            f"{claim} ({shown['source'].iloc[0]}) · {shown['unit'].iloc[0]}",
+            x=0.01,
+            ha="left",
+            fontsize=10,
+            fontweight="bold",
+        )
+        ax = panel.subplots()
         y = list(range(len(shown)))[::-1]
         null = float(shown["null"].iloc[0])
         ax.axvline(null, color="black", lw=0.8, zorder=1)
@@ -340,12 +361,7 @@ def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
         ax.set_yticks(y, [f"{r['regime']} ({r['seeds']})" for r in shown.to_dict("records")])
         ax.set_ylim(-0.6, len(shown) - 0.4)
         ax.tick_params(axis="both", labelsize=9)
-        ax.set_title(
-            f"{claim} ({shown['source'].iloc[0]}) · {shown['unit'].iloc[0]}",
-            loc="left",
-            fontsize=10,
-            fontweight="bold",
-        )
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -357,23 +373,40 @@ def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
     handles.append(
         Line2D([], [], color="black", marker="D", mfc="white", ls="", label="thesis (COCO)")
     )
-    fig.legend(handles=handles, loc="outside upper center", ncols=2, fontsize=9, frameon=False)
+    top.legend(
+        handles=handles,
+        loc="center",
+        ncols=2,
+        fontsize=9,
+        frameon=False,
+        title="per regime: our effect and 95 % interval (paired seeds)",
+        title_fontsize=9,
+    )
 
 
-FOREST_WIDTH = 5.2
+FOREST_WIDTH = 5.6
 """The forest plot's width in inches: at :data:`FOREST_DPI` a little narrower than the page's
 column at 1280 px, and shrunk by about half at 390 px with its text still readable."""
 
-FOREST_DPI = 120
+FOREST_DPI = 110
 """The forest plot's resolution (dots per inch of the embedded image)."""
+
+FOREST_ROW = 0.18
+"""The height of one regime's row of the forest plot, in inches."""
+
+FOREST_PANEL = 2.8
+"""What a claim's panel needs beside its rows (title, axis), in rows."""
+
+FOREST_LEGEND = 4.0
+"""The legend's height at the top, in rows."""
 
 
 def forest_figure(rows: pd.DataFrame):  # noqa: ANN201 - a Figure
     """Return a new figure with :func:`plot_forest` of ``rows``, sized to its panels."""
     import matplotlib.pyplot as plt
 
-    panels = rows["claim"].nunique()
-    height = 0.9 + 0.42 * panels + 0.27 * len(rows)
+    ratios = FOREST_LEGEND + FOREST_PANEL * rows["claim"].nunique() + len(rows)
+    height = 0.2 + FOREST_ROW * ratios
     fig = plt.figure(figsize=(FOREST_WIDTH, height), dpi=FOREST_DPI, layout="constrained")
     plot_forest(fig, rows)
     return fig
@@ -386,7 +419,9 @@ def evidence_list_html(evidence: Sequence[AnyEvidence], profile: str) -> str:
     (:meth:`reproduction.analysis.verdicts.Evidence.summary`)."""
     items = [f"<li>Book built for profile <code>{escape(profile)}</code>.</li>"]
     if not evidence:
-        items.append("<li>No results files yet, local or archived: every claim is <em>not run</em>.</li>")
+        items.append(
+            "<li>No results files yet, local or archived: every claim is <em>not run</em>.</li>"
+        )
     for item in evidence:
         summary = re.sub(r"`([^`]*)`", r"<code>\1</code>", escape(item.summary()))
         regime = escape(reader_label(regime=regime_of(item.profile)))

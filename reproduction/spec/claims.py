@@ -699,7 +699,11 @@ def notes_markdown(claims: Sequence[Claim] = CLAIMS) -> str:
     claim that carries a note, its source first, in the claim's own words; an empty string
     when there is nothing to note."""
     items = []
-    if any("spearman" in c.treatment or "spearman" in c.reference for x in claims for c in x.comparisons):
+    if any(
+        "spearman" in c.treatment or "spearman" in c.reference
+        for x in claims
+        for c in x.comparisons
+    ):
         items.append(f"- **Spearman rows.** {SPEARMAN_IS_PEARSON} {finding_link()}.")
     for claim in claims:
         if claim.note is not None:

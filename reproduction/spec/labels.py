@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from reproduction.spec.experiments import Experiment, get_experiment
 from reproduction.spec.profiles import (
-    DEMO_ITERS,
     DEMO_IMAGE_SIZE,
+    DEMO_ITERS,
     OVERLAY_IMAGE_SIZE,
     V1_PROFILE,
     Regime,
@@ -108,7 +108,7 @@ def _profile_label(profile: str) -> str:
     if spec.check:
         return f"the thesis's configs, {spec.max_iters} iterations (a plumbing check)"
     if profile == "smoke":
-        return "smoke test (a few iterations; numbers mean nothing)"
+        return "a plumbing check (a few iterations; numbers mean nothing)"
     label = _regime_label(regime_of(profile))
     if spec.overlay == get_profile(V1_PROFILE).overlay:  # the first demo's model
         same_data = spec.dataset == get_profile(V1_PROFILE).dataset
