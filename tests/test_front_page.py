@@ -224,10 +224,10 @@ def test_the_forest_plot_draws_every_claim_and_regime_that_ran() -> None:
     assert len(fig.axes) == 2
     first = fig.axes[0]
     assert [t.get_text() for t in first.get_yticklabels()] == [
-        "600 iterations, from scratch (8)",
-        "2,400 iterations, from scratch (6)",
+        "600 it., from scratch (8)",
+        "2,400 it., from scratch (6)",
     ]
-    assert fig.subfigs[1].get_suptitle() == "AP (Table X) · points"
+    assert fig.subfigs[1].get_suptitle() == "AP (Table X)"
     legend = [t.get_text() for t in fig.subfigs[0].legends[0].get_texts()]
     assert legend == ["ours: holds", "ours: contradicted", "ours: not resolved", "thesis (COCO)"]
     plt.close(fig)

@@ -36,9 +36,12 @@ WIDTHS = (1280, 390)
 
 
 def _run(*args: str, cwd: Path) -> None:
+    """Run a command; the notebooks' kernel imports this checkout's packages."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     done = subprocess.run(
-        [*args], cwd=cwd, capture_output=True, text=True, timeout=900, check=False
-    )
+        [*args], cwd=cwd, capture_output=True, text=True, timeout=900, check=False,
+        env={**os.environ, "PYTHONPATH": path},
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]
 
 

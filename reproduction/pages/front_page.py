@@ -151,11 +151,14 @@ def _ran(verdicts: Sequence[ComparisonVerdict]) -> bool:
 
 def regime_counts(by_regime: ByRegime) -> pd.DataFrame:
     """Return one row per regime: its label and how many claims get each verdict there
-    (claims with no comparison run there are left out of the counts)."""
+    (claims with no comparison run there are left out of the counts, and a claim that cannot
+    be tested here in any regime counts in the first only)."""
     rows = []
-    for regime, judged in by_regime.items():
+    for k, (regime, judged) in enumerate(by_regime.items()):
         counts = dict.fromkeys(VERDICTS, 0)
         for claim, verdicts in judged:
+            if claim.untestable is not None and k > 0:
+                continue  # a claim no regime can test counts once, in the first column
             if claim.untestable is None and not _ran(verdicts):
                 continue
             counts[claim_verdict(claim, verdicts)[0]] += 1
@@ -184,18 +187,16 @@ def _cell(claim: Claim, verdicts: Sequence[ComparisonVerdict], link: bool = True
     evidence in a few words (linked to its provenance); empty where nothing ran."""
     if not _ran(verdicts) and claim.untestable is None:
         return ""
-    verdict, account = claim_verdict(claim, verdicts)
+    verdict, _ = claim_verdict(claim, verdicts)
     word = f'<span class="{VERDICT_CLASS[verdict]}">{escape(verdict)}</span>'
     shown = deciding(verdicts, verdict)
     if shown is None:
         return word
-    ran = sum(1 for cv in verdicts if cv.effect is not None)
-    of = f" <small>({escape(account)})</small>" if ran > 1 else ""
     evidence = escape(evidence_short(shown))
     if link and shown.evidence is not None:
         evidence = f'<a href="#{anchor(shown.evidence)}">{evidence}</a>'
     return (
-        f"{word}{of}<br>{escape(_interval(shown))}"
+        f"{word}<br>{escape(_interval(shown))}"
         f"<br><small>{escape(compared_label(shown))}; thesis {escape(_thesis(shown))}</small>"
         f"<br><small>{evidence}</small>"
     )
@@ -213,7 +214,7 @@ def regime_table_html(by_regime: ByRegime, page_link: str = "{page}.html") -> st
     if not regimes:
         return "<p>No evidence yet: every claim is <em>not run</em>.</p>"
     head = ["claim", *(reader_label(regime=r) for r in regimes)]
-    lines = ['<table class="claims claims-by-regime">', "<thead><tr>"]
+    lines = ['<table class="claims-by-regime">', "<thead><tr>"]
     lines += [f"<th>{escape(h)}</th>" for h in head]
     lines.append("</tr></thead><tbody>")
     claims = [claim for claim, _ in by_regime[regimes[0]]]
@@ -297,7 +298,7 @@ def forest_rows(by_regime: ByRegime) -> pd.DataFrame:
                 continue
             shift = 50.0 if cv.comparison.test == "class_majority" else 0.0
             effect = cv.effect
-            unit = {"within": "%", "class_majority": "% of classes improved"}.get(
+            unit = {"within": "%", "class_majority": "% of classes"}.get(
                 cv.comparison.test, "points"
             )
             rows.append(
@@ -306,6 +307,7 @@ def forest_rows(by_regime: ByRegime) -> pd.DataFrame:
                     "claim": claim.short or claim.text,
                     "source": claim.source,
                     "regime": reader_label(regime=regime),
+                    "row": reader_label(regime=regime, short=True),
                     "compared": compared_label(cv),
                     "effect": effect.mean + shift,
                     "low": None if effect.low is None else effect.low + shift,
@@ -340,11 +342,13 @@ def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
     )
     for panel, claim in zip(panels, claims, strict=True):
         shown = rows[rows["claim"] == claim].reset_index(drop=True)
+        unit = shown["unit"].iloc[0]
         panel.suptitle(
-            f"{claim} ({shown['source'].iloc[0]}) · {shown['unit'].iloc[0]}",
+            f"{claim} ({shown['source'].iloc[0]})" + ("" if unit == "points" else f" · {unit}"),
             x=0.01,
             ha="left",
-            fontsize=10,
+            wrap=True,
+            fontsize=FOREST_FONT + 1,
             fontweight="bold",
         )
         ax = panel.subplots()
@@ -358,9 +362,9 @@ def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
             ax.plot(row["effect"], yk, "o", color=colour, ms=6, zorder=3)
             if row["thesis"] is not None and not pd.isna(row["thesis"]):
                 ax.plot(row["thesis"] + null, yk, "D", mfc="white", mec="black", ms=6, zorder=4)
-        ax.set_yticks(y, [f"{r['regime']} ({r['seeds']})" for r in shown.to_dict("records")])
+        ax.set_yticks(y, [f"{r['row']} ({r['seeds']})" for r in shown.to_dict("records")])
         ax.set_ylim(-0.6, len(shown) - 0.4)
-        ax.tick_params(axis="both", labelsize=9)
+        ax.tick_params(axis="both", labelsize=FOREST_FONT)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.set_axisbelow(True)
@@ -377,21 +381,24 @@ def plot_forest(fig, rows: pd.DataFrame) -> None:  # noqa: ANN001 - a Figure
         handles=handles,
         loc="center",
         ncols=2,
-        fontsize=9,
+        fontsize=FOREST_FONT,
         frameon=False,
-        title="per regime: our effect and 95 % interval (paired seeds)",
-        title_fontsize=9,
+        title="our effect (points unless marked), 95 % interval (paired seeds)",
+        title_fontsize=FOREST_FONT,
     )
 
 
-FOREST_WIDTH = 5.6
-"""The forest plot's width in inches: at :data:`FOREST_DPI` a little narrower than the page's
-column at 1280 px, and shrunk by about half at 390 px with its text still readable."""
+FOREST_WIDTH = 4.2
+"""The forest plot's width in inches: at :data:`FOREST_DPI`, 420 px, which a 390 px screen
+shrinks by a fifth only, so that its text stays readable there."""
 
-FOREST_DPI = 110
+FOREST_FONT = 9.5
+"""The forest plot's type size in points (titles one point larger)."""
+
+FOREST_DPI = 100
 """The forest plot's resolution (dots per inch of the embedded image)."""
 
-FOREST_ROW = 0.18
+FOREST_ROW = 0.2
 """The height of one regime's row of the forest plot, in inches."""
 
 FOREST_PANEL = 2.8

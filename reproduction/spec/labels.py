@@ -96,9 +96,12 @@ def _iterations(n: int) -> str:
     return f"{n:,} iterations"
 
 
-def _regime_label(regime: Regime) -> str:
+def _regime_label(regime: Regime, short: bool = False) -> str:
     if regime.coco:
-        return "COCO, the thesis's settings"
+        return "COCO" if short else "COCO, the thesis's settings"
+    if short:
+        start = "pretrained" if regime.pretrained else "from scratch"
+        return f"{regime.iterations or DEMO_ITERS:,} it., {start}"
     start = "pretrained backbone" if regime.pretrained else "from scratch"
     return f"{_iterations(regime.iterations or DEMO_ITERS)}, {start}"
 
@@ -124,6 +127,7 @@ def reader_label(
     pair: tuple[str, str] | None = None,
     profile: str | None = None,
     regime: Regime | None = None,
+    short: bool = False,
 ) -> str:
     """Return the reader's label of one experiment, pair, profile or regime (give exactly one).
 
@@ -139,6 +143,8 @@ def reader_label(
             backbone"``, ``"600 iterations, from scratch, 128 px images"``.
         regime: a :class:`reproduction.spec.profiles.Regime` → ``"600 iterations, from
             scratch"``, ``"COCO, the thesis's settings"``.
+        short: a regime's short form, for a figure's narrow row labels: ``"2,400 it., from
+            scratch"``, ``"600 it., pretrained"``, ``"COCO"``.
 
     Raises:
         ValueError: none or more than one given; KeyError / ValueError for an unknown id or
@@ -154,7 +160,7 @@ def reader_label(
     if profile is not None:
         return _profile_label(profile)
     assert regime is not None
-    return _regime_label(regime)
+    return _regime_label(regime, short)
 
 
 __all__ = ["DETECTOR_NAMES", "reader_label"]
