@@ -34,6 +34,15 @@ def ids_in(text: str) -> set[str]:
 # ------------------------------------------------------------------------------ labels
 
 
+def test_ids_in_finds_whole_ids_only() -> None:
+    assert ids_in("ATSS (atss_concordance_0.3).") == {"atss_concordance_0.3"}
+    assert ids_in("atss_spearman_0.3_unitgap vs atss_baseline") == {
+        "atss_spearman_0.3_unitgap",
+        "atss_baseline",
+    }
+    assert ids_in("ATSS ± Concordance Loss, λ = 0.3; archive/demo-len2400") == set()
+
+
 def test_reader_label_names_experiments_pairs_profiles_and_regimes_in_words() -> None:
     pair = ("atss_baseline", "atss_concordance_0.3")
     assert reader_label(pair=pair) == "ATSS ± Concordance Loss, λ = 0.3"

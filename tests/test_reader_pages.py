@@ -35,6 +35,14 @@ WIDTHS = (1280, 390)
 """A laptop and a phone."""
 
 
+def _need_chromium() -> None:
+    """Skip without chromium (fail in CI, where scripts/setup.sh installs it)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI; scripts/setup.sh should have installed it")
+        pytest.skip("chromium not installed (CORRLIB_BROWSER=1 bash scripts/setup.sh)")
+
+
 def _run(*args: str, cwd: Path) -> None:
     """Run a command; the notebooks' kernel imports this checkout's packages."""
     path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
@@ -47,7 +55,9 @@ def _run(*args: str, cwd: Path) -> None:
 
 @pytest.fixture(scope="module")
 def reader_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the three pages from the committed archive; return the book's HTML folder."""
+    """Build the three pages from the committed archive; return the book's HTML folder
+    (skipped, before building, where chromium is missing: the build serves the browser)."""
+    _need_chromium()
     work = tmp_path_factory.mktemp("reader")
     results = work / "results"  # empty: the archive alone, before and after a workflow run
     results.mkdir()
@@ -76,10 +86,6 @@ def reader_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_the_reader_pages_read_at_1280_and_390_px(reader_book: Path, tmp_path: Path) -> None:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI; scripts/setup.sh should have installed it")
-        pytest.skip("chromium not installed (CORRLIB_BROWSER=1 bash scripts/setup.sh)")
     problems, found = [], {}
     for name in PAGES:
         page = reader_book / f"{name}.html"
