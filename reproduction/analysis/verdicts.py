@@ -446,15 +446,15 @@ def evaluate_by_regime(
 ) -> dict[Regime, list[tuple[Claim, list[ComparisonVerdict]]]]:
     """Judge every claim once per regime, on the evidence of that regime alone.
 
-    ``regimes`` defaults to :func:`regimes_of` the evidence, and to the regime of ``prefer``
-    (the book's profile) when the evidence holds none; the verdicts are
+    ``regimes`` defaults to :func:`regimes_of` the evidence, and to the default demo's
+    regime when the evidence holds none; the verdicts are
     :func:`evaluate_claims`' on the evidence whose profile is in the regime (the learning
     curves of that regime included), preferring ``prefer`` where it is in the regime. A claim
     with no comparison run in a regime is *not run* there.
     """
     chosen = list(regimes) if regimes is not None else regimes_of(evidence)
-    if not chosen and prefer in PROFILES:
-        chosen = [regime_of(prefer)]
+    if not chosen:
+        chosen = [regime_of("demo")]
     out = {}
     for regime in chosen:
         inside = [item for item in evidence if regime_of(item.profile) == regime]

@@ -150,17 +150,15 @@ def _ran(verdicts: Sequence[ComparisonVerdict]) -> bool:
 
 
 def regime_counts(by_regime: ByRegime) -> pd.DataFrame:
-    """Return one row per regime: its label and how many claims get each verdict there
-    (claims with no comparison run there are left out of the counts, and a claim that cannot
-    be tested here in any regime counts in the first only)."""
+    """Return one row per regime: its label and how many claims get each verdict there. The
+    first regime (the book's) counts every claim, *not run* and *cannot be tested here*
+    included; the others count the claims with a comparison run there."""
     rows = []
     for k, (regime, judged) in enumerate(by_regime.items()):
         counts = dict.fromkeys(VERDICTS, 0)
         for claim, verdicts in judged:
-            if claim.untestable is not None and k > 0:
-                continue  # a claim no regime can test counts once, in the first column
-            if claim.untestable is None and not _ran(verdicts):
-                continue
+            if k > 0 and (claim.untestable is not None or not _ran(verdicts)):
+                continue  # the first column counts every claim; the others, those run there
             counts[claim_verdict(claim, verdicts)[0]] += 1
         rows.append({"regime": reader_label(regime=regime), **counts})
     return pd.DataFrame(rows, columns=["regime", *VERDICTS])
@@ -178,7 +176,8 @@ def regime_counts_html(by_regime: ByRegime) -> str:
         ]
         judged = sum(row[v] for v in VERDICTS)
         said = ", ".join(parts) or "no claim run"
-        lines.append(f"<li><strong>{escape(row['regime'])}</strong> ({judged} claims): {said}</li>")
+        claims = f"{judged} claim{'s' if judged != 1 else ''}"
+        lines.append(f"<li><strong>{escape(row['regime'])}</strong> ({claims}): {said}</li>")
     return '<ul class="regime-counts">' + "".join(lines) + "</ul>"
 
 
