@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,17 @@ PAGES = ("claims", "ap_per_iou", "regimes")
 
 WIDTHS = (1280, 390)
 """A laptop and a phone."""
+
+
+EVIDENCE_CHARS = 80
+"""The most characters an evidence cell's text may have (its provenance is a link away)."""
+
+
+def _evidence_links(page: Path) -> list[str]:
+    """The texts of a page's links to an evidence set's provenance (``#evidence-...``)."""
+    html = page.read_text(encoding="utf-8")
+    found = re.findall(r'<a[^>]*href="#evidence-[^"]*"[^>]*>(.*?)</a>', html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", text)).strip() for text in found]
 
 
 def _need_chromium() -> None:
@@ -106,6 +119,10 @@ def test_the_reader_pages_read_at_1280_and_390_px(reader_book: Path, tmp_path: P
                 if name == "claims":
                     cells = [label["text"] for label in report["labels"] if label["tag"] == "td"]
                     found[name]["longest_cell"] = max((len(c) for c in cells), default=0)
+                    evidence = _evidence_links(page)
+                    found[name]["longest_evidence"] = max(map(len, evidence), default=0)
+                    if found[name]["longest_evidence"] > EVIDENCE_CHARS:
+                        problems.append(f"{where}: evidence {max(evidence, key=len)!r}")
     assert not problems, "\n".join(problems)
     shots = Path(os.environ.get("CORRLIB_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
