@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reproduction.analysis.stats import CONTRADICTED, HOLDS, NOT_RESOLVED, NOT_RUN
 from reproduction.analysis.verdicts import (
-    UNTESTABLE,
     AnyEvidence,
     ComparisonVerdict,
     Evidence,
@@ -24,7 +22,7 @@ from reproduction.analysis.verdicts import (
     collect_evidence,
     evaluate_claims,
 )
-from reproduction.pages.front_page import evidence_short
+from reproduction.pages.front_page import VERDICT_CLASS, evidence_short
 from reproduction.pages.report import side_by_side
 from reproduction.spec.claims import Claim
 from reproduction.spec.profiles import data_label
@@ -206,15 +204,6 @@ def _evidence_text(cv: ComparisonVerdict) -> str:
     return evidence_short(cv)
 
 
-_VERDICT_CLASS = {
-    HOLDS: "verdict-holds",
-    CONTRADICTED: "verdict-contradicted",
-    NOT_RESOLVED: "verdict-unresolved",
-    NOT_RUN: "verdict-not-run",
-    UNTESTABLE: "verdict-untestable",
-}
-
-
 def summary_html(
     judged: Sequence[tuple[Claim, list[ComparisonVerdict]]], page_link: str = "{page}.html"
 ) -> str:
@@ -236,7 +225,7 @@ def summary_html(
         claim = f'{escape(row["claim"])}<br><a href="{link}">{escape(row["source"])}</a>'
         ours = f"{escape(row['ours [95% CI] (seeds)'])}<br><small>{escape(row['compared'])}</small>"
         verdict = (
-            f'<span class="{_VERDICT_CLASS[row["verdict"]]}">{escape(row["verdict"])}</span>'
+            f'<span class="{VERDICT_CLASS[row["verdict"]]}">{escape(row["verdict"])}</span>'
             f"<br><small>{escape(row['of its comparisons'])}</small>"
         )
         cells = (claim, escape(row["thesis effect"]), ours, verdict, escape(row["evidence"]))
