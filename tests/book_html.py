@@ -127,7 +127,35 @@ window.addEventListener("load", function () {
         visible: table.offsetParent !== null
       });
     });
+    // The page's words a reader sees as labels (headings, table cells) and its whole text,
+    // outside the provenance blocks: a ".provenance" element, or a cell's output that opens
+    // with a bold "Provenance".
+    function provenance(el) {
+      if (el.closest(".provenance")) return true;
+      var output = el.closest("div.cell_output");
+      var first = output ? output.querySelector("strong") : null;
+      return first !== null && first.textContent.trim() === "Provenance";
+    }
+    var labels = [];
+    if (article) {
+      article.querySelectorAll("h1, h2, h3, h4, h5, h6, th, td, caption, figcaption").forEach(
+        function (el) {
+          if (!provenance(el)) {
+            labels.push({tag: el.tagName.toLowerCase(), text: el.textContent.trim()});
+          }
+        });
+    }
+    var reading = article ? article.cloneNode(true) : null;
+    if (reading) {
+      reading.querySelectorAll(".provenance, div.cell_output").forEach(function (el) {
+        var first = el.querySelector("strong");
+        if (el.classList.contains("provenance") ||
+            (first !== null && first.textContent.trim() === "Provenance")) el.remove();
+      });
+    }
     var report = {
+      labels: labels,
+      text: reading ? reading.textContent : "",
       inner_width: window.innerWidth,
       viewport: view,
       document_width: document.documentElement.scrollWidth,
@@ -195,7 +223,9 @@ def _framed(page: Path, width: int, height: int, script: str) -> tuple[Path, Pat
 def measure_layout(binary: str, page: Path, width: int, profile_dir: Path) -> dict:
     """Open ``page`` in headless Chromium in a viewport ``width`` px wide; return what it measured.
 
-    Keys: ``inner_width`` (the viewport, px), ``viewport`` (its width less a scroll bar),
+    Keys: ``labels`` (each heading and table cell outside the provenance blocks: ``tag`` and
+    ``text``), ``text`` (the main content's text outside them), ``inner_width`` (the
+    viewport, px), ``viewport`` (its width less a scroll bar),
     ``document_width`` (the page's scroll width), ``article`` (the main content element),
     ``article_width`` / ``article_right`` / ``article_scroll_width`` /
     ``article_client_width``, and ``tables``: per table its first cell, ``width``, ``right``,

@@ -92,6 +92,23 @@ def test_measure_layout_sees_a_table_that_scrolls(tmp_path: Path) -> None:
         assert layout_problems(report, width, tables_may_scroll=True) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html", "profile"]  # no copies
     (tmp_path / "page.html").write_text(
+        "<html><body><article class='bd-article'><h2>atss_baseline</h2>"
+        "<div class='cell_output'><table><tr><td>a cell</td></tr></table></div>"
+        "<div class='cell_output'><p><strong>Provenance</strong></p><table><tr><td>ids</td>"
+        "</tr></table></div><div class='provenance'><h3>hidden</h3></div>"
+        "</article></body></html>"
+    )
+    report = measure_layout(CHROMIUM, tmp_path / "page.html", 1280, tmp_path / "profile")
+    assert report["labels"] == [
+        {"tag": "h2", "text": "atss_baseline"},
+        {"tag": "td", "text": "a cell"},
+    ]
+    assert (
+        "a cell" in report["text"]
+        and "ids" not in report["text"]
+        and "hidden" not in report["text"]
+    )
+    (tmp_path / "page.html").write_text(
         "<html><body><main><div style='width:900px'>wide</div></main></body></html>"
     )
     report = measure_layout(CHROMIUM, tmp_path / "page.html", 390, tmp_path / "profile")

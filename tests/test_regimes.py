@@ -10,6 +10,7 @@ import pytest
 from reproduction.analysis import regimes
 from reproduction.pages import iou_page, regime_pages, regime_runs
 from reproduction.records.results import write_results
+from reproduction.spec.labels import reader_label
 
 BASE, VARIANT = regime_runs.PAIR
 THRESHOLDS = [f"{t:.2f}" for t in np.linspace(0.5, 0.95, 10)]
@@ -195,11 +196,12 @@ def test_pages_read_the_source_with_more_runs_and_label_the_pretraining(tmp_path
     assert [r.profile for r in shown] == ["demo-pretrained"]
     row = iou_page.iou_table(iou_page.iou_curves(shown)).iloc[0]
     assert row["seeds"] == 3 and row["Δ AP50"].startswith("+2.")
-    assert row["pair"] == f"{VARIANT} − {BASE}"
+    assert row["pair"] == "ATSS ± Concordance Loss, λ = 0.3"
+    assert row["setting"] == "600 iterations, pretrained backbone"
     costs = regime_runs.cost_table(["demo-pretrained"], results, archive)
     assert costs.iloc[0]["runs"] == 6 and costs.iloc[0]["training (h)"] == "0.20"
     note = regime_pages.regime_note(results, archive)
-    assert "by start (600 it.): pretrained +2.1" in note and "regimes.html" in note
+    assert "by start (600 iterations): pretrained +2.1" in note and "regimes.html" in note
     assert regime_pages.regime_note(tmp_path / "none", tmp_path / "none") == ""
 
 
@@ -226,7 +228,7 @@ def test_a_shared_cache_reads_each_profile_once(tmp_path, monkeypatch):
     assert first[600] is second["random weights"] and reads.count("demo") == 1
     reads.clear()
     note = regime_pages.regime_note(results, archive)
-    assert "(demo, 2 seeds)" in note and reads.count("demo") == 1
+    assert "(600 iterations, from scratch, 2 seeds)" in note and reads.count("demo") == 1
     reads.clear()
     regime_runs.by_length(results, archive)
     regime_runs.by_start(results, archive)
@@ -267,10 +269,11 @@ def test_every_pair_with_per_threshold_runs_gets_a_curve_and_a_panel(tmp_path):
     iou_page.plot_iou(fig, curves)
     assert [ax.get_title() for ax in fig.axes] == [c.pair for c in curves]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend[0].startswith("demo (2 seeds)")
+    assert legend[0].startswith("600 iterations, from scratch (2 seeds)")
     plt.close(fig)
     note = regime_pages.regime_note(results, archive)
-    assert "Per IoU threshold (demo, 2 seeds)" in note and "AP50 +1.0" in note
+    assert "Per IoU threshold (600 iterations, from scratch, 2 seeds)" in note
+    assert "AP50 +1.0" in note
 
 
 def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path):
@@ -289,7 +292,7 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
     assert trend.lengths == (600, 2400) and trend.slope == pytest.approx(1.0)  # 2 doublings
     (equal,) = regime_pages.trends(loaded, ("AP",), pair=retina, equal_weight=True)
     assert equal.seeds == (3, 3)  # the lengths RetinaNet was not run at do not empty it
-    assert regime_runs.pair_label(retina) == "retinanet_spearman_0.1 − retinanet_baseline"
+    assert reader_label(pair=retina) == "RetinaNet ± Spearman Loss, λ = 0.1"
     one = {600: loaded[600]}
     assert regime_pages.length_pairs(one) == []
 
@@ -299,19 +302,19 @@ def test_pairs_run_at_two_lengths_get_their_own_frames_trends_and_costs(tmp_path
         write_results(archive / "demo-len2400" / record["experiment"]["id"] / name, record)
     costs = regime_runs.cost_table(["demo-len2400"], tmp_path / "results", archive)
     assert list(costs["pair"]) == [
-        regime_runs.pair_label(regime_runs.PAIR),
-        regime_runs.pair_label(retina),
+        reader_label(pair=regime_runs.PAIR),
+        reader_label(pair=retina),
     ]
     assert list(costs["runs"]) == [6, 6]
     only = regime_runs.cost_table(["demo-len2400"], tmp_path / "r", archive, [retina])
-    assert list(only["pair"]) == [regime_runs.pair_label(retina)]
+    assert list(only["pair"]) == [reader_label(pair=retina)]
     for record in runs[600]:
         name = f"seed{record['seed']}.json"
         write_results(archive / "demo" / record["experiment"]["id"] / name, record)
     note = regime_pages.regime_note(tmp_path / "results", archive)
     assert (
-        "The AP effect of retinanet_spearman_0.1 − retinanet_baseline by training length: "
-        "600 it. -2.0" in note
+        "The AP effect of RetinaNet ± Spearman Loss, λ = 0.1 by training length: "
+        "600 iterations -2.0" in note
     )
 
 

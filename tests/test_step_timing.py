@@ -112,8 +112,7 @@ def test_the_cost_verdict_prefers_interleaved_steps_to_the_runs_own_timing(tmp_p
     assert cv.verdict == verdicts.HOLDS
     row = verdict_tables.detail_table([(claim, [cv])]).iloc[0]
     assert row["ours [95% CI] (seeds)"].endswith("(n=3 steps)")
-    assert "3 interleaved training steps" in row["evidence"]
-    assert "Test CPU (2 cores; device cpu), 1 thread(s)" in row["evidence"]
+    assert row["evidence"] == "archive/step_timings/overhead.json · 3 steps · CPU"
     provenance = verdict_tables.evidence_markdown(steps, "demo")
     assert "30 interleaved" not in provenance and "3 interleaved training steps" in provenance
     assert "load average 2.5 at the start" in provenance

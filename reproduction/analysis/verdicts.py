@@ -54,7 +54,14 @@ from reproduction.records.step_timing import (
     round_differences,
 )
 from reproduction.spec.claims import CLAIMS, Claim, Comparison
-from reproduction.spec.profiles import PROFILES, get_profile, same_setting
+from reproduction.spec.profiles import (
+    PROFILES,
+    Regime,
+    get_profile,
+    regime_of,
+    regime_order,
+    same_setting,
+)
 
 UNTESTABLE = "cannot be tested here"
 VERDICTS: tuple[str, ...] = (HOLDS, CONTRADICTED, NOT_RESOLVED, NOT_RUN, UNTESTABLE)
@@ -438,6 +445,42 @@ def evaluate_claims(
 ) -> list[tuple[Claim, list[ComparisonVerdict]]]:
     """Judge every claim; return (claim, its comparison verdicts) in the registry's order."""
     return [(claim, judge_claim(claim, evidence, prefer)) for claim in claims]
+
+
+def regimes_of(evidence: Sequence[AnyEvidence]) -> list[Regime]:
+    """Return the regimes (:func:`reproduction.spec.profiles.regime_of`) that the evidence
+    holds runs or step timings of, in the front page's column order."""
+    held = {
+        regime_of(item.profile)
+        for item in evidence
+        if isinstance(item, StepEvidence) or not item.runs.empty
+    }
+    return sorted(held, key=regime_order)
+
+
+def evaluate_by_regime(
+    evidence: Sequence[AnyEvidence],
+    prefer: str | None = None,
+    claims: Sequence[Claim] = CLAIMS,
+    regimes: Sequence[Regime] | None = None,
+) -> dict[Regime, list[tuple[Claim, list[ComparisonVerdict]]]]:
+    """Judge every claim once per regime, on the evidence of that regime alone.
+
+    ``regimes`` defaults to :func:`regimes_of` the evidence, and to the default demo's
+    regime when the evidence holds none; the verdicts are
+    :func:`evaluate_claims`' on the evidence whose profile is in the regime (the learning
+    curves of that regime included), preferring ``prefer`` where it is in the regime. A claim
+    with no comparison run in a regime is *not run* there.
+    """
+    chosen = list(regimes) if regimes is not None else regimes_of(evidence)
+    if not chosen:
+        chosen = [regime_of("demo")]
+    out = {}
+    for regime in chosen:
+        inside = [item for item in evidence if regime_of(item.profile) == regime]
+        preferred = prefer if prefer in PROFILES and regime_of(prefer) == regime else None
+        out[regime] = evaluate_claims(inside, prefer=preferred, claims=claims)
+    return out
 
 
 def verdict_count(verdict: str, n: int) -> str:

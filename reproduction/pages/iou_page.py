@@ -22,10 +22,9 @@ from reproduction.pages.regime_runs import (
     Loaded,
     effect_text,
     load,
-    pair_label,
-    profile_label,
     profile_pairs,
 )
+from reproduction.spec.labels import reader_label
 from reproduction.spec.profiles import (
     PRETRAINED_PROFILE,
     TRAINING_LENGTHS,
@@ -80,8 +79,8 @@ class IouCurve:
 
     @property
     def pair(self) -> str:
-        """The pair as a label (:func:`pair_label`)."""
-        return pair_label((self.baseline, self.variant))
+        """The pair in the reader's words (:func:`reproduction.spec.labels.reader_label`)."""
+        return reader_label(pair=(self.baseline, self.variant))
 
 
 def _iou_pairs(runs: Loaded, min_seeds: int = 2) -> list[tuple[str, str]]:
@@ -137,7 +136,7 @@ def iou_table(curves: Sequence[IouCurve]) -> pd.DataFrame:
         rows.append(
             {
                 "pair": curve.pair,
-                "setting": profile_label(curve.profile),
+                "setting": reader_label(profile=curve.profile),
                 "seeds": curve.seeds,
                 "sign change at IoU": "—" if curve.crossing is None else f"{curve.crossing:.2f}",
                 "Δ AP50": effect_text(by_t[0.5]) if 0.5 in by_t else "—",
@@ -163,7 +162,10 @@ def ap50_ap75_table(loaded: Sequence[Loaded]) -> pd.DataFrame:
                 continue
             by_metric = {r["metric"]: r for r in effects.to_dict("records")}
             with_iou, paired = regimes.iou_coverage(runs.records, baseline, variant)
-            row = {"profile": runs.profile, "pair": pair_label((baseline, variant))}
+            row = {
+                "setting": reader_label(profile=runs.profile),
+                "pair": reader_label(pair=(baseline, variant)),
+            }
             for metric in ("AP50", "AP75"):
                 thesis = thesis_effect(variant, THESIS_TABLE, metric)
                 row[f"thesis Δ {metric} (COCO)"] = "—" if thesis is None else f"{thesis:+.1f}"
@@ -191,7 +193,7 @@ def plot_iou(fig, curves: Sequence[IouCurve]) -> None:  # noqa: ANN001 - a Figur
             plot_iou_effects(
                 ax,
                 curve.effects,
-                label=f"{curve.profile} ({curve.seeds} seeds)",
+                label=f"{reader_label(profile=curve.profile)} ({curve.seeds} seeds)",
                 crossing=curve.crossing,
             )
         plot_thesis_effects(ax, thesis_iou_effects(shown[0].variant))

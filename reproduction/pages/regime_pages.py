@@ -24,11 +24,11 @@ from reproduction.pages.regime_runs import (
     by_length,
     by_start,
     effect_text,
-    pair_label,
     profile_pairs,
     row_interval,
 )
 from reproduction.pages.report import metric_label
+from reproduction.spec.labels import reader_label
 from reproduction.spec.profiles import (
     DEMO_ITERS,
     training_length_profile,
@@ -178,24 +178,25 @@ def plot_lengths(  # noqa: ANN001 - a Figure
     metrics = list(regimes.EFFECT_METRICS)
     arms, effects = length_frames(loaded, metrics, pair)
     axes = fig.subplots(2, len(metrics)).ravel()
-    names = {experiment: experiment for experiment in pair}
+    names = {experiment: reader_label(experiment=experiment) for experiment in pair}
     plot_against_length(axes, arms, effects, metrics, names, [metric_label(m) for m in metrics])
 
 
 def _by_length_text(effects: pd.DataFrame) -> str:
     """AP effects by length (:func:`reproduction.analysis.regimes.length_effects`) as
-    ``"300 it. -0.6 [-1.4, +0.2] (n=8); 600 it. …"``."""
+    ``"300 iterations -0.6 [-1.4, +0.2] (n=8); 600 iterations …"``."""
     return "; ".join(
-        f"{int(r['iterations'])} it. {row_interval(r).format(1, signed=True, count='')}"
+        f"{int(r['iterations']):,} iterations {row_interval(r).format(1, signed=True, count='')}"
         for r in effects.to_dict("records")
     )
 
 
 def regime_note(results_root: Path, archive_root: Path) -> str:
     """A few sentences for the claims page, under the AP claims: where the demo's AP effect of
-    the ATSS pair is positive (IoU thresholds, training lengths, start), and the effect of
+    the regime pair is positive (IoU thresholds, training lengths, start), and the effect of
     any other pair run at several lengths by length, with numbers, from the runs there are;
-    "" when none of the regime runs exists."""
+    "" when none of the regime runs exists. Pairs and settings are named by
+    :func:`reproduction.spec.labels.reader_label`."""
     parts = []
     cache: Cache = {}  # the three readings below share profiles (the demo's is the largest)
     curves = [
@@ -214,8 +215,8 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             else "keeps one sign"
         )
         parts.append(
-            f"Per IoU threshold ({curve.profile}, {curve.seeds} seeds) the effect "
-            f"{where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
+            f"Per IoU threshold ({reader_label(profile=curve.profile)}, {curve.seeds} seeds) "
+            f"the effect {where}: AP50 {effect_text(at[0.5])}, AP75 {effect_text(at[0.75])}."
         )
     lengths = by_length(results_root, archive_root, cache)
     records = {n: runs.records for n, runs in lengths.items()}
@@ -229,18 +230,18 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
             f"{r['start']} {row_interval(r).format(1, signed=True, count='')}"
             for r in frame[frame["metric"] == "AP"].to_dict("records")
         )
-        parts.append(f"Its AP effect by start (600 it.): {listed}.")
+        parts.append(f"Its AP effect by start ({DEMO_ITERS:,} iterations): {listed}.")
     for pair in length_pairs(lengths):
         if pair != PAIR:
             effects = regimes.length_effects(records, *pair, ("AP",))
             parts.append(
-                f"The AP effect of {pair_label(pair)} by training length: "
+                f"The AP effect of {reader_label(pair=pair)} by training length: "
                 f"{_by_length_text(effects)}."
             )
     if not parts:
         return ""
     return (
-        "**Where the AP effect sits (ATSS + Concordance Loss unless named; demo, synthetic "
+        f"**Where the AP effect sits ({reader_label(pair=PAIR)} unless named; synthetic "
         "data).** " + " ".join(parts) + " Pages: [AP at each IoU threshold](ap_per_iou.html), "
         "[training length and start](regimes.html)."
     )

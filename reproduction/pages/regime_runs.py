@@ -17,17 +17,16 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.analysis.stats import Interval
-from reproduction.analysis.study import pair_label
 from reproduction.records.archive import best_records
 from reproduction.records.provenance_text import commit_of, hardware_line, parameters_markdown
 from reproduction.spec.experiments import pairs_among
+from reproduction.spec.labels import reader_label
 from reproduction.spec.plans import REGIME_PAIR
 from reproduction.spec.profiles import (
     DEMO_ITERS,
     PRETRAINED_PROFILE,
     TRAINING_LENGTHS,
     data_label,
-    get_profile,
     training_length_profile,
 )
 
@@ -125,15 +124,6 @@ def effect_text(row: Mapping) -> str:
     return row_interval(row).format(1, signed=True)
 
 
-def profile_label(profile: str) -> str:
-    """Return a profile with its schedule and start, e.g. ``"demo-len300 (300 it., random
-    weights)"``."""
-    spec = get_profile(profile)
-    if spec.pretrained is not None:
-        return f"{profile} (pretrained start, {spec.max_iters or DEMO_ITERS} it.)"
-    return f"{profile} ({spec.max_iters or DEMO_ITERS} it., random weights)"
-
-
 def profile_pairs(runs: Loaded) -> list[tuple[str, str]]:
     """Return the baseline / Correlation-Loss pairs among a profile's experiments, in record
     order."""
@@ -158,7 +148,13 @@ def cost_table(
         for pair in profile_pairs(loaded) if pairs is None else pairs:
             records = [r for r in loaded.records if r["experiment"]["id"] in pair]
             if records:
-                rows.append({"profile": name, "pair": pair_label(pair), **_cost(records)})
+                rows.append(
+                    {
+                        "setting": reader_label(profile=name),
+                        "pair": reader_label(pair=pair),
+                        **_cost(records),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -222,8 +218,6 @@ __all__ = [
     "effect_text",
     "load",
     "loaded_with_runs",
-    "pair_label",
-    "profile_label",
     "profile_pairs",
     "provenance_markdown",
     "row_interval",

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reproduction.analysis.stats import CONTRADICTED, HOLDS, NOT_RESOLVED, NOT_RUN
 from reproduction.analysis.verdicts import (
-    UNTESTABLE,
     AnyEvidence,
     ComparisonVerdict,
     Evidence,
@@ -24,9 +22,10 @@ from reproduction.analysis.verdicts import (
     collect_evidence,
     evaluate_claims,
 )
+from reproduction.pages.front_page import VERDICT_CLASS, evidence_short
 from reproduction.pages.report import side_by_side
 from reproduction.spec.claims import Claim
-from reproduction.spec.profiles import data_label, get_profile
+from reproduction.spec.profiles import data_label
 from reproduction.spec.thesis_rows import table_experiments
 
 
@@ -202,22 +201,7 @@ def _evidence_text(cv: ComparisonVerdict) -> str:
         if cv.claim.untestable is not None:
             return "—"
         return f"run it: ./run main add={cv.comparison.reference},{cv.comparison.treatment}"
-    hardware = cv.evidence.hardware((cv.comparison.reference, cv.comparison.treatment))
-    synthetic = " (synthetic data)" if get_profile(cv.evidence.profile).synthetic else ""
-    if cv.evidence.side_by_side:
-        paired = f"{len(cv.seeds)} interleaved training steps on the same batches, paired by round"
-    else:
-        paired = f"seeds {','.join(map(str, cv.seeds))}"
-    return f"{cv.evidence.label()}{synthetic}; {paired}; {hardware}"
-
-
-_VERDICT_CLASS = {
-    HOLDS: "verdict-holds",
-    CONTRADICTED: "verdict-contradicted",
-    NOT_RESOLVED: "verdict-unresolved",
-    NOT_RUN: "verdict-not-run",
-    UNTESTABLE: "verdict-untestable",
-}
+    return evidence_short(cv)
 
 
 def summary_html(
@@ -241,7 +225,7 @@ def summary_html(
         claim = f'{escape(row["claim"])}<br><a href="{link}">{escape(row["source"])}</a>'
         ours = f"{escape(row['ours [95% CI] (seeds)'])}<br><small>{escape(row['compared'])}</small>"
         verdict = (
-            f'<span class="{_VERDICT_CLASS[row["verdict"]]}">{escape(row["verdict"])}</span>'
+            f'<span class="{VERDICT_CLASS[row["verdict"]]}">{escape(row["verdict"])}</span>'
             f"<br><small>{escape(row['of its comparisons'])}</small>"
         )
         cells = (claim, escape(row["thesis effect"]), ours, verdict, escape(row["evidence"]))

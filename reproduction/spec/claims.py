@@ -119,8 +119,11 @@ class Claim:
         untestable: why no profile here can test it (None when it can).
         thesis_summary: the thesis's effect in words where no single number says it
             (e.g. "64 of 80 classes").
-        note: what a reader must know to read the claim's verdict (e.g. that two of its
-            losses are one loss); None when nothing.
+        note: what a reader must know to read the claim's verdict, in words of its own
+            (each note says its own thing; the Spearman finding is stated once, by
+            :func:`notes_markdown`); None when nothing.
+        short: the claim in a few words, for the forest plot's rows ("AP, NMS-based
+            detectors").
     """
 
     id: str
@@ -131,6 +134,7 @@ class Claim:
     untestable: str | None = None
     thesis_summary: str | None = None
     note: str | None = None
+    short: str = ""
 
 
 def _cell(table: str, row: str, column: str) -> ThesisCell:
@@ -201,7 +205,8 @@ SPEARMAN_IS_PEARSON = (
     "At the thesis's setting (torchsort's soft ranks at strength 1 on scores and IoUs in "
     "[0, 1]) Spearman Loss equals Pearson Loss: every Spearman row is a Pearson Loss row."
 )
-"""The finding every claim with a Spearman row carries (its one home)."""
+"""The finding that every Spearman row of the thesis is a Pearson Loss row (its one home):
+the front page's notes state it once, and the pages with Spearman rows above their tables."""
 
 SPEARMAN_ROW_MARK = "(= Pearson Loss at ε = 1)"
 """What every table appends to the label of a thesis row trained with Spearman Loss."""
@@ -429,8 +434,9 @@ CLAIMS: tuple[Claim, ...] = (
             "RetinaNet is run with two reductions of its loss: pooled over the pyramid levels "
             "(one correlation over the batch's positives, the thesis's Eq. 4.2) and per level, "
             "averaged over the levels with two or more positives, which is what the thesis "
-            "author's RetinaNet config computes. " + SPEARMAN_IS_PEARSON
+            "author's RetinaNet config computes."
         ),
+        short="AP, NMS-based detectors",
     ),
     Claim(
         "olrp_nms",
@@ -438,7 +444,11 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.1",
         "table_5_1",
         _table_5_1("oLRP", test="decrease"),
-        note=SPEARMAN_IS_PEARSON,
+        note=(
+            "oLRP is an error (Oksuz et al., τ = 0.5): lower is better, so the thesis's effect "
+            "is negative and a verdict that holds has a negative interval."
+        ),
+        short="oLRP, NMS-based detectors",
     ),
     Claim(
         "olrp_loc_spearman",
@@ -448,9 +458,10 @@ CLAIMS: tuple[Claim, ...] = (
         "table_5_1",
         _localisation_error(),
         note=(
-            "What the thesis credits to Spearman Loss here is Pearson Loss's: at the thesis's "
-            "setting the two are one loss. " + SPEARMAN_IS_PEARSON
+            "What the thesis credits to Spearman Loss here is Pearson Loss's: each comparison "
+            "is Pearson Loss against Concordance Loss on the localisation error."
         ),
+        short="oLRP_Loc, Spearman vs Concordance",
     ),
     Claim(
         "ap_sparse",
@@ -460,6 +471,7 @@ CLAIMS: tuple[Claim, ...] = (
         tuple(
             _registry_pair(label, "sparsercnn_baseline", exp, "AP", "5.1") for label, exp in _SPARSE
         ),
+        short="AP, Sparse R-CNN",
     ),
     Claim(
         "ap_sparse_strong",
@@ -471,6 +483,7 @@ CLAIMS: tuple[Claim, ...] = (
             _registry_pair(label, "sparsercnn_3x_baseline", exp, "AP", "5.2")
             for label, exp in _SPARSE_3X
         ),
+        short="AP, stronger Sparse R-CNN",
     ),
     Claim(
         "mask_ap_yolact",
@@ -495,6 +508,7 @@ CLAIMS: tuple[Claim, ...] = (
                 column="AP_mask",
             ),
         ),
+        short="mask AP, YOLACT",
     ),
     Claim(
         "beta_img",
@@ -502,6 +516,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.4",
         "table_5_4",
         _beta("beta_img"),
+        short="β_img",
     ),
     Claim(
         "beta_cls",
@@ -509,6 +524,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.4",
         "table_5_4",
         _beta("beta_cls"),
+        short="β_cls",
     ),
     Claim(
         "complementary",
@@ -520,6 +536,7 @@ CLAIMS: tuple[Claim, ...] = (
             _registry_pair(label, ref, treat, "AP", "5.4")
             for label, ref, treat in _ATSS_SETTINGS[1:]
         ),
+        short="AP on top of other methods",
     ),
     Claim(
         "figure_1_3a",
@@ -531,6 +548,7 @@ CLAIMS: tuple[Claim, ...] = (
             for label, ref, treat in _ATSS_SETTINGS
             for metric in ("AP", "beta_cls")
         ),
+        short="AP and β_cls, ATSS settings",
     ),
     Claim(
         "pearson",
@@ -559,11 +577,11 @@ CLAIMS: tuple[Claim, ...] = (
             ),
         ),
         note=(
-            "Spearman Loss at the thesis's setting is Pearson Loss, so the Spearman rows of "
-            "Table 5.6 compare a loss with itself, and their difference in the thesis is the "
-            "spread of one loss between runs; only the concordance row compares two losses. "
-            + SPEARMAN_IS_PEARSON
+            "The Spearman rows of Table 5.6 compare a loss with itself, so their difference in "
+            "the thesis is the spread of one loss between runs; only the concordance row "
+            "compares two losses."
         ),
+        short="Pearson Loss no better",
     ),
     Claim(
         "lambda",
@@ -571,6 +589,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Table 5.7",
         "table_5_7",
         _lambda_grid(),
+        short="AP at every λ",
     ),
     Claim(
         "cost",
@@ -578,6 +597,7 @@ CLAIMS: tuple[Claim, ...] = (
         "§5.5.3",
         "overhead",
         _training_cost(),
+        short="training cost",
     ),
     Claim(
         "gradient",
@@ -586,6 +606,7 @@ CLAIMS: tuple[Claim, ...] = (
         "§5.5.4",
         "gradient",
         _gradient_ablation(),
+        short="gradient to the classifier only",
     ),
     Claim(
         "classes",
@@ -609,6 +630,7 @@ CLAIMS: tuple[Claim, ...] = (
             ),
         ),
         thesis_summary="64 of 80 classes improve (Sparse R-CNN)",
+        short="most classes improve",
     ),
     Claim(
         "bounds_gap",
@@ -616,6 +638,7 @@ CLAIMS: tuple[Claim, ...] = (
         "Tables 3.1, 3.2",
         "bounds",
         _bounds_gap("3.1", "image") + _bounds_gap("3.2", "class"),
+        short="room under AP⁺¹",
     ),
     Claim(
         "rank_loss",
@@ -625,7 +648,13 @@ CLAIMS: tuple[Claim, ...] = (
         "soft_spearman",
         _rank_faithful(),
         thesis_summary="not in the thesis: its Spearman Loss is Pearson Loss",
-        note=SPEARMAN_IS_PEARSON,
+        note=(
+            "This loss is the companion's, not the thesis's: Spearman Loss whose inputs are "
+            "rescaled to a unit mean gap before soft ranking at strength 0.1, so that its soft "
+            "ranks follow the exact ranks. Against the thesis's Spearman Loss it is a loss on "
+            "ranks against a loss on values."
+        ),
+        short="rank-faithful Spearman Loss",
     ),
     Claim(
         "sota",
@@ -637,6 +666,7 @@ CLAIMS: tuple[Claim, ...] = (
             "needs COCO test-dev, whose ground truth is held by the evaluation server, and "
             "R-101 / X-101 DCN backbones trained for 36 epochs; no profile here has either"
         ),
+        short="state of the art",
     ),
 )
 """Every claim of the thesis that the book answers, in the order of the front page."""
@@ -664,17 +694,20 @@ def finding_markdown() -> str:
 
 
 def notes_markdown(claims: Sequence[Claim] = CLAIMS) -> str:
-    """The notes of the claims that carry one, as a Markdown list (one item per claim, its
-    source first), each note that states the Spearman finding linked to :data:`FINDING_PAGE`;
-    an empty string when no claim has a note."""
+    """The front page's notes, as a Markdown list: first the Spearman finding, stated once and
+    linked to :data:`FINDING_PAGE` (when some claim has a Spearman row), then one item per
+    claim that carries a note, its source first, in the claim's own words; an empty string
+    when there is nothing to note."""
     items = []
+    if any(
+        "spearman" in c.treatment or "spearman" in c.reference
+        for x in claims
+        for c in x.comparisons
+    ):
+        items.append(f"- **Spearman rows.** {SPEARMAN_IS_PEARSON} {finding_link()}.")
     for claim in claims:
-        if claim.note is None:
-            continue
-        link = ""
-        if SPEARMAN_IS_PEARSON in claim.note:
-            link = f" {finding_link()}."
-        items.append(f"- **{claim.source}** ({claim.id}): {claim.note}{link}")
+        if claim.note is not None:
+            items.append(f"- **{claim.source}**, {claim.short or claim.text}: {claim.note}")
     return "\n".join(items)
 
 

@@ -261,6 +261,39 @@ def study_settings() -> tuple[str, ...]:
     return tuple(p.name for p in sorted(settings, key=order))
 
 
+@dataclass(frozen=True)
+class Regime:
+    """How long and from where a profile's detectors train: what the front page gives a
+    verdict column of its own.
+
+    Attributes:
+        iterations: the schedule length in iterations (None: the thesis's own schedule, COCO).
+        pretrained: whether the backbone starts from a pretraining instead of random weights.
+        coco: whether the runs are on COCO at the thesis's settings (else synthetic data).
+    """
+
+    iterations: int | None
+    pretrained: bool
+    coco: bool = False
+
+
+def regime_of(name: str) -> Regime:
+    """Return the regime of a profile: its schedule length and start (random weights or a
+    pretrained backbone); the thesis's settings for a profile on COCO."""
+    spec = get_profile(name)
+    if not spec.synthetic:
+        return Regime(None, True, coco=True)
+    return Regime(spec.max_iters or DEMO_ITERS, spec.pretrained is not None)
+
+
+def regime_order(regime: Regime) -> tuple:
+    """Sort key of the regimes as the front page's columns show them: the default demo's
+    first, then the other lengths from scratch, shortest first, then the pretrained starts,
+    then COCO."""
+    default = regime_of("demo")
+    return (regime != default, regime.coco, regime.pretrained, regime.iterations or 0)
+
+
 PROFILE_DATA: dict[str, str] = {
     "smoke": "tiny embedded synthetic smoke set (synthetic data, NOT COCO; a plumbing check "
     "whose numbers mean nothing)",
