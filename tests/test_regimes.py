@@ -362,3 +362,38 @@ def test_a_prediction_leaves_its_length_out_and_says_whether_it_held():
     assert failed.outcome == "fails" and failed.measured.mean == pytest.approx(-3.0)
     assert failed.predicted.mean == pytest.approx(0.5, abs=1e-9)  # its own runs left out
     assert predict_effect({600: lengths[600]}, "b", "v", 4800) is None
+
+
+def test_the_page_sets_each_recorded_prediction_beside_its_measurement():
+    from reproduction.pages.regime_pages import prediction_rows
+    from reproduction.pages.regime_runs import Loaded
+
+    prediction = {
+        "baseline": "atss_baseline",
+        "variant": "atss_concordance_0.3",
+        "iterations": 4800,
+        "metric": "AP",
+        "predicted": 1.0,
+        "low": 0.2,
+        "high": 1.8,
+        "fitted_lengths": [600, 2400],
+        "fitted_differences": 16,
+    }
+    before = prediction_rows([prediction], {})
+    assert before.loc[0, "measured"] == "not run yet"
+    assert before.loc[0, "pair"] == "ATSS ± Concordance Loss, λ = 0.3"
+    records = []
+    for seed, effect in enumerate([2.5, 2.7, 2.6]):  # far above the interval
+        records.append(
+            {"experiment": {"id": "atss_baseline"}, "seed": seed, "metrics": {"AP": 0.3}}
+        )
+        records.append(
+            {
+                "experiment": {"id": "atss_concordance_0.3"},
+                "seed": seed,
+                "metrics": {"AP": 0.3 + effect / 100},
+            }
+        )
+    after = prediction_rows([prediction], {4800: Loaded("demo-len4800", records, "archive")})
+    assert after.loc[0, "the prediction"] == "failed"
+    assert after.loc[0, "measured"].startswith("+2.6") and "3 seeds" in after.loc[0, "measured"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from reproduction.analysis import regimes
-from reproduction.analysis.stats import GAIN, LOSS, direction
+from reproduction.analysis.stats import GAIN, LOSS, Interval, direction, mean_interval
 from reproduction.pages.iou_page import iou_curves, iou_profiles
 from reproduction.pages.regime_runs import (
     PAIR,
@@ -247,7 +247,42 @@ def regime_note(results_root: Path, archive_root: Path) -> str:
     )
 
 
+def prediction_rows(predictions: Sequence[Mapping], loaded: Mapping[int, Loaded]) -> pd.DataFrame:
+    """Return one row per recorded prediction (:mod:`reproduction.analysis.predictions`): the
+    pair and new length in words, the metric, the prediction made before the runs (with its
+    95 % prediction interval for the mean of the planned seeds), the effect measured since
+    (with its t-interval, or "not run yet") and whether the prediction held."""
+    rows = []
+    for p in predictions:
+        measured = None
+        if p["iterations"] in loaded:
+            diffs = regimes.differences_by_seed(
+                loaded[p["iterations"]].records, p["baseline"], p["variant"], p["metric"]
+            )
+            if diffs:
+                measured = mean_interval(list(diffs.values()))
+        predicted = Interval(p["predicted"], p["low"], p["high"], p["fitted_differences"])
+        outcome = regimes.Prediction(
+            p["iterations"], p["metric"], predicted, tuple(p["fitted_lengths"]), measured
+        ).outcome
+        rows.append(
+            {
+                "pair": reader_label(pair=(p["baseline"], p["variant"])),
+                "new length": f"{p['iterations']:,} iterations",
+                "metric": p["metric"],
+                "predicted (before the runs)": predicted.format(1, signed=True),
+                "fitted on": ", ".join(f"{n:,}" for n in p["fitted_lengths"]) + " it.",
+                "measured": "not run yet"
+                if measured is None
+                else f"{measured.format(1, signed=True)} ({measured.n} seeds)",
+                "the prediction": {"holds": "held", "fails": "failed"}.get(outcome, outcome),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 __all__ = [
+    "prediction_rows",
     "effects_table",
     "length_frames",
     "length_pairs",
