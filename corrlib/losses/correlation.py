@@ -78,6 +78,11 @@ def _strength(regularization_strength: float | None, rank_scale: str) -> float:
 # Segment statistics: sums, moments and extremes per group, without leaving the device
 
 
+def _width(bottom: Tensor, top: Tensor) -> Tensor:
+    """max − min from per-group extremes, 0 where a group is empty (±inf extremes)."""
+    return (top - bottom).nan_to_num(0.0, posinf=0.0, neginf=0.0).clamp(min=0.0)
+
+
 @dataclass(frozen=True)
 class _Segments:
     """Which group each element belongs to and how much it counts.
@@ -98,25 +103,29 @@ class _Segments:
         out = values.new_zeros(self.num_groups)
         return out.index_add(0, self.groups, values)
 
-    def spread(self, values: Tensor) -> Tensor:
-        """Return max − min of the counted ``values`` per group (0 for an empty group), shape
-        (num_groups,), without gradient."""
+    def extremes(self, values: Tensor) -> tuple[Tensor, Tensor]:
+        """Return (min, max) of the counted ``values`` per group, each of shape
+        (num_groups,), without gradient (+inf, −inf for a group with nothing counted)."""
         values = values.detach()
         high, low = values, values
         if self.weights is not None:
             absent = self.weights == 0
             high = values.masked_fill(absent, float("-inf"))
             low = values.masked_fill(absent, float("inf"))
-        if values.numel() == 0:
-            return values.new_zeros(self.num_groups)
         if self.groups is None:
-            top, bottom = high.amax().reshape(1), low.amin().reshape(1)
-        else:
-            top = values.new_full((self.num_groups,), float("-inf"))
-            top = top.scatter_reduce(0, self.groups, high, "amax")
-            bottom = values.new_full((self.num_groups,), float("inf"))
-            bottom = bottom.scatter_reduce(0, self.groups, low, "amin")
-        return (top - bottom).nan_to_num(0.0, posinf=0.0, neginf=0.0).clamp(min=0.0)
+            if values.numel() == 0:
+                return values.new_full((1,), float("inf")), values.new_full((1,), float("-inf"))
+            return low.amin().reshape(1), high.amax().reshape(1)
+        top = values.new_full((self.num_groups,), float("-inf"))
+        top = top.scatter_reduce(0, self.groups, high, "amax")
+        bottom = values.new_full((self.num_groups,), float("inf"))
+        bottom = bottom.scatter_reduce(0, self.groups, low, "amin")
+        return bottom, top
+
+    def spread(self, values: Tensor) -> Tensor:
+        """Return max − min of the counted ``values`` per group (0 for an empty group), shape
+        (num_groups,), without gradient."""
+        return _width(*self.extremes(values))
 
     def per_element(self, per_group: Tensor) -> Tensor:
         """Return each element's value of a per-group tensor."""
@@ -219,16 +228,11 @@ def unit_gap(x: Tensor) -> Tensor:
 def _unit_gap_segments(x: Tensor, seg: _Segments) -> Tensor:
     """:func:`unit_gap` within each group (every element counts; no weights); a group that
     is constant or has one element is left as it is."""
-    low_values = x.detach()
     if x.numel() == 0:
         return x
-    if seg.groups is None:
-        low = low_values.amin().reshape(1)
-    else:
-        low = low_values.new_full((seg.num_groups,), float("inf"))
-        low = low.scatter_reduce(0, seg.groups, low_values, "amin")
+    low, high = seg.extremes(x)
     n = seg.sum(torch.ones_like(x))
-    gap = seg.spread(x) / (n - 1.0).clamp(min=1.0)
+    gap = _width(low, high) / (n - 1.0).clamp(min=1.0)
     scalable = gap > 0
     gap = torch.where(scalable, gap, torch.ones_like(gap))
     low = torch.where(scalable, low, torch.zeros_like(low))
