@@ -19,18 +19,7 @@ from pathlib import Path
 
 import torch
 
-from corrlib.losses import correlation, raise_pending, validation
-from corrlib.sync import HostSyncCounter
-
-HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "retinanet": ("retinanet_spearman_0.1", ("batch", "level_mean", "image_sum")),
-    "fovea": ("fovea_concordance_0.2", ("batch", "level_mean", "image_sum")),
-    "atss": ("atss_concordance_0.3", ("batch", "level_mean", "image_sum")),
-    "paa": ("paa_concordance_0.3", ("batch", "level_mean", "image_sum")),
-    "sparsercnn": ("sparsercnn_spearman_0.2", ("batch",)),
-    "yolact": ("yolact_concordance_0.4", ("batch", "image_sum")),
-}
-"""Detector → (a Correlation-Loss experiment of it, the reductions its head passes groups for)."""
+from reproduction.running.host_syncs import SYNC_HEADS, loss_heads, set_loss_settings, step_syncs
 
 SETTINGS: dict[str, dict] = {
     "concordance": {"kind": "concordance"},
@@ -58,54 +47,32 @@ def _model_and_batch(experiment: str, data_root: Path):
     return model, next(iter(Runner.build_dataloader(loader, seed=0)))
 
 
-def _heads(model) -> list:
-    return [model.bbox_head] if hasattr(model, "bbox_head") else list(model.roi_head.bbox_head)
-
-
-def step_syncs(model, data: dict) -> int:
-    """Host-syncing calls of one step's ``model.loss`` and ``backward``."""
-    model.train()
-    model.zero_grad()
-    processed = model.data_preprocessor(data, True)
-    torch.manual_seed(0)
-    with validation("deferred"), HostSyncCounter() as counter:
-        losses = model.loss(processed["inputs"], processed["data_samples"])
-        total = sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
-        total.backward()
-    raise_pending(wait=True)
-    return counter.total
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--detectors", default=",".join(HEADS))
+    parser.add_argument("--detectors", default=",".join(SYNC_HEADS))
     args = parser.parse_args()
     from reproduction.dataset import generate_preset
 
     torch.set_num_threads(1)
-    correlation.RANK_METHOD = "parallel"  # the soft-rank path a GPU takes, counted on any device
     data_root = generate_preset("smoke", Path(tempfile.mkdtemp()) / "smoke")
     print("Host-syncing calls of one smoke training step (2 images), loss + backward\n")
     print("| head | reduction | without the loss | " + " | ".join(SETTINGS) + " |")
     print("|---|---|---:|" + "---:|" * len(SETTINGS))
     for detector in args.detectors.split(","):
-        experiment, reductions = HEADS[detector]
+        experiment, reductions = SYNC_HEADS[detector]
         model, data = _model_and_batch(experiment, data_root)
-        heads = _heads(model)
+        heads = loss_heads(model)
         modules = [h.loss_corr for h in heads]
         for head in heads:
             head.loss_corr = None
-        baseline = step_syncs(model, data)
+        baseline = step_syncs(model, data).total()
         for head, module in zip(heads, modules, strict=True):
             head.loss_corr = module
         for reduction in reductions:
             added = []
             for setting in SETTINGS.values():
-                for module in modules:
-                    module.reduction = reduction
-                    module.kind = setting["kind"]
-                    module.rank_scale = setting.get("rank_scale", "absolute")
-                added.append(step_syncs(model, data) - baseline)
+                set_loss_settings(modules, reduction, setting)
+                added.append(step_syncs(model, data).total() - baseline)
             cells = " | ".join(f"{a:+d}" for a in added)
             print(f"| {detector} | {reduction} | {baseline} | {cells} |")
 

@@ -13,20 +13,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from smoke_models import build_model, smoke_batch, smoke_cfg, total_loss
+from smoke_models import build_model, smoke_batch, smoke_cfg
 
-from corrlib.losses import checks, correlation
 from corrlib.sync import HostSyncCounter
-
-HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "retinanet": ("retinanet_spearman_0.1", ("batch", "level_mean", "image_sum")),
-    "fovea": ("fovea_concordance_0.2", ("batch", "level_mean", "image_sum")),
-    "atss": ("atss_concordance_0.3", ("batch", "level_mean", "image_sum")),
-    "paa": ("paa_concordance_0.3", ("batch", "level_mean", "image_sum")),
-    "sparsercnn": ("sparsercnn_spearman_0.2", ("batch",)),
-    "yolact": ("yolact_concordance_0.4", ("batch", "image_sum")),
-}
-"""Detector → (a Correlation-Loss experiment of it, the reductions its head passes groups for)."""
+from reproduction.running.host_syncs import SYNC_HEADS, loss_heads, set_loss_settings, step_syncs
 
 SETTINGS: tuple[dict, ...] = (
     {"kind": "concordance"},
@@ -39,67 +29,39 @@ SETTINGS: tuple[dict, ...] = (
 
 RANK_FAITHFUL_SYNCS = 2
 """What one rank-faithful Spearman Loss call may add: the compaction of its positives and the
-convergence check of its parallel soft rank (the path a GPU takes, forced here)."""
-
-
-def _corr_modules(model) -> list:
-    """Every ``loss_corr`` module of the model (Sparse R-CNN: one per stage)."""
-    heads = [model.bbox_head] if hasattr(model, "bbox_head") else list(model.roi_head.bbox_head)
-    return [h.loss_corr for h in heads if getattr(h, "loss_corr", None) is not None]
-
-
-def _syncs(model, data: dict) -> tuple[int, dict]:
-    """Host-syncing calls of one training step's loss and backward (total, by operator)."""
-    model.train()
-    model.zero_grad()
-    processed = model.data_preprocessor(data, True)
-    torch.manual_seed(0)  # the samplers of some heads draw at random
-    with HostSyncCounter() as counter:
-        losses = model.loss(processed["inputs"], processed["data_samples"])
-        total_loss(losses).backward()
-    return counter.total, dict(counter.counts)
+convergence check of its parallel soft rank (the path a GPU takes, counted here)."""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("detector", sorted(HEADS))
-def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root, monkeypatch):
-    monkeypatch.setattr(correlation, "RANK_METHOD", "parallel")  # a GPU's soft-rank path
-    experiment, reductions = HEADS[detector]
+@pytest.mark.parametrize("detector", sorted(SYNC_HEADS))
+def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root):
+    experiment, reductions = SYNC_HEADS[detector]
     cfg = smoke_cfg(experiment, smoke_data_root)
     model = build_model(cfg.model)
     data = smoke_batch(cfg)
-    modules = _corr_modules(model)
+    heads = loss_heads(model)
+    modules = [h.loss_corr for h in heads if getattr(h, "loss_corr", None) is not None]
     assert modules, f"{experiment} has no loss_corr"
-    heads = [model.bbox_head] if hasattr(model, "bbox_head") else list(model.roi_head.bbox_head)
-    previous = checks.set_validation("deferred")
-    checks.raise_pending(wait=True)
-    try:
-        for head in heads:
-            head.loss_corr = None
-        baseline, base_ops = _syncs(model, data)
-        for head, module in zip(heads, modules, strict=True):
-            head.loss_corr = module
-        failures = []
-        for reduction in reductions:
-            for setting in SETTINGS:
-                for module in modules:
-                    module.reduction = reduction
-                    module.kind = setting["kind"]
-                    module.moments = setting.get("moments", "population")
-                    module.rank_scale = setting.get("rank_scale", "absolute")
-                    module.regularization_strength = None
-                # a rank-faithful loss call compacts its positives (one nonzero) and soft-ranks
-                # them with a GPU's parallel PAV, which checks once that it has converged
-                allowed = RANK_FAITHFUL_SYNCS if setting.get("rank_scale") == "unit_gap" else 0
-                allowed *= len(modules)
-                got, ops = _syncs(model, data)
-                checks.raise_pending(wait=True)
-                if got > baseline + allowed:
-                    extra = {k: v - base_ops.get(k, 0) for k, v in ops.items()}
-                    failures.append(f"{reduction} {setting}: {got} vs {baseline} ({extra})")
-        assert not failures, "\n".join(failures)
-    finally:
-        checks.set_validation(previous)
+    for head in heads:
+        head.loss_corr = None
+    base_ops = step_syncs(model, data)
+    baseline = base_ops.total()
+    for head, module in zip(heads, modules, strict=True):
+        head.loss_corr = module
+    failures = []
+    for reduction in reductions:
+        for setting in SETTINGS:
+            set_loss_settings(modules, reduction, setting)
+            # a rank-faithful loss call compacts its positives (one nonzero) and soft-ranks
+            # them with a GPU's parallel PAV, which checks once that it has converged
+            allowed = RANK_FAITHFUL_SYNCS if setting.get("rank_scale") == "unit_gap" else 0
+            allowed *= len(modules)
+            ops = step_syncs(model, data)
+            got = ops.total()
+            if got > baseline + allowed:
+                extra = {k: v - base_ops.get(k, 0) for k, v in ops.items()}
+                failures.append(f"{reduction} {setting}: {got} vs {baseline} ({extra})")
+    assert not failures, "\n".join(failures)
 
 
 def test_the_counter_sees_what_waits_and_nothing_else():
