@@ -108,6 +108,8 @@ class Evidence:
     side_by_side = False
     """Whether the two sides were measured interleaved on one machine (timings: see
     :class:`StepEvidence`); runs trained one after the other are not."""
+    legacy_loss_path = False
+    """Whether a step timing ran the loss path before it became sync-free (runs: never)."""
 
     def hardware(self, experiments: Iterable[str]) -> str:
         """The hardware the given experiments' runs ran on, one entry per distinct machine."""
@@ -358,7 +360,7 @@ def best_evidence(
             continue
         rank = (
             item.side_by_side,
-            not getattr(item, "legacy_loss_path", False),
+            not item.legacy_loss_path,
             len(diffs),
             item.profile in preferred,
             item.source == "local",
