@@ -45,7 +45,7 @@ def set_loss_settings(modules: list, reduction: str, setting: dict) -> None:
 
 
 @contextlib.contextmanager
-def _as_on_a_gpu() -> Iterator[None]:
+def as_on_a_gpu() -> Iterator[None]:
     """Values checked deferred and soft ranks on the parallel path, as on a GPU."""
     previous = correlation.RANK_METHOD
     correlation.RANK_METHOD = "parallel"
@@ -65,7 +65,7 @@ def step_syncs(model, data: dict) -> Counter[str]:  # noqa: ANN001 - an mmdet de
     processed = model.data_preprocessor(data, True)
     torch.manual_seed(0)
     raise_pending(wait=True)
-    with _as_on_a_gpu(), HostSyncCounter() as counter:
+    with as_on_a_gpu(), HostSyncCounter() as counter:
         losses = model.loss(processed["inputs"], processed["data_samples"])
         total = sum(sum(v) if isinstance(v, list) else v for k, v in losses.items() if "loss" in k)
         total.backward()
