@@ -14,13 +14,13 @@
 # the project's commands.
 #
 # On a Slurm cluster every step is a Slurm job, through the Slurm executor plugin and the
-# workflow profile profiles/slurm (README, "On a Slurm cluster"):
+# workflow profile profiles/slurm (docs/slurm.md, "On a Slurm cluster"):
 #   snakemake --workflow-profile profiles/slurm --config profile=smoke
 #   snakemake --workflow-profile profiles/slurm --config profile=paper gpus=8   # COCO_ROOT set
 # a paper training job then asks Slurm for `gpus` GPUs and runs torchrun with as many
 # processes on one node.
 #
-# Checking the paper configs without GPUs or COCO (README, "Checking the paper configs"):
+# Checking the paper configs without GPUs or COCO (docs/profiles.md, "Checking the paper configs"):
 #   COCO_ROOT=data/generated/coco-standin snakemake --cores 2 --config profile=paper \
 #       max_iters=2 val_images=16 device=cpu [only=retinanet_baseline,detr_baseline]
 # trains every paper experiment (or those of `only`) max_iters iterations, one image per step,
@@ -55,7 +55,7 @@ from reproduction.spec.profiles import check_profile_name, get_profile, study_se
 from reproduction.records.results import results_files
 
 PROFILE = config.get("profile", "demo")
-if "max_iters" in config:  # the paper configs' check mode: a check profile (README)
+if "max_iters" in config:  # the paper configs' check mode: a check profile (docs/profiles.md)
     if get_profile(PROFILE).overlay != "paper":
         raise ValueError(f"max_iters= checks the paper profile's configs, not {PROFILE!r}'s")
     PROFILE = check_profile_name(int(config["max_iters"]), standin=is_coco_standin(coco_root()))

@@ -2,8 +2,8 @@
 
 Each experiment runs its paper config unchanged except for the number of iterations, the
 validation subset and the backbone's ImageNet initialisation (a check profile,
-``paper-standin-<N>it``; README: "Checking the paper configs"), on the synthetic COCO-format
-stand-in (``python -m reproduction.dataset coco-standin``), one image per step. Each
+``paper-standin-<N>it``; docs/profiles.md, "Checking the paper configs"), on the synthetic
+COCO-format stand-in (``python -m reproduction.dataset coco-standin``), one image per step. Each
 experiment runs in its own process (train, then evaluate on the first validation images);
 the script prints a Markdown table: experiment, seconds per training iteration on this
 machine, peak memory (the largest RSS of the experiment's processes, MiB), and status ("ok",

@@ -625,8 +625,9 @@ def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is
 
 
 def test_the_authors_no_aux_head_keeps_the_branch_with_a_zero_loss_weight(smoke_data_root):
-    """The author's 'without auxiliary head' (README): the branch stays, its loss weighs 0, so
-    it trains nothing yet still scales the test scores; here the branch is removed instead."""
+    """The author's 'without auxiliary head' (docs/library.md): the branch stays, its loss
+    weighs 0, so it trains nothing yet still scales the test scores; here the branch is removed
+    instead."""
     zero = dict(type="CrossEntropyLoss", use_sigmoid=True, loss_weight=0.0)
     cfg = smoke_cfg("atss_concordance_0.3", smoke_data_root)
     cfg.model.bbox_head.update(with_aux_head=True, loss_centerness=zero)

@@ -402,7 +402,7 @@ def _dataset_problem(root: Path, profile: str, default_root: Path) -> str | None
         return (
             f"{root} is the synthetic COCO stand-in, not COCO: profile {profile}'s results "
             f"would be labelled COCO 2017. Check the paper configs on it with a check profile "
-            f"(paper-standin-<N>it; README: the check mode)"
+            f'(paper-standin-<N>it; docs/profiles.md, "Checking the paper configs")'
         )
     try:
         corrdata.check_coco_dataset(root, ("train", "val"), layout=layout)
