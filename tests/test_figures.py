@@ -77,3 +77,14 @@ def test_iou_effects_give_their_sign_change_in_the_legend_and_a_dotted_line():
     dotted = [line for line in ax.get_lines() if line.get_linestyle() == ":"]
     assert len(dotted) == 1 and list(dotted[0].get_xdata()) == [0.6, 0.6]
     plt.close(fig)
+
+
+def test_table_5_1_bars_have_a_panel_per_source_and_a_bar_per_loss():
+    from reproduction.pages import plot_data
+
+    both = plot_data.ap_by_detector(pd.DataFrame(), "demo")
+    grid = figures.ap_bars(both)
+    titles = [ax.get_title() for ax in grid.axes.flat]
+    assert titles == sorted(set(both["source"]), key=list(both["source"]).index)
+    bars = [p for p in grid.axes.flat[0].patches if p.get_height() > 0]
+    assert len(bars) == both.groupby(["detector", "loss"]).ngroups  # a bar per detector × loss

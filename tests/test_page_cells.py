@@ -84,3 +84,21 @@ def test_links_between_pages_name_pages_of_the_book() -> None:
                 # the executed copies sit together in book/executed/, the Markdown pages above
                 assert target in executed | markdown, f"{name}: link to {target}"
     assert seen >= 2  # the claims page links the status and protocol pages
+
+
+MAX_CODE_LINES = 60
+"""The most non-blank code lines a notebook holds outside its parameters cell: notebooks
+hold parameters and calls, the logic lives in the package with its tests."""
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "notebooks").glob("*.ipynb")), ids=lambda p: p.stem)
+def test_a_notebook_holds_parameters_and_calls(path: Path) -> None:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        line
+        for source, tags in _code_cells(nb)
+        if "parameters" not in tags
+        for line in source.splitlines()
+        if line.strip()
+    ]
+    assert 0 < len(lines) <= MAX_CODE_LINES, f"{path.name}: {len(lines)} code lines"

@@ -295,3 +295,32 @@ def test_an_extract_keeps_the_first_images_and_says_whose_they_are(tmp_path: Pat
     label = soft_ranks.extract_label(out)
     assert "`atss_x` seed 3" in label and "first 2 of its 3" in label
     assert "archive/x.json" in label
+
+
+def test_the_strength_grid_spans_its_bounds_evenly_in_decades() -> None:
+    grid = soft_ranks.strength_grid(1e-5, 10.0, 5)
+    assert grid.size == 31 and grid[0] == pytest.approx(1e-5) and grid[-1] == pytest.approx(10.0)
+    np.testing.assert_allclose(np.diff(np.log10(grid)), 0.2)
+    np.testing.assert_allclose(grid, soft_ranks.DEFAULT_STRENGTHS)
+    with pytest.raises(ValueError, match="smallest=0.0"):
+        soft_ranks.strength_grid(0.0, 1.0, 5)
+
+
+def test_synthetic_images_cut_the_positives_in_order() -> None:
+    scores, ious = soft_ranks.synthetic_positives(230, 1)
+    images = soft_ranks.synthetic_images(scores, ious)
+    assert list(images) == ["0", "1", "2", "3"]  # 230 // 50 chunks
+    np.testing.assert_array_equal(np.concatenate([s for s, _ in images.values()]), scores)
+    np.testing.assert_array_equal(np.concatenate([u for _, u in images.values()]), ious)
+    assert list(soft_ranks.synthetic_images(scores[:7], ious[:7])) == ["0"]
+
+
+def test_image_partings_skip_images_without_a_correlation() -> None:
+    per_image = {
+        "a": (np.array([0.9, 0.2, 0.5]), np.array([0.8, 0.4, 0.6])),
+        "one": (np.array([0.5]), np.array([0.5])),
+        "flat": (np.array([0.5, 0.5]), np.array([0.3, 0.9])),
+    }
+    rows = soft_ranks.image_partings(per_image)
+    assert rows == [{"n": 3, "parting": soft_ranks.loss_parting_strength(*per_image["a"])}]
+    assert 0 < rows[0]["parting"] <= 2 * 0.7 / 3  # ε* ≤ 2 · spread / n

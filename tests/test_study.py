@@ -348,3 +348,50 @@ def test_modelled_minutes_are_scaled_to_the_timed_machine_by_the_reference() -> 
     assert options.loc[("far", 3), "minutes"] == pytest.approx(3 * 162 / 60)
     unscaled = protocol_options(settings, PAIR, ("beta_cls",), max_seeds=3, measured=timed)
     assert set(unscaled[unscaled["setting"] != "ref"]["cost"]) == {"modelled"}
+
+
+def test_intervals_by_seed_count_stack_every_pair_and_metric() -> None:
+    from reproduction.analysis.study import interval_by_seed_count, intervals_by_seed_count
+
+    runs = _runs({0: 2.0, 1: 3.0, 2: 2.5, 3: 1.0})
+    table = intervals_by_seed_count(runs, PAIR, ("beta_cls", "AP"))
+    assert set(table["metric"]) == {"beta_cls", "AP"} and set(table["pair"]) == {
+        "a_corr − a_baseline"
+    }
+    beta = table[table["metric"] == "beta_cls"].reset_index(drop=True)
+    alone = interval_by_seed_count(
+        {s: 40.0 for s in range(4)}, {0: 42.0, 1: 43.0, 2: 42.5, 3: 41.0}
+    )
+    pd.testing.assert_frame_equal(beta[alone.columns], alone)
+    assert intervals_by_seed_count(_runs({0: 1.0}), PAIR).empty  # one seed: no interval
+
+
+def test_validation_sizes_are_nested_rounded_and_named_when_bad() -> None:
+    from reproduction.analysis.study import validation_sizes
+
+    assert validation_sizes("0.25,0.5,1.0", 1000) == [250, 500, 1000]
+    assert validation_sizes("0.001, 0.5,0.5", 10) == [2, 5]  # at least 2, no repeats
+    with pytest.raises(ValueError, match="'half' is not a number"):
+        validation_sizes("0.25,half", 10)
+
+
+def test_intervals_by_val_size_read_the_kept_detections_of_each_pair(tmp_path: Path) -> None:
+    from reproduction.analysis.study import intervals_by_val_size
+    from reproduction.spec.paths import detections_file
+
+    gt_path, good, bad = _toy_set(tmp_path)
+    runs = _runs({0: 1.0, 1: 2.0})
+    args = (runs, PAIR, gt_path, "0.4,1.0", tmp_path / "results", "demo")
+    assert intervals_by_val_size(*args).empty  # no kept detections yet
+    for experiment, data in (("a_baseline", bad), ("a_corr", good)):
+        for seed in (0, 1):
+            path = detections_file(tmp_path / "results", "demo", experiment, seed)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(data))
+    table = intervals_by_val_size(*args)
+    assert set(table["n_val"]) == {4, 10} and set(table["pair"]) == {"a_corr − a_baseline"}
+    ap = table[(table["n_val"] == 10) & (table["metric"] == "AP")].iloc[0]
+    assert ap["mean"] > 0  # the better-localised detector is the variant
+    assert intervals_by_val_size(
+        runs, PAIR, tmp_path / "absent.json", "1.0", tmp_path, "demo"
+    ).empty

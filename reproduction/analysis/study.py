@@ -25,6 +25,7 @@ from scipy import stats as scipy_stats
 from corrlib import metrics
 from reproduction.analysis.stats import direction, excludes_zero, mean_interval, paired_difference
 from reproduction.records.run_table import per_seed
+from reproduction.spec.paths import detections_file
 
 STUDY_METRICS: tuple[str, ...] = ("beta_img", "beta_cls", "AP", "AP75")
 """The paired differences the study follows (all in percentage points)."""
@@ -178,6 +179,68 @@ def interval_by_val_size(
     return pd.DataFrame(
         rows, columns=["n_val", "metric", "mean", "low", "high", "half_width", "verdict"]
     )
+
+
+def intervals_by_seed_count(
+    runs: pd.DataFrame,
+    pairs: Sequence[tuple[str, str]],
+    study_metrics: Sequence[str] = STUDY_METRICS,
+) -> pd.DataFrame:
+    """Return :func:`interval_by_seed_count` of every pair and metric in one frame: its
+    columns (``n_seeds``, ``half_width`` in points, ``resolved_share``, ``subsets``) plus
+    ``pair`` (:func:`pair_label`) and ``metric``; empty (no columns) when no pair has two
+    shared seeds."""
+    rows: list[dict] = []
+    for base, var in pairs:
+        for metric in study_metrics:
+            table = interval_by_seed_count(
+                per_seed(runs, base, metric), per_seed(runs, var, metric)
+            )
+            label = pair_label((base, var))
+            rows += [dict(r, pair=label, metric=metric) for r in table.to_dict("records")]
+    return pd.DataFrame(rows)
+
+
+def validation_sizes(fractions: str, n_val: int) -> list[int]:
+    """Return the nested validation-subset sizes of ``fractions`` ("0.25,0.5,1.0", fractions
+    of the ``n_val`` images): each rounded, at least 2, sorted, without repeats.
+
+    Raises:
+        ValueError: naming an item that is not a number.
+    """
+    sizes = set()
+    for item in (f.strip() for f in fractions.split(",") if f.strip()):
+        try:
+            sizes.add(max(2, round(float(item) * n_val)))
+        except ValueError as err:
+            raise ValueError(f"val_fractions: {item!r} is not a number") from err
+    return sorted(sizes)
+
+
+def intervals_by_val_size(
+    runs: pd.DataFrame,
+    pairs: Sequence[tuple[str, str]],
+    gt_json: Path,
+    fractions: str,
+    results_root: Path,
+    profile: str,
+) -> pd.DataFrame:
+    """Return :func:`interval_by_val_size` of every pair whose runs kept their detections
+    (``seed<k>.detections.json`` beside each results file under ``results_root``), on the
+    :func:`validation_sizes` of ``fractions``, with a ``pair`` column; empty (no columns)
+    when ``gt_json`` is absent or no pair kept detections of every shared seed."""
+    if not Path(gt_json).is_file():
+        return pd.DataFrame()
+    n_val = len(json.loads(Path(gt_json).read_text())["images"])
+    sizes = validation_sizes(fractions, n_val)
+    frames = []
+    for pair in pairs:
+        seeds = sorted(paired_differences(runs, pair, "AP"))  # the shared seeds
+        kept = [{s: detections_file(results_root, profile, e, s) for s in seeds} for e in pair]
+        if all(p.is_file() for files in kept for p in files.values()):
+            table = interval_by_val_size(gt_json, *kept, sizes)
+            frames.append(table.assign(pair=pair_label(pair)))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 # ---------------------------------------------------------------------------------------------

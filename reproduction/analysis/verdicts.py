@@ -27,7 +27,7 @@ A COCO number is never subtracted from a synthetic one: effects are compared, no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -230,6 +230,8 @@ def collect_evidence(
     results_root: Path,
     archive_root: Path,
     profiles: Sequence[str] | None = None,
+    *,
+    read: Mapping[tuple[Path, str], Sequence[dict]] | None = None,
 ) -> list[AnyEvidence]:
     """Return every non-empty (profile, source) set of runs and learning curves, then every
     step-timing record (:class:`StepEvidence`) of those profiles.
@@ -237,12 +239,18 @@ def collect_evidence(
     ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing). Runs of
     one profile and source that were evaluated on different datasets (e.g. a validation split
     that grew) are never paired: each dataset's runs are their own evidence, named by it.
+    ``read``: results records a caller has already read, (root, profile) → that profile's
+    records under that root in :func:`reproduction.records.results.iter_results`' order; their
+    files are not read again.
     """
     names = list(profiles) if profiles is not None else [p for p in PROFILES if p != "smoke"]
+    known = {(Path(root), name): tuple(got) for (root, name), got in (read or {}).items()}
     found = []
     for name in names:
         for source, root in (("local", Path(results_root)), ("archive", Path(archive_root))):
-            records = tuple(iter_results(root, name))
+            records = known.get((root, name))
+            if records is None:
+                records = tuple(iter_results(root, name))
             curves = load_curves([root], name)
             groups = _by_dataset(records)
             if not records and curves:

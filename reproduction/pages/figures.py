@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import seaborn as sns
 
 from reproduction.analysis.stats import mean_interval
 from reproduction.records.run_table import per_seed
@@ -253,3 +254,23 @@ def plot_against_length(
     axes[0].set_ylabel("mean over seeds (%)")
     axes[width].set_ylabel("effect (points)")
     axes[0].legend(fontsize=7)
+
+
+def ap_bars(both: pd.DataFrame, height: float = 3.5, aspect: float = 1.3) -> sns.FacetGrid:
+    """Return Table 5.1's bar chart: AP (%) per detector, one bar per loss, one panel per
+    source (``both`` is :func:`reproduction.pages.plot_data.ap_by_detector`'s frame; each
+    panel has its own AP axis)."""
+    grid = sns.catplot(
+        data=both,
+        x="detector",
+        y="AP",
+        hue="loss",
+        col="source",
+        kind="bar",
+        sharey=False,
+        errorbar=None,
+        height=height,
+        aspect=aspect,
+    )
+    grid.set_titles("{col_name}")
+    return grid

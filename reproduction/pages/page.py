@@ -1,7 +1,8 @@
 """The parts every results page shares: the data note, the untrained note, the page's verdicts
 and its provenance block with the parameters the page ran with.
 
-A page notebook loads its runs once (:meth:`ResultsPage.load`) and shows, around its own
+A page notebook loads its runs once (:meth:`ResultsPage.load`: every results, curve and
+step-timing file read once, the records kept on the page) and shows, around its own
 tables, ``page.header()`` (what data the numbers come from, and which experiments did not
 learn), ``page.verdicts_html()`` (the verdicts on the claims it shows) and ``page.provenance()``
 (its parameters, runs, commits and hardware). The parameters are those the page ran with, read
@@ -12,7 +13,7 @@ under papermill, the cell papermill injected after it; a page never types them a
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import pandas as pd
 from reproduction.analysis import verdicts
 from reproduction.pages import report, verdict_tables
 from reproduction.records import run_table
+from reproduction.records.results import iter_results
 from reproduction.spec.profiles import data_label
 
 THESIS_DATA = "COCO 2017, as printed in the thesis."
@@ -86,6 +88,37 @@ def page_parameters(
     raise RuntimeError("no parameters cell has run in this kernel")
 
 
+def show(*parts: object, display: Callable[[object], None] | None = None) -> None:
+    """Show each part on the page, in order: a str as Markdown (an empty one: nothing), a
+    matplotlib figure as its image (then closed, so that the notebook does not show it a
+    second time), anything else (a styled table) as it is.
+
+    ``display``: what shows one object (default: IPython's ``display``); for tests.
+    """
+    if display is None:
+        from IPython.display import display
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            from IPython.display import Markdown
+
+            display(Markdown(part))
+        elif _is_figure(part):
+            import matplotlib.pyplot as plt
+
+            display(part)
+            plt.close(part)
+        else:
+            display(part)
+
+
+def _is_figure(part: object) -> bool:
+    """Whether ``part`` is a matplotlib figure (without importing matplotlib for a page
+    that draws none)."""
+    return type(part).__module__.startswith("matplotlib.") and hasattr(part, "savefig")
+
+
 @dataclass
 class ResultsPage:
     """One results page: its name (``notebooks/<name>.ipynb``), profile and roots, its runs
@@ -96,7 +129,10 @@ class ResultsPage:
         profile: the profile whose local runs the page reads.
         results_root: the local results (``results/``).
         archive_root: the committed results (``archive/``).
-        runs: the profile's runs (:func:`reproduction.records.run_table.load_runs`, in %).
+        records: the profile's local results records, as read
+            (:func:`reproduction.records.results.iter_results`).
+        runs: the same runs as a table (:func:`reproduction.records.run_table.runs_frame`,
+            in %).
         evidence: every set of runs the verdicts may be judged on
             (:func:`reproduction.analysis.verdicts.collect_evidence`).
     """
@@ -105,6 +141,7 @@ class ResultsPage:
     profile: str
     results_root: Path
     archive_root: Path
+    records: tuple[dict, ...] = field(repr=False)
     runs: pd.DataFrame = field(repr=False)
     evidence: list = field(repr=False)
 
@@ -112,15 +149,19 @@ class ResultsPage:
     def load(
         cls, name: str, profile: str, results_root: str | Path, archive_root: str | Path
     ) -> ResultsPage:
-        """Read the profile's runs and the evidence of every profile (local and archive)."""
+        """Read the profile's runs and the evidence of every profile (local and archive),
+        each file once: the profile's own records are read here and handed to the evidence
+        and, later, to the provenance block."""
         results, archive = Path(results_root), Path(archive_root)
+        records = tuple(iter_results(results, profile))
         return cls(
             name,
             profile,
             results,
             archive,
-            run_table.load_runs(results, profile),
-            verdicts.collect_evidence(results, archive),
+            records,
+            run_table.runs_frame(records),
+            verdicts.collect_evidence(results, archive, read={(results, profile): records}),
         )
 
     def header(self, thesis: str = THESIS_DATA) -> str:
@@ -145,8 +186,8 @@ class ResultsPage:
         :func:`page_parameters`)."""
         shown = page_parameters() if parameters is None else parameters
         return report.provenance_markdown(
-            self.runs, self.profile, self.results_root, parameters=shown
+            self.runs, self.profile, self.results_root, parameters=shown, records=self.records
         )
 
 
-__all__ = ["INJECTED_MARK", "THESIS_DATA", "ResultsPage", "page_parameters"]
+__all__ = ["INJECTED_MARK", "THESIS_DATA", "ResultsPage", "page_parameters", "show"]

@@ -356,17 +356,45 @@ def format_side_by_side(
     return compact_side_by_side(frame, metrics, digits, runs=runs).style.hide(axis="index")
 
 
+AP_COLUMNS: tuple[str, ...] = ("AP", "AP50", "AP75")
+"""The AP columns of Table 5.1 (%, higher is better)."""
+
+OLRP_COLUMNS: tuple[str, ...] = ("oLRP", "oLRP_Loc", "oLRP_FP", "oLRP_FN")
+"""oLRP and its components, Table 5.1's other columns (%, lower is better)."""
+
+
+def ap_and_olrp_parts(
+    frame: pd.DataFrame, headings: bool = True
+) -> list[str | pd.io.formats.style.Styler]:
+    """Return a Table 5.1 side by side (:func:`side_by_side` with :data:`AP_COLUMNS` and
+    :data:`OLRP_COLUMNS`) as the page shows it: the AP table, then the oLRP table without the
+    runs column, each after a Markdown heading that says which way is better (``headings``)."""
+    ap = format_side_by_side(frame, list(AP_COLUMNS))
+    olrp = format_side_by_side(frame, list(OLRP_COLUMNS), runs=False)
+    if not headings:
+        return [ap, olrp]
+    return [
+        "**AP, AP50, AP75** (%, higher is better)",
+        ap,
+        "**oLRP and its components** (%, lower is better)",
+        olrp,
+    ]
+
+
 def provenance_markdown(
     runs: pd.DataFrame,
     profile: str,
     results_root: Path,
     parameters: Mapping[str, object] | None = None,
+    records: Sequence[dict] | None = None,
 ) -> str:
     """Return the provenance block of a results page as Markdown.
 
     Lists the profile and its data, the page's ``parameters`` (:func:`parameters_markdown`,
     when given), experiments and seeds, and — from the results files — git commits, package
-    versions and hardware. Empty runs give a block that says so.
+    versions and hardware. Empty runs give a block that says so. ``records``: the profile's
+    results records when the page has read them already (default: read from
+    ``results_root``).
     """
     lines = ["**Provenance**", "", f"- Data: {data_label(profile)}"]
     if parameters is not None:
@@ -379,7 +407,8 @@ def provenance_markdown(
         f"- Runs: {len(runs)} ({runs['experiment'].nunique()} experiments; "
         f"seeds {', '.join(map(str, seeds))})"
     )
-    records = list(iter_results(Path(results_root), profile))
+    if records is None:
+        records = list(iter_results(Path(results_root), profile))
     commits = sorted({commit_of(r) for r in records})
     lines.append(f"- Git commit(s): {', '.join(commits)}")
     hardware = {hardware_line(r) for r in records}

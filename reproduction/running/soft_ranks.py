@@ -19,6 +19,9 @@ Public API::
     loss_parting_strength(scores, ious, rank_scale) -> float   # where the two losses part
     affine_residual(values, strength, rank_scale) -> float     # 0 iff soft ranks are affine
     spearman_pearson_sweep(scores, ious, strengths, rank_scale) -> list[dict]
+    strength_grid(smallest, largest, per_decade) -> array      # a sweep's strengths
+    image_partings(per_image) -> list[dict]      # ε* of each image's positives
+    synthetic_images(scores, ious, per_image) -> dict          # positives cut into "images"
     parting_sentence(scores, ious) -> str        # the page's sentence, from the data
     positives_from_results(path) -> (scores, ious)   # pre-NMS positives of a run
     synthetic_positives(n, seed) -> (scores, ious)   # labelled synthetic stand-in
@@ -269,6 +272,52 @@ def spearman_pearson_sweep(
     return rows
 
 
+def strength_grid(smallest: float, largest: float, per_decade: int) -> np.ndarray:
+    """Return the strengths ε of a sweep: from ``smallest`` to ``largest`` (both included),
+    evenly spaced on a log scale with ``per_decade`` strengths per factor of 10 (same units as
+    the bounds).
+
+    Raises:
+        ValueError: the bounds are not 0 < smallest ≤ largest, or ``per_decade`` < 1.
+    """
+    if not 0.0 < smallest <= largest or per_decade < 1:
+        raise ValueError(
+            f"strengths need 0 < smallest <= largest and per_decade >= 1, got smallest="
+            f"{smallest!r}, largest={largest!r}, per_decade={per_decade!r}"
+        )
+    count = int(round(np.log10(largest / smallest) * per_decade)) + 1
+    return np.logspace(np.log10(smallest), np.log10(largest), count)
+
+
+def image_partings(
+    per_image: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> list[dict[str, float | int]]:
+    """Return ε* (:func:`loss_parting_strength`, absolute scale) of each image's positives:
+    one ``{"n": positives, "parting": ε*}`` per image of ``per_image`` (image → (scores,
+    IoUs), as :func:`positives_per_image` returns) that has at least two positives and
+    neither constant scores nor constant IoUs, in the mapping's order."""
+    return [
+        {"n": s.size, "parting": loss_parting_strength(s, u)}
+        for s, u in per_image.values()
+        if s.size >= 2 and np.ptp(s) > 0 and np.ptp(u) > 0
+    ]
+
+
+def synthetic_images(
+    scores: np.ndarray, ious: np.ndarray, per_image: int = 50
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Cut positives (e.g. :func:`synthetic_positives`) into "images" of consecutive chunks
+    of about ``per_image`` positives: ``{"0": (scores, ious), "1": ...}``, as
+    :func:`positives_per_image` returns a run's (at least one image)."""
+    chunks = max(1, scores.size // per_image)
+    return {
+        str(i): chunk
+        for i, chunk in enumerate(
+            zip(np.array_split(scores, chunks), np.array_split(ious, chunks), strict=True)
+        )
+    }
+
+
 def parting_sentence(
     scores: Iterable[float] | np.ndarray | torch.Tensor,
     ious: Iterable[float] | np.ndarray | torch.Tensor,
@@ -458,6 +507,9 @@ def synthetic_positives(
 
 __all__ = [
     "extract_label",
+    "image_partings",
+    "strength_grid",
+    "synthetic_images",
     "write_positives_extract",
     "DEFAULT_STRENGTHS",
     "affine_residual",
