@@ -30,15 +30,17 @@ import torch
 from torch import Tensor
 
 from corrlib.names import (  # the accepted names, defined once and torch-free
+    DEFAULT_GROUPING,
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
-    DEFAULT_REDUCTION,
     DEFAULT_STRENGTH,
+    GROUPINGS,
     KINDS,
     MOMENTS,
     RANK_SCALES,
-    REDUCTIONS,
 )
+
+REDUCTIONS, DEFAULT_REDUCTION = GROUPINGS, DEFAULT_GROUPING  # their names when this was copied
 
 # Added under square roots and to denominators so that nearly constant inputs give finite
 # gradients; far below the variance of any non-degenerate set of scores or IoUs.

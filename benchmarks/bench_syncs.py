@@ -3,7 +3,7 @@
 Prints a Markdown table: for each corrlib head (the smoke profile's model, 2 images), the
 host-syncing aten calls (:class:`corrlib.sync.HostSyncCounter`: what makes a GPU's host wait,
 counted on any device) of ``model.loss`` + ``backward`` without Correlation Loss, and how many
-the loss adds for each coefficient and each reduction the head passes groups for. Values are
+the loss adds for each coefficient and each grouping the head passes groups for. Values are
 checked as on a GPU (deferred) and soft ranks take a GPU's parallel path. The tests hold the
 added count at zero, two for a rank-faithful Spearman Loss (``tests/test_host_sync.py``);
 this prints it.
@@ -56,10 +56,10 @@ def main() -> None:
     torch.set_num_threads(1)
     data_root = generate_preset("smoke", Path(tempfile.mkdtemp()) / "smoke")
     print("Host-syncing calls of one smoke training step (2 images), loss + backward\n")
-    print("| head | reduction | without the loss | " + " | ".join(SETTINGS) + " |")
+    print("| head | grouping | without the loss | " + " | ".join(SETTINGS) + " |")
     print("|---|---|---:|" + "---:|" * len(SETTINGS))
     for detector in args.detectors.split(","):
-        experiment, reductions = SYNC_HEADS[detector]
+        experiment, groupings = SYNC_HEADS[detector]
         model, data = _model_and_batch(experiment, data_root)
         heads = loss_heads(model)
         modules = [h.loss_corr for h in heads]
@@ -68,13 +68,13 @@ def main() -> None:
         baseline = step_syncs(model, data).total()
         for head, module in zip(heads, modules, strict=True):
             head.loss_corr = module
-        for reduction in reductions:
+        for grouping in groupings:
             added = []
             for setting in SETTINGS.values():
-                set_loss_settings(modules, reduction, setting)
+                set_loss_settings(modules, grouping, setting)
                 added.append(step_syncs(model, data).total() - baseline)
             cells = " | ".join(f"{a:+d}" for a in added)
-            print(f"| {detector} | {reduction} | {baseline} | {cells} |")
+            print(f"| {detector} | {grouping} | {baseline} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The names Correlation Loss accepts, defined once and importable without torch.
 
-``corrlib.losses`` and ``corrlib.integration`` validate their arguments against these tuples;
-the thesis companion (registry, report, notebooks) reads them from here, so a coefficient or
-gradient setting is spelled in one place. Standard library only.
+``corrlib.losses`` and ``corrlib.integration`` validate their arguments against these tuples
+with :func:`check_choice`; the thesis companion (registry, report, notebooks) reads them from
+here, so a coefficient or gradient setting is spelled in one place. Standard library only.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 KINDS: tuple[str, ...] = ("concordance", "spearman", "pearson")
 """Correlation coefficients of Correlation Loss (``kind``): concordance (Eq. 2.3), Spearman
@@ -45,27 +47,62 @@ author's code). Pearson and Spearman do not depend on the choice."""
 
 DEFAULT_MOMENTS = "population"
 
-REDUCTIONS: tuple[str, ...] = ("batch", "level_mean", "image_sum")
+GROUPINGS: tuple[str, ...] = ("batch", "level_mean", "image_sum")
 """Over which positives one correlation is computed and how the results combine
-(``reduction``):
+(``grouping``):
 
 - ``"batch"``: one correlation over all positives of the batch (the thesis's Eq. 4.2);
 - ``"level_mean"``: one per pyramid level, averaged over the levels with at least two
   positives (the thesis author's RetinaNet);
 - ``"image_sum"``: one per image, summed over the images of the batch (the thesis author's
-  YOLACT)."""
+  YOLACT).
 
-DEFAULT_REDUCTION = "batch"
+Not mmdet's ``reduction`` (none / mean / sum of a loss's elements): Correlation Loss has no such
+option, and refuses the name (:func:`refuse_reduction`)."""
+
+DEFAULT_GROUPING = "batch"
+
+
+def check_choice(
+    option: str, value: object, allowed: Iterable[str], owner: str | None = None
+) -> None:
+    """Return None when ``value`` is one of ``allowed``; else raise ValueError naming the
+    option, the value and the allowed choices (prefixed with ``owner``, e.g. a class name,
+    where given)."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        where = f"{owner}: " if owner else ""
+        raise ValueError(f"{where}unknown {option} {value!r}; expected one of {allowed}")
+
+
+def refuse_reduction(value: object, owner: str) -> None:
+    """Return None when ``value`` (what was passed as ``reduction``) is None; else raise
+    TypeError naming the value given, the option ``grouping`` and :data:`GROUPINGS`.
+
+    ``reduction`` is the former name of ``grouping``; in mmdet every loss's ``reduction``
+    means none / mean / sum of its elements, which Correlation Loss does not have.
+    """
+    if value is None:
+        return
+    hint = f"; write grouping={value!r}" if value in GROUPINGS else ""
+    raise TypeError(
+        f"{owner}: reduction={value!r} is no option: Correlation Loss has no none / mean / "
+        f"sum reduction like mmdet's losses; how its positives are grouped is the option "
+        f"grouping (formerly named reduction), one of {GROUPINGS}{hint}"
+    )
+
 
 __all__ = [
     "DEFAULT_GRADIENT",
+    "DEFAULT_GROUPING",
     "DEFAULT_MOMENTS",
     "DEFAULT_RANK_SCALE",
-    "DEFAULT_REDUCTION",
     "DEFAULT_STRENGTH",
     "GRADIENTS",
+    "GROUPINGS",
     "KINDS",
     "MOMENTS",
     "RANK_SCALES",
-    "REDUCTIONS",
+    "check_choice",
+    "refuse_reduction",
 ]

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from corrlib.losses import correlation_loss, grouped_correlation_loss
-from corrlib.names import MOMENTS, REDUCTIONS
+from corrlib.names import GROUPINGS, MOMENTS
 from reproduction.running import author_effects
 from reproduction.spec import author_code
 from reproduction.spec.experiments import DETECTORS, experiment_ids
@@ -104,9 +104,9 @@ def test_grouped_loss_with_one_group_is_the_pooled_loss() -> None:
     logits, ious = author_effects.synthetic_positives(np.random.default_rng(5), 40)
     scores, y = torch.tensor(logits).sigmoid(), torch.tensor(ious)
     pooled = correlation_loss(scores, y, kind="concordance")
-    for reduction in ("level_mean", "image_sum"):
+    for grouping in ("level_mean", "image_sum"):
         one = grouped_correlation_loss(
-            scores, y, torch.zeros(40, dtype=torch.long), reduction, kind="concordance"
+            scores, y, torch.zeros(40, dtype=torch.long), grouping, kind="concordance"
         )
         assert one.item() == pytest.approx(pooled.item(), abs=1e-12)
 
@@ -132,7 +132,7 @@ def test_the_differences_name_known_detectors_options_and_runs() -> None:
             variant, baseline = pair.split(" vs ")
             assert {variant, baseline} <= ids, pair
     options = " ".join(d.option or "" for d in differences)
-    for value in (*[m for m in MOMENTS if m != "population"], *REDUCTIONS[1:]):
+    for value in (*[m for m in MOMENTS if m != "population"], *GROUPINGS[1:]):
         assert f"'{value}'" in options
     # the loss-level rows of loss_level_effects are the differences that say so
     measured = {d.topic for d in differences if d.measured and "loss_level_effects" in d.measured}

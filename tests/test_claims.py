@@ -371,9 +371,9 @@ def test_runs_evaluated_on_different_validation_sets_are_never_paired(tmp_path):
     assert alone[0].label() == "archive/demo"
 
 
-def test_the_rank_faithful_loss_and_the_authors_reduction_are_claims_comparisons():
+def test_the_rank_faithful_loss_and_the_authors_grouping_are_claims_comparisons():
     """The rank-faithful Spearman Loss is compared with the baseline and with the thesis's
-    Spearman Loss, and RetinaNet's per-level reduction with the baseline on AP and oLRP (their
+    Spearman Loss, and RetinaNet's per-level grouping with the baseline on AP and oLRP (their
     verdicts on the committed runs are the archive check's:
     ``reproduction.analysis.archive_check``)."""
     rank = claims.get_claim("rank_loss").comparisons

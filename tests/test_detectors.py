@@ -551,9 +551,7 @@ def test_checkpoint_loader_allows_only_history_buffer_methods():
 
 
 @pytest.mark.parametrize("detector", sorted(CASES))
-def test_positives_carry_their_level_and_image_for_the_authors_reductions(
-    detector, smoke_data_root
-):
+def test_positives_carry_their_level_and_image_for_the_authors_groupings(detector, smoke_data_root):
     """A batch of one image twice: the per-image groups the head passes hold the same
     positives, level by level, and the per-level and per-image losses are those groups'."""
     import copy
@@ -583,8 +581,8 @@ def test_positives_carry_their_level_and_image_for_the_authors_reductions(
 
     module.forward = recording
     try:
-        for reduction in ("level_mean", "image_sum"):
-            module.reduction = reduction
+        for grouping in ("level_mean", "image_sum"):
+            module.grouping = grouping
             value = head_losses(model, twice)["loss_corr"]
             scores, levels, images = seen["scores"], seen["levels"], seen["images"]
             assert set(images.tolist()) == {0, 1}
@@ -592,15 +590,15 @@ def test_positives_carry_their_level_and_image_for_the_authors_reductions(
                 first = scores[(images == 0) & (levels == level)].sort().values
                 second = scores[(images == 1) & (levels == level)].sort().values
                 torch.testing.assert_close(first, second)
-            groups = levels if reduction == "level_mean" else images
+            groups = levels if grouping == "level_mean" else images
             expected = module.loss_weight * grouped_correlation_loss(
-                scores, seen["ious"], groups, reduction, kind=module.kind
+                scores, seen["ious"], groups, grouping, kind=module.kind
             )
             torch.testing.assert_close(value.detach(), expected)
             assert len(levels.unique()) >= 2  # the groups are levels, not one pool
     finally:
         module.forward = forward
-        module.reduction = "batch"
+        module.grouping = "batch"
 
 
 def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is_silent(
@@ -613,14 +611,14 @@ def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is
         return cfg.model.bbox_head.loss_corr
 
     retina = loss_corr("retinanet_spearman_0.1")
-    assert (retina.reduction, retina.moments) == ("level_mean", "sample")
+    assert (retina.grouping, retina.moments) == ("level_mean", "sample")
     yolact = loss_corr("yolact_concordance_0.4")
-    assert (yolact.reduction, yolact.moments) == ("image_sum", "sample")
+    assert (yolact.grouping, yolact.moments) == ("image_sum", "sample")
     atss = loss_corr("atss_concordance_0.3")
-    assert atss.moments == "sample" and "reduction" not in atss
+    assert atss.moments == "sample" and "grouping" not in atss
     # an experiment that names its own settings keeps them; the demo keeps the thesis's
     assert "moments" not in loss_corr("retinanet_spearman_0.1_unitgap")
-    assert "reduction" not in loss_corr("retinanet_spearman_0.1", "demo")
+    assert "grouping" not in loss_corr("retinanet_spearman_0.1", "demo")
     assert loss_corr("atss_baseline") is None
 
 

@@ -270,7 +270,7 @@ def test_yolact_positives_are_the_box_losss_positives(smoke_data_root):
 
 
 def test_yolact_per_image_loss_sums_one_loss_per_image(smoke_data_root):
-    """reduction='image_sum' (the thesis author's YOLACT): one correlation per image's
+    """grouping='image_sum' (the thesis author's YOLACT): one correlation per image's
     positives, summed; each image's positives are those mmdet's OHEM loss sees for it."""
     from corrlib.losses import correlation_loss
 
@@ -289,7 +289,7 @@ def test_yolact_per_image_loss_sums_one_loss_per_image(smoke_data_root):
         per_image.append((scores[positive], ious[positive]))
 
     head._record_positives = spy_record
-    head.loss_corr.reduction = "image_sum"
+    head.loss_corr.grouping = "image_sum"
     losses = _losses(model, _batch(cfg))
     assert len(per_image) == BATCH_SIZE
     expected = sum(

@@ -4,7 +4,7 @@ Counted on CPU with :class:`corrlib.sync.HostSyncCounter` (the aten operations t
 make the host wait for the device or copy a Python value onto it), over ``model.loss`` and
 ``backward`` of one smoke-profile step: each head with its Correlation Loss against the same
 model, same weights and batch, with the loss switched off. Every coefficient and every
-reduction the head supports; a rank-faithful Spearman Loss may add two (it compacts the
+grouping the head supports; a rank-faithful Spearman Loss may add two (it compacts the
 positives, then its soft rank, on a GPU's parallel path, checks once that it converged).
 Values are checked as on a GPU (deferred: no wait).
 """
@@ -25,7 +25,7 @@ SETTINGS: tuple[dict, ...] = (
     {"kind": "concordance", "moments": "sample"},
     {"kind": "spearman", "rank_scale": "unit_gap"},
 )
-"""The loss settings counted on every head and reduction."""
+"""The loss settings counted on every head and grouping."""
 
 RANK_FAITHFUL_SYNCS = 2
 """What one rank-faithful Spearman Loss call may add: the compaction of its positives and the
@@ -35,7 +35,7 @@ convergence check of its parallel soft rank (the path a GPU takes, counted here)
 @pytest.mark.slow
 @pytest.mark.parametrize("detector", sorted(SYNC_HEADS))
 def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root):
-    experiment, reductions = SYNC_HEADS[detector]
+    experiment, groupings = SYNC_HEADS[detector]
     cfg = smoke_cfg(experiment, smoke_data_root)
     model = build_model(cfg.model)
     data = smoke_batch(cfg)
@@ -49,9 +49,9 @@ def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root
     for head, module in zip(heads, modules, strict=True):
         head.loss_corr = module
     failures = []
-    for reduction in reductions:
+    for grouping in groupings:
         for setting in SETTINGS:
-            set_loss_settings(modules, reduction, setting)
+            set_loss_settings(modules, grouping, setting)
             # a rank-faithful loss call compacts its positives (one nonzero) and soft-ranks
             # them with a GPU's parallel PAV, which checks once that it has converged
             allowed = RANK_FAITHFUL_SYNCS if setting.get("rank_scale") == "unit_gap" else 0
@@ -60,7 +60,7 @@ def test_correlation_loss_adds_no_host_synchronisation(detector, smoke_data_root
             got = ops.total()
             if got > baseline + allowed:
                 extra = {k: v - base_ops.get(k, 0) for k, v in ops.items()}
-                failures.append(f"{reduction} {setting}: {got} vs {baseline} ({extra})")
+                failures.append(f"{grouping} {setting}: {got} vs {baseline} ({extra})")
     assert not failures, "\n".join(failures)
 
 

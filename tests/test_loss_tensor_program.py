@@ -60,8 +60,8 @@ def test_the_thesis_spearman_is_its_closed_form(n, seed, strength):
 
 
 @pytest.mark.parametrize("setting", KIND_SETTINGS, ids=lambda s: ",".join(map(str, s.values())))
-@pytest.mark.parametrize("reduction", ["batch", "level_mean", "image_sum"])
-def test_weights_mask_what_a_selection_would_keep(setting, reduction):
+@pytest.mark.parametrize("grouping", ["batch", "level_mean", "image_sum"])
+def test_weights_mask_what_a_selection_would_keep(setting, grouping):
     g = torch.Generator().manual_seed(3)
     n = 300
     scores = torch.rand(n, generator=g, dtype=torch.float64, requires_grad=True)
@@ -72,12 +72,12 @@ def test_weights_mask_what_a_selection_would_keep(setting, reduction):
     positive[groups == 4] = False
     positive[(groups == 4).nonzero()[0]] = True  # a group with one positive
     masked = grouped_correlation_loss(
-        scores, ious, groups, reduction, weights=positive.float(), num_groups=5, **setting
+        scores, ious, groups, grouping, weights=positive.float(), num_groups=5, **setting
     )
     (grad_masked,) = torch.autograd.grad(masked, scores)
     keep = positive.nonzero().squeeze(1)
     selected = grouped_correlation_loss(
-        scores[keep], ious[keep], groups[keep], reduction, num_groups=5, **setting
+        scores[keep], ious[keep], groups[keep], grouping, num_groups=5, **setting
     )
     (grad_selected,) = torch.autograd.grad(selected, scores)
     by_hand = [
@@ -85,9 +85,9 @@ def test_weights_mask_what_a_selection_would_keep(setting, reduction):
         for k in range(5)
         if int((groups[keep] == k).sum()) >= 2
     ]
-    if reduction == "batch":
+    if grouping == "batch":
         expected = correlation_loss(scores[keep], ious[keep], **setting)
-    elif reduction == "level_mean":
+    elif grouping == "level_mean":
         expected = torch.stack(by_hand).mean()
     else:
         expected = torch.stack(by_hand).sum()

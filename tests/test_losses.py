@@ -154,7 +154,7 @@ def test_bad_input_raises_value_error_naming_it(
 
 
 # --------------------------------------------------------------------------------------------
-# The thesis author's settings: sample moments, per-level and per-image reductions
+# The thesis author's settings: sample moments, per-level and per-image groupings
 
 
 def test_sample_moments_follow_the_n_minus_1_definition_and_matter_at_small_n() -> None:
@@ -196,7 +196,7 @@ def test_level_mean_averages_the_levels_holding_two_or_more_positives() -> None:
     assert got.item() == pytest.approx(torch.stack(by_hand).mean().item(), abs=1e-12)
     pooled = grouped_correlation_loss(scores, ious, None, "batch", kind="spearman")
     assert pooled.item() == pytest.approx(correlation_loss(scores, ious, "spearman").item())
-    assert abs(pooled.item() - got.item()) > 1e-3  # the reductions are different losses
+    assert abs(pooled.item() - got.item()) > 1e-3  # the groupings are different losses
     got.backward()
     assert torch.isfinite(scores.grad).all() and scores.grad[levels == 3].abs().sum() == 0
 
@@ -219,12 +219,29 @@ def test_grouped_loss_needs_one_group_per_positive_and_is_zero_without_a_pair() 
         grouped_correlation_loss(scores, ious, None, "level_mean")
     with pytest.raises(ValueError, match="one group per positive"):
         grouped_correlation_loss(scores, ious, groups[:-1], "image_sum")
-    with pytest.raises(ValueError, match="reduction"):
+    with pytest.raises(ValueError, match="unknown grouping 'per_anchor'"):
         grouped_correlation_loss(scores, ious, groups, "per_anchor")
     lonely = grouped_correlation_loss(scores[:3], ious[:3], torch.arange(3), "level_mean")
     assert lonely.item() == 0.0
     lonely.backward()
     assert scores.grad is not None and scores.grad.abs().sum() == 0
+
+
+def test_the_former_name_reduction_is_refused_naming_grouping() -> None:
+    """mmdet's losses take ``reduction`` (none / mean / sum); the grouping of positives was
+    once named so: either habit gets a TypeError naming the value and ``grouping``."""
+    from corrlib.losses import grouped_correlation_loss
+    from corrlib.names import GROUPINGS
+
+    scores, ious, groups = _grouped_inputs()
+    for value in ("level_mean", "mean"):
+        with pytest.raises(TypeError, match=f"reduction='{value}'.* grouping") as err:
+            grouped_correlation_loss(scores, ious, groups, reduction=value)
+        assert str(GROUPINGS) in str(err.value)
+        assert (f"grouping={value!r}" in str(err.value)) == (value in GROUPINGS)
+    by_position = grouped_correlation_loss(scores, ious, groups, "level_mean")
+    by_name = grouped_correlation_loss(scores, ious, groups, grouping="level_mean")
+    assert by_position.item() == by_name.item()
 
 
 def test_unknown_rank_scale_names_the_argument() -> None:

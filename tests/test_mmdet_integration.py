@@ -105,3 +105,29 @@ def test_importing_the_integration_allows_mmengine_checkpoints_in_the_safe_loade
     import corrlib.integration  # noqa: F401  (allow-lists on import)
 
     assert HistoryBuffer in torch.serialization.get_safe_globals()
+
+
+def test_correlation_loss_groups_by_grouping_and_refuses_mmdets_reduction():
+    """``grouping`` chooses how positives are grouped; ``reduction`` (mmdet's none / mean /
+    sum, and the option's former name) is refused by name, from a config and as an attribute."""
+    import pytest
+    from mmdet.registry import MODELS
+
+    import corrlib.integration  # noqa: F401  (registers CorrelationLoss)
+
+    loss = MODELS.build(dict(type="CorrelationLoss", kind="spearman", grouping="level_mean"))
+    assert loss.grouping == "level_mean" and "grouping='level_mean'" in repr(loss)
+    gen = torch.Generator().manual_seed(0)
+    scores, ious = torch.rand(12, generator=gen), torch.rand(12, generator=gen)
+    levels = torch.arange(12) % 3
+    per_level = loss(scores, ious, levels=levels, num_levels=3)
+    pooled = MODELS.build(dict(type="CorrelationLoss", kind="spearman"))(scores, ious)
+    assert per_level.item() != pooled.item()
+    for value in ("level_mean", "mean"):
+        with pytest.raises(TypeError, match=f"reduction='{value}'.* grouping"):
+            MODELS.build(dict(type="CorrelationLoss", kind="spearman", reduction=value))
+    with pytest.raises(ValueError, match="CorrelationLoss: unknown grouping 'per_anchor'"):
+        MODELS.build(dict(type="CorrelationLoss", grouping="per_anchor"))
+    with pytest.raises(TypeError, match="reduction='image_sum'.* grouping"):
+        loss.reduction = "image_sum"
+    assert loss.grouping == "level_mean" and not hasattr(loss, "reduction")

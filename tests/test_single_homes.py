@@ -50,6 +50,42 @@ def test_the_loss_accepts_exactly_the_names() -> None:
         correlation_loss(scores, ious, "kendall")
 
 
+def test_one_check_of_choices_names_the_option_the_value_and_the_choices() -> None:
+    """:func:`corrlib.names.check_choice` is the one check of a named choice: the loss
+    function, the mmdet module and the experiment registry refuse an unknown grouping with
+    its message, and none of them words the check itself."""
+    import re
+
+    import torch
+
+    from corrlib.losses import grouped_correlation_loss
+    from corrlib.names import GROUPINGS, check_choice
+    from reproduction.spec import experiments
+
+    assert check_choice("grouping", "image_sum", GROUPINGS) is None
+    with pytest.raises(ValueError) as err:
+        check_choice("grouping", "per_anchor", GROUPINGS, owner="CorrelationLoss")
+    message = str(err.value)
+    assert message.startswith("CorrelationLoss: ")
+    assert "grouping" in message and "'per_anchor'" in message
+    assert all(f"'{choice}'" in message for choice in GROUPINGS)
+    expected = re.escape(message.removeprefix("CorrelationLoss: "))
+    scores = torch.rand(4)
+    with pytest.raises(ValueError, match=expected):
+        grouped_correlation_loss(scores, scores, torch.zeros(4, dtype=torch.long), "per_anchor")
+    with pytest.raises(ValueError, match=expected):
+        experiments._Builder().add("retinanet", "spearman", 0.1, grouping="per_anchor")
+    homes = (
+        "corrlib/losses/correlation.py",
+        "corrlib/losses/checks.py",
+        "corrlib/losses/fast_soft_rank.py",
+        "corrlib/integration/loss.py",
+        "reproduction/spec/experiments.py",
+    )
+    for home in homes:
+        assert "expected one of" not in (REPO / home).read_text(encoding="utf-8"), home
+
+
 def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
     from reproduction import dataset
 

@@ -8,14 +8,16 @@ from torch import Tensor, nn
 from corrlib.losses import grouped_correlation_loss
 from corrlib.names import (
     DEFAULT_GRADIENT,
+    DEFAULT_GROUPING,
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
-    DEFAULT_REDUCTION,
     GRADIENTS,
+    GROUPINGS,
     KINDS,
     MOMENTS,
     RANK_SCALES,
-    REDUCTIONS,
+    check_choice,
+    refuse_reduction,
 )
 
 
@@ -29,7 +31,7 @@ class CorrelationLoss(nn.Module):
         # a rank-faithful Spearman Loss (soft ranks that follow the exact ranks):
         loss_corr=dict(type='CorrelationLoss', kind='spearman', rank_scale='unit_gap')
         # the thesis author's RetinaNet: one correlation per pyramid level, averaged:
-        loss_corr=dict(type='CorrelationLoss', kind='spearman', reduction='level_mean')
+        loss_corr=dict(type='CorrelationLoss', kind='spearman', grouping='level_mean')
 
     Args:
         kind: "concordance", "spearman" or "pearson".
@@ -42,9 +44,12 @@ class CorrelationLoss(nn.Module):
             in [0, 1]) or "unit_gap" ("spearman" only; see
             :func:`corrlib.losses.soft_rank`).
         moments: "population" (default) or "sample" ("concordance" only).
-        reduction: "batch" (default: one correlation over the batch's positives),
-            "level_mean" (per pyramid level, averaged over levels with two or more positives)
-            or "image_sum" (per image, summed); the head passes the groups.
+        grouping: over which positives one correlation is computed
+            (:data:`corrlib.names.GROUPINGS`): "batch" (default: one correlation over the
+            batch's positives), "level_mean" (per pyramid level, averaged over levels with two
+            or more positives) or "image_sum" (per image, summed); the head passes the groups.
+        reduction: refused (TypeError naming ``grouping``): its former name. Unlike mmdet's
+            losses, Correlation Loss has no none / mean / sum reduction.
     """
 
     def __init__(
@@ -55,20 +60,20 @@ class CorrelationLoss(nn.Module):
         gradient: str = DEFAULT_GRADIENT,
         rank_scale: str = DEFAULT_RANK_SCALE,
         moments: str = DEFAULT_MOMENTS,
-        reduction: str = DEFAULT_REDUCTION,
+        grouping: str = DEFAULT_GROUPING,
+        *,
+        reduction: None = None,
     ) -> None:
         super().__init__()
+        refuse_reduction(reduction, "CorrelationLoss")
         for name, value, allowed in (
             ("kind", kind, KINDS),
             ("gradient", gradient, GRADIENTS),
             ("rank_scale", rank_scale, RANK_SCALES),
             ("moments", moments, MOMENTS),
-            ("reduction", reduction, REDUCTIONS),
+            ("grouping", grouping, GROUPINGS),
         ):
-            if value not in allowed:
-                raise ValueError(
-                    f"CorrelationLoss: unknown {name} {value!r}; expected one of {allowed}"
-                )
+            check_choice(name, value, allowed, owner="CorrelationLoss")
         if loss_weight < 0:
             raise ValueError(f"CorrelationLoss: loss_weight must be >= 0, got {loss_weight}")
         if regularization_strength is not None and regularization_strength <= 0:
@@ -82,10 +87,22 @@ class CorrelationLoss(nn.Module):
         self.gradient = gradient
         self.rank_scale = rank_scale
         self.moments = moments
-        self.reduction = reduction
+        self.grouping = grouping
 
     takes_weights = True
     """The heads may pass every row with 0/1 ``weights`` instead of selecting the positives."""
+
+    @property
+    def reduction(self) -> None:
+        """No such attribute (AttributeError): the former name of :attr:`grouping`."""
+        raise AttributeError("CorrelationLoss has no reduction; its grouping is `grouping`")
+
+    @reduction.setter
+    def reduction(self, value: object) -> None:
+        """Refuse to set the former name of :attr:`grouping` (TypeError naming it), so that
+        ``loss.reduction = "level_mean"`` does not pass unnoticed."""
+        refuse_reduction(value, "CorrelationLoss")
+        raise TypeError("CorrelationLoss: reduction is no attribute; set grouping")
 
     def forward(
         self,
@@ -116,12 +133,12 @@ class CorrelationLoss(nn.Module):
         groups, num_groups = {
             "level_mean": (levels, num_levels),
             "image_sum": (images, num_images),
-        }.get(self.reduction, (None, None))
+        }.get(self.grouping, (None, None))
         loss = grouped_correlation_loss(
             scores,
             ious,
             groups,
-            self.reduction,
+            self.grouping,
             kind=self.kind,
             regularization_strength=self.regularization_strength,
             iou_gradient=self.gradient != "classifier",
@@ -136,5 +153,5 @@ class CorrelationLoss(nn.Module):
         return (
             f"kind={self.kind!r}, loss_weight={self.loss_weight}, gradient={self.gradient!r}, "
             f"rank_scale={self.rank_scale!r}, moments={self.moments!r}, "
-            f"reduction={self.reduction!r}"
+            f"grouping={self.grouping!r}"
         )

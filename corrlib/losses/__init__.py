@@ -9,7 +9,7 @@ Public API::
     correlation_loss(scores, ious, kind="concordance", regularization_strength=None,
                      rank_scale="absolute", moments="population")
                                           # 1 − ρ(IoU, ŝ), Eq. 4.2; IoUs are constants
-    grouped_correlation_loss(scores, ious, groups, reduction="batch", num_groups=None,
+    grouped_correlation_loss(scores, ious, groups, grouping="batch", num_groups=None,
                              weights=None, **loss_kwargs)
                                           # per pyramid level / per image, then combined;
                                           # weights: a 0/1 mask of the positives

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from corrlib.names import check_choice
+
 VALIDATION_MODES: tuple[str, ...] = ("auto", "eager", "deferred", "off")
 """The accepted validation modes (see the module docstring)."""
 
@@ -41,8 +43,7 @@ def set_validation(mode: str) -> str:
     ValueError names an unknown mode.
     """
     global _mode
-    if mode not in VALIDATION_MODES:
-        raise ValueError(f"unknown validation mode {mode!r}; expected one of {VALIDATION_MODES}")
+    check_choice("validation mode", mode, VALIDATION_MODES)
     previous, _mode = _mode, mode
     return previous
 

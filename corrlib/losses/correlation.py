@@ -8,7 +8,7 @@ is testable on plain tensors. All functions take 1-D tensors of equal length and
 - :func:`concordance`  γ(x, y) = 2 α σx σy / (σx² + σy² + (x̄ − ȳ)²), Eq. 2.3 (Lin, 1989)
 - :func:`correlation_loss`  L_corr = 1 − ρ(IoU, ŝ), Eq. 4.2
 - :func:`grouped_correlation_loss`  L_corr computed per group (pyramid level, image) and
-  combined (:data:`corrlib.names.REDUCTIONS`)
+  combined as ``grouping`` says (:data:`corrlib.names.GROUPINGS`)
 
 Concordance uses population moments (divide by N, Lin's definition) unless
 ``moments="sample"`` (divide by N − 1); Pearson and Spearman do not depend on that choice.
@@ -43,26 +43,22 @@ from torch import Tensor
 
 from corrlib.losses.checks import check_metadata, check_values
 from corrlib.losses.fast_soft_rank import soft_rank_l2
-from corrlib.names import (  # the accepted names, defined once and torch-free
+from corrlib.names import (  # the accepted names and their check, defined once, torch-free
+    DEFAULT_GROUPING,
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
-    DEFAULT_REDUCTION,
     DEFAULT_STRENGTH,
+    GROUPINGS,
     KINDS,
     MOMENTS,
     RANK_SCALES,
-    REDUCTIONS,
+    check_choice,
+    refuse_reduction,
 )
 
 # Added under square roots and to denominators so that nearly constant inputs give finite
 # gradients; far below the variance of any non-degenerate set of scores or IoUs.
 _EPS = 1e-12
-
-
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
-    """Raise ValueError naming ``name`` unless ``value`` is one of ``allowed``."""
-    if value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
 
 
 def _strength(regularization_strength: float | None, rank_scale: str) -> float:
@@ -208,7 +204,7 @@ def concordance(x: Tensor, y: Tensor, moments: str = DEFAULT_MOMENTS) -> Tensor:
     (divide by n − 1). Returns 0 (on the graph) for fewer than two elements or a constant input.
     """
     check_metadata(x, y)
-    _check_choice("moments", moments, MOMENTS)
+    check_choice("moments", moments, MOMENTS)
     check_values((x, y), ("x", "y"))
     return _coefficient(x, y, "concordance", moments)
 
@@ -252,7 +248,7 @@ def soft_rank(
     approach the exact ranks (ties averaged); at any strength above a threshold between one
     and two mean gaps of the sorted values they are the values plus a constant.
     """
-    _check_choice("rank_scale", rank_scale, RANK_SCALES)
+    check_choice("rank_scale", rank_scale, RANK_SCALES)
     strength = _strength(regularization_strength, rank_scale)
     values = unit_gap(x) if rank_scale == "unit_gap" else x
     return _soft_rank_rows(values.unsqueeze(0), strength).squeeze(0)
@@ -291,7 +287,7 @@ def spearman(
     A 0-d tensor in [−1, 1]; 0 (on the graph) for fewer than two elements or a constant input.
     """
     check_metadata(x, y)
-    _check_choice("rank_scale", rank_scale, RANK_SCALES)
+    check_choice("rank_scale", rank_scale, RANK_SCALES)
     strength = _strength(regularization_strength, rank_scale)
     check_values((x, y), ("x", "y"))
     if x.shape[0] < 2:
@@ -432,7 +428,7 @@ def grouped_correlation_loss(
     scores: Tensor,
     ious: Tensor,
     groups: Tensor | None,
-    reduction: str = DEFAULT_REDUCTION,
+    grouping: str = DEFAULT_GROUPING,
     *,
     kind: str = "concordance",
     regularization_strength: float | None = None,
@@ -441,8 +437,9 @@ def grouped_correlation_loss(
     moments: str = DEFAULT_MOMENTS,
     weights: Tensor | None = None,
     num_groups: int | None = None,
+    reduction: None = None,
 ) -> Tensor:
-    """Correlation Loss over groups of positives, combined as ``reduction`` says.
+    """Correlation Loss over groups of positives, combined as ``grouping`` says.
 
     Args:
         scores, ious, kind, regularization_strength, iou_gradient, rank_scale, moments,
@@ -450,11 +447,13 @@ def grouped_correlation_loss(
         groups: the group of each element, an integer tensor of shape (P,) with values in
             [0, num_groups): its pyramid level for "level_mean", its image for "image_sum";
             ignored (may be None) for "batch".
-        reduction: :data:`corrlib.names.REDUCTIONS`. "batch": one loss over all positives;
+        grouping: :data:`corrlib.names.GROUPINGS`. "batch": one loss over all positives;
             "level_mean": one loss per group, averaged over the groups holding at least two
             positives; "image_sum": one loss per group, summed.
         num_groups: how many groups there are (a head knows: its levels, its images). None
             reads it from ``groups`` (``max + 1``), which makes a GPU wait once.
+        reduction: refused (TypeError): the former name of ``grouping``; unlike mmdet's
+            losses, Correlation Loss has no none / mean / sum reduction.
 
     Returns:
         A 0-d tensor (unweighted): in [0, 2] for "batch" and "level_mean", in
@@ -463,23 +462,25 @@ def grouped_correlation_loss(
         "level_mean", still counts among the groups averaged over.
 
     Raises:
-        ValueError: unknown ``reduction`` (or any argument :func:`correlation_loss` refuses),
+        TypeError: ``reduction`` given.
+        ValueError: unknown ``grouping`` (or any argument :func:`correlation_loss` refuses),
             or ``groups`` missing or not one per positive.
     """
-    _check_choice("reduction", reduction, REDUCTIONS)
-    _check_choice("correlation kind", kind, KINDS)
-    _check_choice("rank_scale", rank_scale, RANK_SCALES)
-    _check_choice("moments", moments, MOMENTS)
+    refuse_reduction(reduction, "grouped_correlation_loss")
+    check_choice("grouping", grouping, GROUPINGS)
+    check_choice("correlation kind", kind, KINDS)
+    check_choice("rank_scale", rank_scale, RANK_SCALES)
+    check_choice("moments", moments, MOMENTS)
     strength = _strength(regularization_strength, rank_scale)
     check_metadata(scores, ious, "scores", "ious")
     w = _as_weights(weights, scores)
-    if reduction == "batch":
+    if grouping == "batch":
         seg = _Segments(None, 1, w)
     else:
         if groups is None or groups.shape != scores.shape:
             got = None if groups is None else tuple(groups.shape)
             raise ValueError(
-                f"reduction {reduction!r} needs one group per positive: groups of shape "
+                f"grouping {grouping!r} needs one group per positive: groups of shape "
                 f"{tuple(scores.shape)}, got {got}"
             )
         if num_groups is None:
@@ -500,9 +501,9 @@ def grouped_correlation_loss(
         absent = w == 0
         scores, ious = scores.masked_fill(absent, 0.0), ious.masked_fill(absent, 0.0)
     losses, n = _group_losses(scores, ious, seg, kind, strength, rank_scale, moments)
-    if reduction == "batch":
+    if grouping == "batch":
         return losses.squeeze(0)
     total = losses.sum()
-    if reduction == "level_mean":
+    if grouping == "level_mean":
         return total / (n >= 2).sum().clamp(min=1)
     return total

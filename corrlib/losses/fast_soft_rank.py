@@ -61,6 +61,8 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from corrlib.names import check_choice
+
 METHODS: tuple[str, ...] = ("auto", "cpu", "parallel")
 """``method`` of :func:`soft_rank_l2`: "auto" (the CPU path for CPU tensors, the parallel path
 elsewhere), "cpu" or "parallel"."""
@@ -111,8 +113,7 @@ def soft_rank_l2(
     """
     _check_input(x)
     strength = _check_strength(regularization_strength)
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; expected one of {METHODS}")
+    check_choice("method", method, METHODS)
     if pool_rounds is None:
         pool_rounds = DEFAULT_POOL_ROUNDS
     if isinstance(pool_rounds, bool) or not isinstance(pool_rounds, int) or pool_rounds < 0:

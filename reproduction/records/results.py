@@ -10,7 +10,9 @@ Schema (version 1)::
       "schema": 1,
       "experiment": {"id", "detector", "kind", "loss_weight", "gradient",
                      "rank_scale", "reduction", "moments"},   # the last three: files
-                                                             # without them ran the thesis's
+                                                             # without them ran the thesis's;
+                                                             # "reduction" holds the loss's
+                                                             # grouping (its schema-1 name)
       "profile": "demo", "seed": 0,
       "dataset": {"name", "synthetic": bool, "n_val_images"},
       "metrics": {"AP", "AP50", "AP75", "APs", "APm", "APl",

@@ -41,7 +41,7 @@ LEVEL_SHIFTS: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8)
 """Logit offset of each level's positives (coarser levels score higher)."""
 
 IMAGES = 8
-"""Images per synthetic batch for the per-image reduction (the author's YOLACT: 8 per GPU)."""
+"""Images per synthetic batch for the per-image grouping (the author's YOLACT: 8 per GPU)."""
 
 IMAGE_POSITIVES = (5, 60)
 """Range [low, high) of the number of positives per image."""
@@ -104,7 +104,7 @@ def _loss_and_grad_norm(
 ) -> tuple[float, float]:
     """L_corr (unweighted) of these positives and the L2 norm of its gradient with respect to
     the logits (per logit unit), computed by :func:`grouped_correlation_loss` (``kwargs``:
-    ``reduction``, ``kind``, ``moments``, ...)."""
+    ``grouping``, ``kind``, ``moments``, ...)."""
     x = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
     y = torch.tensor(ious, dtype=torch.float64)
     g: Tensor | None = None if groups is None else torch.as_tensor(groups)
@@ -160,9 +160,9 @@ def loss_level_effects(seed: int = 0) -> list[dict]:
       gradient norms are means over :data:`MOMENT_REPEATS` independent draws of n positives
       (the ratio is that of the mean norms);
     - per pyramid level (concordance and Spearman at the thesis's soft-rank setting, one batch
-      of :data:`LEVEL_SIZES`): ``reduction="level_mean"``;
+      of :data:`LEVEL_SIZES`): ``grouping="level_mean"``;
     - per image (concordance and Spearman, one batch of :data:`IMAGES` images):
-      ``reduction="image_sum"``;
+      ``grouping="image_sum"``;
     - FoveaBox's floor (concordance with sample moments, n in :data:`MOMENT_SIZES`, means over
       :data:`MOMENT_REPEATS` draws): ``a`` without and ``b`` with :data:`FOVEA_FLOOR` in the
       Pearson term's denominator.
@@ -200,14 +200,14 @@ def loss_level_effects(seed: int = 0) -> list[dict]:
         )
         row["abs_delta_loss"] = float(np.abs(s[:, 0] - p[:, 0]).mean())
         rows.append(row)
-    for topic, batch, reduction, setting in (
+    for topic, batch, grouping, setting in (
         (TOPIC_LEVELS, level_batch(seed), "level_mean", "pooled (a) vs per-level mean (b)"),
         (TOPIC_IMAGES, image_batch(seed), "image_sum", "pooled (a) vs per-image sum (b)"),
     ):
         logits, ious, groups = batch
         for kind in ("concordance", "spearman"):
             a = _loss_and_grad_norm(logits, ious, None, kind=kind)
-            b = _loss_and_grad_norm(logits, ious, groups, kind=kind, reduction=reduction)
+            b = _loss_and_grad_norm(logits, ious, groups, kind=kind, grouping=grouping)
             rows.append(_row(topic, setting, kind, len(ious), a, b))
     rng = np.random.default_rng([seed, 3])
     for n in MOMENT_SIZES:

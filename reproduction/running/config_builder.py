@@ -316,7 +316,7 @@ def _apply_experiment(cfg: Config, experiment: Experiment) -> None:
 
     Where the thesis is silent on how the loss is computed, the profile may follow the thesis
     author's code: ``corrlib.loss_corr_settings`` of the config (e.g. the paper profile's
-    ``reduction``, ``moments``) completes the entry of an experiment that uses the thesis's
+    ``grouping``, ``moments``) completes the entry of an experiment that uses the thesis's
     settings; an experiment that names its own settings (:attr:`Experiment.variant`) keeps them.
     """
     settings = dict(cfg.corrlib.get("loss_corr_settings", {}))

@@ -380,7 +380,9 @@ def _results_record(
             "loss_weight": exp.loss_weight,
             "gradient": exp.gradient,
             "rank_scale": exp.rank_scale,
-            "reduction": exp.reduction,
+            # CorrelationLoss's grouping, under the field's schema-1 name, which every
+            # archived results file has (records are data: the field keeps its name)
+            "reduction": exp.grouping,
             "moments": exp.moments,
         },
         "profile": profile,

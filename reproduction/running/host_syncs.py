@@ -2,7 +2,7 @@
 
 One home for what the sync test (``tests/test_host_sync.py``) asserts and the sync benchmark
 (``benchmarks/bench_syncs.py``) prints: which experiment stands for each corrlib head and which
-reductions its head passes groups for, how to switch a model's loss off and on, and how one
+groupings its head passes groups for, how to switch a model's loss off and on, and how one
 step is counted (:class:`corrlib.sync.HostSyncCounter`, as a GPU would run it).
 """
 
@@ -25,7 +25,7 @@ SYNC_HEADS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sparsercnn": ("sparsercnn_spearman_0.2", ("batch",)),
     "yolact": ("yolact_concordance_0.4", ("batch", "image_sum")),
 }
-"""Detector → (a Correlation-Loss experiment of it, the reductions its head passes groups for)."""
+"""Detector → (a Correlation-Loss experiment of it, the groupings its head passes groups for)."""
 
 
 def loss_heads(model) -> list:  # noqa: ANN001 - an mmdet detector
@@ -33,11 +33,11 @@ def loss_heads(model) -> list:  # noqa: ANN001 - an mmdet detector
     return [model.bbox_head] if hasattr(model, "bbox_head") else list(model.roi_head.bbox_head)
 
 
-def set_loss_settings(modules: list, reduction: str, setting: dict) -> None:
-    """Give every ``loss_corr`` module of ``modules`` the ``reduction`` and the loss
+def set_loss_settings(modules: list, grouping: str, setting: dict) -> None:
+    """Give every ``loss_corr`` module of ``modules`` the ``grouping`` and the loss
     ``setting`` (``kind``, and ``moments`` / ``rank_scale`` where not the thesis's)."""
     for module in modules:
-        module.reduction = reduction
+        module.grouping = grouping
         module.kind = setting["kind"]
         module.moments = setting.get("moments", "population")
         module.rank_scale = setting.get("rank_scale", "absolute")

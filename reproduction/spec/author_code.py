@@ -75,14 +75,14 @@ DIFFERENCES: tuple[Difference, ...] = (
         here=(
             "paper profile: the author's, one correlation per image summed "
             "(reproduction/running/mmdet_configs/profiles/paper/yolact.py sets "
-            "CorrelationLoss(reduction='image_sum')); demo and smoke: one correlation over all "
-            "positives of the batch (reduction='batch', the thesis's Eq. 4.2)"
+            "CorrelationLoss(grouping='image_sum')); demo and smoke: one correlation over all "
+            "positives of the batch (grouping='batch', the thesis's Eq. 4.2)"
         ),
         why=(
             "the thesis defines L_corr over the positives of a batch (Eq. 4.2) with λ as the "
             "weight; a sum over images makes the effective weight depend on the batch split"
         ),
-        option="CorrelationLoss(reduction='image_sum') (needs use_ohem=True, YOLACT's default)",
+        option="CorrelationLoss(grouping='image_sum') (needs use_ohem=True, YOLACT's default)",
         measured=_LEVEL_EFFECTS,
     ),
     Difference(
@@ -143,15 +143,15 @@ DIFFERENCES: tuple[Difference, ...] = (
         ),
         here=(
             "paper profile: the author's (reproduction/running/mmdet_configs/profiles/paper/"
-            "retinanet.py sets CorrelationLoss(reduction='level_mean')); demo: one correlation "
+            "retinanet.py sets CorrelationLoss(grouping='level_mean')); demo: one correlation "
             "over all positives of the batch (the thesis's Eq. 4.2), and the per-level "
-            "reduction as its own experiment"
+            "grouping as its own experiment"
         ),
         why=(
             "the thesis's Eq. 4.2 is one correlation over the batch's positives; the author's "
             "RetinaNet computed it per level, so the paper profile does, and the demo runs both"
         ),
-        option="CorrelationLoss(reduction='level_mean')",
+        option="CorrelationLoss(grouping='level_mean')",
         measured=f"{_LEVEL_EFFECTS}; runs retinanet_spearman_0.1_perlevel",
     ),
     Difference(

@@ -214,7 +214,7 @@ SPEARMAN_ROW_MARK = "(= Pearson Loss at ε = 1)"
 _T51 = (
     ("RetinaNet, concordance 0.1", "retinanet_concordance_0.1", None),
     ("RetinaNet, Spearman 0.1 (pooled over levels)", "retinanet_spearman_0.1", None),
-    (
+    (  # the label keys the committed expected verdicts (archive data): it keeps its words
         "RetinaNet, Spearman 0.1 per level (the author's reduction)",
         "retinanet_spearman_0.1_perlevel",
         "retinanet_spearman_0.1",
@@ -431,7 +431,7 @@ CLAIMS: tuple[Claim, ...] = (
         "table_5_1",
         _table_5_1("AP"),
         note=(
-            "RetinaNet is run with two reductions of its loss: pooled over the pyramid levels "
+            "RetinaNet is run with two groupings of its loss: pooled over the pyramid levels "
             "(one correlation over the batch's positives, the thesis's Eq. 4.2) and per level, "
             "averaged over the levels with two or more positives, which is what the thesis "
             "author's RetinaNet config computes."

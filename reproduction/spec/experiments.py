@@ -39,14 +39,15 @@ from dataclasses import dataclass, replace
 
 from corrlib.names import (
     DEFAULT_GRADIENT,
+    DEFAULT_GROUPING,
     DEFAULT_MOMENTS,
     DEFAULT_RANK_SCALE,
-    DEFAULT_REDUCTION,
     GRADIENTS,
+    GROUPINGS,
     KINDS,
     MOMENTS,
     RANK_SCALES,
-    REDUCTIONS,
+    check_choice,
 )
 from reproduction.spec.thesis import GRID_LAMBDAS
 
@@ -104,7 +105,7 @@ VARIANT_SUFFIXES: dict[str, str] = {
     "image_sum": "perimage",
     "sample": "samplemoments",
 }
-"""A loss setting that differs from the thesis's (rank scale, reduction, moments; see
+"""A loss setting that differs from the thesis's (rank scale, grouping, moments; see
 :mod:`corrlib.names`) → the suffix it adds to an experiment id."""
 
 
@@ -145,7 +146,7 @@ class Experiment:
         reproduces: the thesis table cells this experiment reproduces.
         lambda_source: "thesis", "official-config", "assumed", "sweep" or "none" (baseline).
         note: anything a reader should know about how the definition was chosen.
-        rank_scale, reduction, moments: Correlation Loss's settings
+        rank_scale, grouping, moments: Correlation Loss's settings
             (:mod:`corrlib.names`); the thesis's by default.
     """
 
@@ -158,7 +159,7 @@ class Experiment:
     lambda_source: str = "thesis"
     note: str = ""
     rank_scale: str = DEFAULT_RANK_SCALE
-    reduction: str = DEFAULT_REDUCTION
+    grouping: str = DEFAULT_GROUPING
     moments: str = DEFAULT_MOMENTS
 
     @property
@@ -179,7 +180,7 @@ class Experiment:
         return tuple(self._changed_settings().values())
 
     def _changed_settings(self) -> dict[str, str]:
-        return _changed(rank_scale=self.rank_scale, reduction=self.reduction, moments=self.moments)
+        return _changed(rank_scale=self.rank_scale, grouping=self.grouping, moments=self.moments)
 
     def thesis_keys(self, table: str) -> list[str]:
         """Return the row keys of thesis table ``table`` ("5.1", ...) this experiment
@@ -220,7 +221,7 @@ _KIND_ROWS: dict[str, str] = {
 
 _LOSS_DEFAULTS: dict[str, str] = {
     "rank_scale": DEFAULT_RANK_SCALE,
-    "reduction": DEFAULT_REDUCTION,
+    "grouping": DEFAULT_GROUPING,
     "moments": DEFAULT_MOMENTS,
 }
 """The thesis's loss settings (``CorrelationLoss`` keywords), in id-suffix order."""
@@ -278,7 +279,7 @@ class _Builder:
         note: str = "",
         row_kind: str | None = None,
         rank_scale: str = DEFAULT_RANK_SCALE,
-        reduction: str = DEFAULT_REDUCTION,
+        grouping: str = DEFAULT_GROUPING,
         moments: str = DEFAULT_MOMENTS,
     ) -> None:
         if detector not in DETECTORS:
@@ -287,16 +288,16 @@ class _Builder:
             ("coefficient", kind, KINDS),
             ("gradient", gradient, GRADIENTS),
             ("rank scale", rank_scale, RANK_SCALES),
-            ("reduction", reduction, REDUCTIONS),
+            ("grouping", grouping, GROUPINGS),
             ("moments", moments, MOMENTS),
         ):
-            if value is not None and value not in allowed:
-                raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
+            if value is not None:  # a baseline has no coefficient
+                check_choice(name, value, allowed)
         refs = tuple(self.keyed(r, detector, kind, row_kind) for r in refs)
         if kind is None:
             lambda_source = "none"
         variant = tuple(
-            _changed(rank_scale=rank_scale, reduction=reduction, moments=moments).values()
+            _changed(rank_scale=rank_scale, grouping=grouping, moments=moments).values()
         )
         exp_id = make_id(detector, kind, loss_weight, gradient, variant)
         old = self.items.get(exp_id)
@@ -314,7 +315,7 @@ class _Builder:
             lambda_source=lambda_source,
             note=note,
             rank_scale=rank_scale,
-            reduction=reduction,
+            grouping=grouping,
             moments=moments,
         )
 
@@ -549,7 +550,7 @@ RANK_LOSS_DETECTORS: tuple[str, ...] = ("atss", "retinanet")
 
 def _author_code(b: _Builder) -> None:
     """Beyond the thesis: Spearman Loss with soft ranks that follow the exact ranks, and the
-    thesis author's per-level reduction on RetinaNet (:mod:`corrlib.names`). They reproduce no
+    thesis author's per-level grouping on RetinaNet (:mod:`corrlib.names`). They reproduce no
     thesis cell; the claims registry pairs them."""
     faithful = (
         "soft ranks of the values rescaled to a unit mean gap (strength 0.1 of the gap): a "
@@ -586,7 +587,7 @@ def _author_code(b: _Builder) -> None:
         0.1,
         note="one correlation per pyramid level, averaged over the levels with two or more "
         "positives, as the thesis author's RetinaNet config computes it",
-        reduction="level_mean",
+        grouping="level_mean",
     )
 
 

@@ -169,7 +169,7 @@ class CorrelationLossMixin:
             logits, labels, pred_boxes, target_boxes: the batch's positives, see
                 :func:`positive_scores_and_ious`.
             levels, images: each positive's pyramid level and image, shape (P,), for a loss
-                reduced per level or per image (``CorrelationLoss(reduction=...)``).
+                grouped per level or per image (``CorrelationLoss(grouping=...)``).
 
         Returns:
             ``losses`` with ``loss_corr``, a 0-d tensor (0 on the graph when fewer than two

@@ -95,13 +95,13 @@ class CorrYOLACTHead(CorrelationLossMixin, PreNMSPositivesMixin, YOLACTHead):
         finally:
             self._corr_positives = None
         # with OHEM (YOLACT's default) mmdet computes the loss image by image, so each record
-        # is one image: the groups of a per-image reduction
+        # is one image: the groups of grouping 'image_sum'
         record_ids = torch.cat(
             [torch.full_like(rec[3], i) for i, rec in enumerate(records)]  # one id per row
         )
-        if getattr(self.loss_corr, "reduction", "batch") == "image_sum" and not self.use_ohem:
+        if getattr(self.loss_corr, "grouping", "batch") == "image_sum" and not self.use_ohem:
             raise ValueError(
-                "CorrelationLoss reduction 'image_sum' on YOLACT needs use_ohem=True (mmdet "
+                "CorrelationLoss grouping 'image_sum' on YOLACT needs use_ohem=True (mmdet "
                 "computes the loss image by image only then)"
             )
         positive = self._positives(rows[3])

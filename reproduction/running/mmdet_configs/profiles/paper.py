@@ -13,6 +13,6 @@ default_hooks = dict(logger=dict(interval=50))
 
 # Where the thesis does not say how Correlation Loss is computed, the paper profile follows the
 # thesis author's code: concordance with sample moments (divide by n − 1) for every detector;
-# per-detector files in ``paper/`` add the reduction (RetinaNet per pyramid level, YOLACT per
+# per-detector files in ``paper/`` add the grouping (RetinaNet per pyramid level, YOLACT per
 # image). The builder puts these on the thesis's experiments only.
 corrlib = dict(loss_corr_settings=dict(moments="sample"))

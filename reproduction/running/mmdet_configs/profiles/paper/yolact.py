@@ -9,7 +9,7 @@
 
 corrlib = dict(
     total_batch_size=32,
-    loss_corr_settings=dict(moments="sample", reduction="image_sum"),
+    loss_corr_settings=dict(moments="sample", grouping="image_sum"),
 )
 optim_wrapper = dict(optimizer=dict(lr=4e-3), clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
