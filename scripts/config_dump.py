@@ -61,21 +61,9 @@ def runs() -> list[tuple[str, str]]:
 def build(profile: str, experiment: str, **overrides: Any) -> dict:
     """Return the training config of one run as the training command builds it, as a dict."""
     from reproduction.running.config_builder import build_config
-    from reproduction.spec.profiles import get_profile
+    from reproduction.spec.run import Run
 
-    spec = get_profile(profile)
-    device = overrides.pop("device", None) or ("cpu" if spec.synthetic else "cuda")
-    validate = overrides.pop("validate", False)
-    interval = overrides.get("val_interval")
-    overrides.setdefault("gpus", spec.gpus)
-    cfg = build_config(
-        experiment,
-        profile,
-        device=device,
-        validate=validate or interval is not None,
-        **overrides,
-    )
-    return cfg.to_dict()
+    return build_config(Run.resolve(experiment, profile, **overrides)).to_dict()
 
 
 def normalised(text: str) -> str:

@@ -117,7 +117,9 @@ def build_config(run: Run) -> Config:
         if spec.image_size is not None:  # a study variant: another image size
             _apply_image_size(cfg, spec.image_size)
         if spec.pretrained is not None:  # the backbone starts from the synthetic pretraining
-            _apply_backbone_init(cfg, paths.pretrained_backbone(paths.results_dir(), spec.pretrained))
+            _apply_backbone_init(
+                cfg, paths.pretrained_backbone(paths.results_dir(), spec.pretrained)
+            )
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
         if spec.overlay != "smoke" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
             _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))

@@ -256,9 +256,7 @@ def evaluate_experiment(
     run = run.with_overrides(validate=True, val_interval=None)
     work_dir, device, val_images = run.work_dir, run.device, run.overrides.val_images
     summary = read_summary(work_dir)
-    trained = (
-        _training_provenance(trained_by, run.experiment.id, run.seed) if trained_by else None
-    )
+    trained = _training_provenance(trained_by, run.experiment.id, run.seed) if trained_by else None
     cfg = build_config(run)
     if results_file is None:
         results_file = results_path(results_dir(), run.profile.name, run.experiment.id, run.seed)

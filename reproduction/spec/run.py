@@ -82,7 +82,9 @@ class RunOverrides:
         for name in ("data_root", "work_dir", "backbone_checkpoint"):
             _path(name, getattr(self, name))
         if self.validate is not None and not isinstance(self.validate, bool):
-            raise ValueError(f"run override validate={self.validate!r}: expected True, False or None")
+            raise ValueError(
+                f"run override validate={self.validate!r}: expected True, False or None"
+            )
         if self.validate is False and self.val_interval is not None:
             raise ValueError(
                 f"run override val_interval={self.val_interval!r} needs validate=True "
@@ -132,7 +134,9 @@ class Run:
         """
         unknown = sorted(set(overrides) - set(OVERRIDE_NAMES))
         if unknown:
-            raise ValueError(f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}")
+            raise ValueError(
+                f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}"
+            )
         spec = profile if isinstance(profile, Profile) else get_profile(profile)
         return cls(get_experiment(experiment_id), spec, seed, RunOverrides(**overrides))
 
@@ -140,7 +144,9 @@ class Run:
         """Return the same run with these overrides changed (checked as in :meth:`resolve`)."""
         unknown = sorted(set(changes) - set(OVERRIDE_NAMES))
         if unknown:
-            raise ValueError(f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}")
+            raise ValueError(
+                f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}"
+            )
         return replace(self, overrides=replace(self.overrides, **changes))
 
     @property
