@@ -456,13 +456,14 @@ def _parser() -> argparse.ArgumentParser:
         "--work-dir",
         type=Path,
         default=None,
-        help="the training's work dir (default work_dirs/<profile>/<experiment>/seed<seed>)",
+        help="the training's work dir (default <root>/work_dirs/<profile>/<experiment>/seed<seed>)",
     )
     p.add_argument(
         "--results-file",
         type=Path,
         default=None,
-        help="where to write the results (default results/<profile>/<experiment>/seed<seed>.json)",
+        help="where to write the results "
+        "(default <root>/results/<profile>/<experiment>/seed<seed>.json)",
     )
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument(

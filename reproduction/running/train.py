@@ -267,7 +267,7 @@ def _parser() -> argparse.ArgumentParser:
         "--work-dir",
         type=Path,
         default=None,
-        help="default work_dirs/<profile>/<experiment>/seed<seed>",
+        help="default <root>/work_dirs/<profile>/<experiment>/seed<seed> (the repository root)",
     )
     p.add_argument(
         "--max-iters",
