@@ -85,3 +85,10 @@ def test_no_notebook_defaults_to_a_path_relative_to_its_working_directory() -> N
         for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
             if "parameters" in cell.get("metadata", {}).get("tags", []):
                 assert '"../' not in "".join(cell["source"]), notebook.name
+
+
+def test_the_timings_live_in_the_archive() -> None:
+    from reproduction.records.run_timing import TIMINGS_DIR
+
+    assert paths.timings_dir() == paths.archive_dir() / "timings"
+    assert paths.repo_root() / TIMINGS_DIR == paths.timings_dir()

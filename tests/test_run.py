@@ -72,3 +72,15 @@ def test_a_run_is_frozen() -> None:
     run = Run.resolve("atss_baseline", "smoke")
     with pytest.raises(AttributeError):
         run.seed = 3  # type: ignore[misc]
+
+
+def test_the_workflow_settings_are_checked_where_a_runs_overrides_are() -> None:
+    from reproduction.spec.launch import launch_settings
+
+    named = launch_settings("paper", "paper", {"gpus": "8", "device": "cpu", "val_images": "16"})
+    assert (named.gpus, named.device, named.val_images) == (8, "cpu", 16)
+    other = launch_settings("smoke", "paper", {"gpus": "8", "device": "cuda"})
+    assert (other.gpus, other.device) == (get_profile("smoke").gpus, "cpu")
+    for key, value in (("gpus", "x"), ("gpus", "0"), ("device", "tpu"), ("val_images", "-1")):
+        with pytest.raises(ValueError, match=f"workflow setting: run override {key}="):
+            launch_settings("paper", "paper", {key: value})

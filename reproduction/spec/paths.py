@@ -59,6 +59,10 @@ RESULTS_ROOT = "results"
 ARCHIVE_ROOT = "archive"
 """The committed copies of results files (:mod:`reproduction.records.archive`), same layout."""
 
+TIMINGS_DIR = "timings"
+"""Side-by-side ``./run`` timings (:mod:`reproduction.records.run_timing`), under the archive
+root."""
+
 EXPECTED_VERDICTS = "expected_verdicts.json"
 """The claims' verdicts on the committed archive, as last accepted, under the archive root
 (:mod:`reproduction.analysis.archive_check`); no page reads it."""
@@ -139,6 +143,12 @@ def archive_dir(given: str | os.PathLike[str] | None = None) -> Path:
     """Return the committed results' root: ``given`` if not None, else ``<root>/archive``
     (:data:`ARCHIVE_ROOT` under :func:`repo_root`)."""
     return Path(given) if given is not None else repo_root() / ARCHIVE_ROOT
+
+
+def timings_dir(given: str | os.PathLike[str] | None = None) -> Path:
+    """Return where side-by-side ``./run`` timings are committed: ``given`` if not None, else
+    ``<root>/archive/timings`` (:data:`TIMINGS_DIR` under :func:`archive_dir`)."""
+    return Path(given) if given is not None else archive_dir() / TIMINGS_DIR
 
 
 def data_dir() -> Path:

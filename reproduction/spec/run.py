@@ -26,6 +26,12 @@ DEVICES: tuple[str, ...] = ("cpu", "cuda")
 """The devices a run trains and evaluates on."""
 
 
+def default_device(profile: Profile) -> str:
+    """Return the device a profile's runs use unless told otherwise: cpu for the embedded
+    synthetic data, cuda for COCO."""
+    return "cpu" if profile.synthetic else "cuda"
+
+
 def _positive_int(name: str, value: object) -> None:
     """ValueError naming ``name`` unless ``value`` is None or an integer >= 1."""
     if value is None:
@@ -152,7 +158,7 @@ class Run:
     @property
     def device(self) -> str:
         """Return the run's device: the override, else cpu for synthetic data, else cuda."""
-        return self.overrides.device or ("cpu" if self.profile.synthetic else "cuda")
+        return self.overrides.device or default_device(self.profile)
 
     @property
     def gpus(self) -> int | None:
@@ -182,4 +188,4 @@ class Run:
         return f"{self.experiment.id} ({self.profile.name}, seed {self.seed})"
 
 
-__all__ = ["DEVICES", "OVERRIDE_NAMES", "Run", "RunOverrides"]
+__all__ = ["DEVICES", "OVERRIDE_NAMES", "Run", "RunOverrides", "default_device"]
