@@ -120,7 +120,9 @@ def compare(a: Path, b: Path) -> int:
         if old != new:
             problems += 1
             print(f"differs: {name}")
-            for line in difflib.unified_diff(old, new, str(a / name), str(b / name), n=1):
+            for line in difflib.unified_diff(
+                old, new, str(a / name), str(b / name), n=1, lineterm=""
+            ):
                 print(f"  {line}")
     print(f"{len(names_a & names_b)} configs in both; {problems} differ or are missing")
     return problems
