@@ -31,6 +31,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from reproduction.spec.paths import ROOT_ENV
+
+# The repository root every job resolves its results, archive, data and work directories
+# under (reproduction.spec.paths.repo_root): the folder of this Snakefile, whose paths the
+# rules below name relative to it, so that a copy of the workflow writes into itself.
+os.environ[ROOT_ENV] = str(Path(workflow.basedir).resolve())
+
 from reproduction.spec import book_pages
 from reproduction.dataset import EMBEDDED_SPLITS, coco_root, data_root, is_coco_standin
 from reproduction.spec.experiments import get_experiment
@@ -215,7 +222,6 @@ rule train:
         gpus=lambda wildcards: launch(wildcards.profile).train_gpus,
         gpu=lambda wildcards: launch(wildcards.profile).train_gpus,  # the Slurm plugin's name
     params:  # each from the job's own profile (launch), never from the one named
-        work_dir=WORK_DIR,
         gpus_arg=lambda wildcards: launch(wildcards.profile).gpus_arg,
         device=lambda wildcards: launch(wildcards.profile).device,
         torchrun=lambda wildcards: launch(wildcards.profile).torchrun,
@@ -225,15 +231,14 @@ rule train:
             shell(
                 "torchrun --nproc_per_node {params.train_gpus} -m reproduction.running.train "
                 "{wildcards.experiment} --profile {wildcards.profile} --seed {wildcards.seed} "
-                "--device cuda {params.gpus_arg} --work-dir {params.work_dir} --launcher pytorch"
+                "--device cuda {params.gpus_arg} --launcher pytorch"
             )
         else:
             shell(
                 "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
                 " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
                 " -p seed {wildcards.seed} -p device {params.device}"
-                " -p work_dir ../{params.work_dir}"
-            )
+            )  # the work dir: the run's own under the root (WORK_DIR)
 
 
 rule evaluate:
@@ -247,14 +252,13 @@ rule evaluate:
     retries: 1  # a notebook kernel that fails to start (port race) gets one more try
     threads: 1
     params:  # each from the job's own profile (launch), never from the one named
-        work_dir=WORK_DIR,
         device=lambda wildcards: launch(wildcards.profile).device,
         val_images=lambda wildcards: launch(wildcards.profile).val_images_arg,  # a new subset re-evaluates
     shell:
         "OMP_NUM_THREADS={threads} {PAPERMILL} {input.notebook} {log.notebook}"
         " -p experiment {wildcards.experiment} -p profile {wildcards.profile}"
-        " -p seed {wildcards.seed} -p device {params.device} -p work_dir ../{params.work_dir}"
-        " -p results_file ../{output}{params.val_images}"
+        " -p seed {wildcards.seed} -p device {params.device}{params.val_images}"
+        # the work dir and results file: the run's own under the root (WORK_DIR, {output})
 
 
 rule analysis:

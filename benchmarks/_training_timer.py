@@ -22,6 +22,8 @@ from pathlib import Path
 
 import torch
 
+from reproduction.spec.run import Run
+
 
 def model_and_optimiser(cfg):
     """Return (model in train mode, optimiser wrapper) of a config, built from seed 0."""
@@ -97,12 +99,19 @@ def build_training(
     from reproduction.running.config_builder import build_config
 
     if profile != "paper":
-        cfg = build_config(experiment, profile, data_root=data_root, validate=False)
+        cfg = build_config(Run.resolve(experiment, profile, data_root=data_root, validate=False))
         model, optim = model_and_optimiser(cfg)
         loader = batch_iterator(cfg.train_dataloader)
         return model, optim, [next(loader) for _ in range(n_batches)]
     cfg = build_config(
-        experiment, "paper", data_root=data_root or "coco", validate=False, device=device, gpus=4
+        Run.resolve(
+            experiment,
+            "paper",
+            data_root=data_root or "coco",
+            validate=False,
+            device=device,
+            gpus=4,
+        )
     )
     cfg.model.backbone.init_cfg = None  # ImageNet weights need the internet; cost is the same
     model, optim = model_and_optimiser(cfg)

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import torch
 from _training_timer import batch_iterator, model_and_optimiser
 
+from reproduction.spec.run import Run
+
 DETECTORS: dict[str, str] = {"atss": "atss_baseline", "retinanet": "retinanet_baseline"}
 """The demo pairs' detectors and the baseline experiment timed for each."""
 
@@ -137,9 +139,9 @@ def _build_quietly(experiment: str, profile: str, variant: str, n_batches: int, 
     from reproduction.running.config_builder import build_config
 
     if variant in PROFILE_ROWS:
-        cfg = build_config(experiment, PROFILE_ROWS[variant], validate=True)
+        cfg = build_config(Run.resolve(experiment, PROFILE_ROWS[variant], validate=True))
     else:
-        cfg = build_config(experiment, profile, validate=True)
+        cfg = build_config(Run.resolve(experiment, profile, validate=True))
         VARIANTS[variant](cfg)
     model, optim = model_and_optimiser(cfg)
     loader = batch_iterator(cfg.train_dataloader)
@@ -207,7 +209,7 @@ def _run_shape(profile: str) -> tuple[int, int]:
     """(training iterations, validation images) of one run of the profile."""
     from reproduction.running.config_builder import build_config, default_data_root
 
-    cfg = build_config(DETECTORS["atss"], profile)
+    cfg = build_config(Run.resolve(DETECTORS["atss"], profile, validate=True))
     val = default_data_root(profile) / "annotations" / "val.json"
     with open(val, encoding="utf-8") as f:
         n_val = len(json.load(f)["images"])

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from reproduction.running.host_syncs import SYNC_HEADS, loss_heads, set_loss_settings, step_syncs
+from reproduction.spec.run import Run
 
 SETTINGS: dict[str, dict] = {
     "concordance": {"kind": "concordance"},
@@ -37,7 +38,11 @@ def _model_and_batch(experiment: str, data_root: Path):
 
     from reproduction.running.config_builder import build_config
 
-    cfg = build_config(experiment, "smoke", data_root=data_root, work_dir=data_root / "work")
+    cfg = build_config(
+        Run.resolve(
+            experiment, "smoke", data_root=data_root, work_dir=data_root / "work", validate=True
+        )
+    )
     register_all_modules()
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

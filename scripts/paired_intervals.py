@@ -22,7 +22,7 @@ from scipy import stats as scipy_stats
 from reproduction.analysis.stats import excludes_zero, mean_interval
 from reproduction.analysis.study import seeds_to_resolve
 from reproduction.records.archive import load_best
-from reproduction.spec.paths import ARCHIVE_ROOT
+from reproduction.spec.paths import archive_dir, results_dir
 from reproduction.spec.plans import plan
 
 METRICS = ("AP", "AP50", "AP75", "beta_img", "beta_cls")
@@ -34,11 +34,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("profile")
     parser.add_argument("--half-width", type=float, default=0.5, help="target, in points")
-    parser.add_argument("--root", type=Path, default=Path("results"))
+    parser.add_argument("--root", type=Path, default=None, help="default: results/")
     args = parser.parse_args()
-    runs, source = load_best(args.profile, args.root, Path(ARCHIVE_ROOT))
+    root, archive = results_dir(args.root), archive_dir()
+    runs, source = load_best(args.profile, root, archive)
     if runs.empty:
-        raise SystemExit(f"no runs of {args.profile} under {args.root} or {ARCHIVE_ROOT}")
+        raise SystemExit(f"no runs of {args.profile} under {root} or {archive}")
     print(f"Profile `{args.profile}`, {len(runs)} runs ({source}); differences in points\n")
     print("| experiment | seeds | AP | AP75 | β_img | β_cls | s/iter | train s | eval s |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")

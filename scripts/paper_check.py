@@ -64,9 +64,10 @@ def check_one(
     from reproduction.running.evaluate import evaluate_experiment
     from reproduction.running.train import train_experiment
     from reproduction.spec.profiles import check_profile_name
+    from reproduction.spec.run import Run
 
     profile = check_profile_name(iters, standin=is_coco_standin(standin))
-    summary = train_experiment(
+    run = Run.resolve(
         experiment,
         profile,
         work_dir=work_dir,
@@ -74,17 +75,9 @@ def check_one(
         data_root=standin,
         backbone_checkpoint=backbone_checkpoint,
     )
+    summary = train_experiment(run)
     results_file = work_dir / "results.json"
-    evaluate_experiment(
-        experiment,
-        profile,
-        seed=0,
-        work_dir=work_dir,
-        results_file=results_file,
-        device=device,
-        data_root=standin,
-        val_images=val_images,
-    )
+    evaluate_experiment(run.with_overrides(val_images=val_images), results_file=results_file)
     return {
         "experiment": experiment,
         "seconds_per_iter": summary["seconds_per_iter"],

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import torch
 
+from reproduction.spec.run import Run
+
 _BATCHES: dict[tuple, dict] = {}
 
 
@@ -18,7 +20,11 @@ def smoke_cfg(experiment: str, root: Path, work_dir: Path | None = None, **kwarg
     from reproduction.running.config_builder import build_config
 
     work_dir = work_dir if work_dir is not None else root.parent / "work"
-    return build_config(experiment, "smoke", data_root=root, work_dir=work_dir, **kwargs)
+    return build_config(
+        Run.resolve(
+            experiment, "smoke", data_root=root, work_dir=work_dir, **{"validate": True, **kwargs}
+        )
+    )
 
 
 def build_model(model_cfg, seed: int = 0) -> torch.nn.Module:

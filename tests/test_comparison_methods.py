@@ -17,6 +17,7 @@ import torch
 from smoke_models import build_model, head_losses, smoke_batch, smoke_cfg, total_loss
 
 from reproduction.spec.experiments import DETECTORS, get_experiment, list_experiments
+from reproduction.spec.run import Run
 
 CORR = dict(type="CorrelationLoss", kind="concordance", loss_weight=0.2, gradient="classifier")
 
@@ -183,7 +184,9 @@ def test_configs_in_every_profile(profile, tmp_path):
     from reproduction.running.config_builder import build_config
 
     for detector, (head_type, loss_type) in HEAD_TYPES.items():
-        cfg = build_config(f"{detector}_baseline", profile, data_root=tmp_path)
+        cfg = build_config(
+            Run.resolve(f"{detector}_baseline", profile, data_root=tmp_path, validate=True)
+        )
         head = cfg.model.bbox_head
         assert head.type == head_type and head.loss_cls.type == loss_type
         assert head.with_aux_head is False and head.loss_corr is None
@@ -196,7 +199,7 @@ def test_configs_in_every_profile(profile, tmp_path):
         else:
             fpn = 32 if profile == "demo" else 64  # the default demo narrows every dense head
             assert cfg.model.backbone.depth == 18 and head.in_channels == fpn
-    detr = build_config("detr_baseline", profile, data_root=tmp_path)
+    detr = build_config(Run.resolve("detr_baseline", profile, data_root=tmp_path, validate=True))
     assert detr.model.type == "DETR" and not detr.corrlib.nms_based
     assert "loss_corr" not in detr.model.bbox_head
     if profile == "paper":

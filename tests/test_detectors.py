@@ -26,6 +26,7 @@ from reproduction.spec.experiments import (
     get_experiment,
     list_experiments,
 )
+from reproduction.spec.run import Run
 
 # detector -> (baseline, with Correlation Loss at the thesis's λ), mmdet's own head,
 # (regression conv, classification conv) of the head
@@ -336,11 +337,14 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
     from reproduction.running.config_builder import build_config
 
     cfg = build_config(
-        "fovea_concordance_0.2",
-        profile,
-        data_root=tmp_path / "nowhere",
-        work_dir=tmp_path / "w",
-        seed=3,
+        Run.resolve(
+            "fovea_concordance_0.2",
+            profile,
+            data_root=tmp_path / "nowhere",
+            work_dir=tmp_path / "w",
+            seed=3,
+            validate=True,
+        )
     )
     head = cfg.model.bbox_head
     assert head.type == "CorrFoveaHead"
@@ -364,18 +368,26 @@ def test_config_applies_profile_and_experiment(profile, tmp_path):
         assert cfg.model.neck.out_channels == head.in_channels == fpn
         assert cfg.train_cfg.type == "IterBasedTrainLoop"
         assert head.num_classes == len(cfg.train_dataloader.dataset.metainfo["classes"])
-    baseline = build_config("fovea_baseline", profile, data_root=tmp_path)
+    baseline = build_config(
+        Run.resolve("fovea_baseline", profile, data_root=tmp_path, validate=True)
+    )
     assert baseline.model.bbox_head.loss_corr is None
 
 
 def test_config_max_iters_keeps_the_schedule_shape(tmp_path):
     from reproduction.running.config_builder import build_config
 
-    cfg = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=1200)
+    cfg = build_config(
+        Run.resolve("atss_baseline", "demo", data_root=tmp_path, max_iters=1200, validate=True)
+    )
     assert cfg.train_cfg.max_iters == cfg.train_cfg.val_interval == 1200
     steps = [s for s in cfg.param_scheduler if s.type == "MultiStepLR"][0]
     assert steps.milestones == [900, 1100] and steps.end == 1200
-    paper = build_config("atss_baseline", "paper", data_root=tmp_path, max_iters=5, gpus=8)
+    paper = build_config(
+        Run.resolve(
+            "atss_baseline", "paper", data_root=tmp_path, max_iters=5, gpus=8, validate=True
+        )
+    )
     assert paper.train_cfg.type == "IterBasedTrainLoop" and paper.train_cfg.max_iters == 5
     assert paper.train_dataloader.batch_size == 2
 
@@ -384,20 +396,22 @@ def test_study_variants_change_only_schedule_or_classes():
     from reproduction import dataset as corrdata
     from reproduction.running.config_builder import build_config, default_data_root
 
-    demo = build_config("atss_concordance_0.3", "demo-v1")  # the setting the study varies
-    long = build_config("atss_concordance_0.3", "demo-it1200")
+    demo = build_config(
+        Run.resolve("atss_concordance_0.3", "demo-v1", validate=True)
+    )  # the setting the study varies
+    long = build_config(Run.resolve("atss_concordance_0.3", "demo-it1200", validate=True))
     assert long.train_cfg.max_iters == 2 * demo.train_cfg.max_iters == 1200
     assert [s for s in long.param_scheduler if s.type == "MultiStepLR"][0].milestones == [
         900,
         1100,
     ]
     assert long.model == demo.model and long.corrlib.profile == "demo-it1200"
-    three = build_config("atss_baseline", "demo-3cls")
+    three = build_config(Run.resolve("atss_baseline", "demo-3cls", validate=True))
     assert three.train_cfg.max_iters == demo.train_cfg.max_iters
     assert default_data_root("demo-3cls") == corrdata.preset_dir("demo-3cls")
     assert three.model.bbox_head.num_classes == corrdata.PRESETS["demo-3cls"].n_classes == 3
     with pytest.raises(ValueError, match="unknown profile 'demo-long-typo'"):
-        build_config("atss_baseline", "demo-long-typo")
+        build_config(Run.resolve("atss_baseline", "demo-long-typo", validate=True))
 
 
 def test_the_image_size_variant_scales_every_resize_and_nothing_else():
@@ -405,16 +419,16 @@ def test_the_image_size_variant_scales_every_resize_and_nothing_else():
 
     from reproduction.running.config_builder import _apply_image_size, build_config
 
-    default = build_config("retinanet_spearman_0.1", "demo-128px", validate=True)
-    small = build_config("retinanet_spearman_0.1", "demo", validate=True)
+    default = build_config(Run.resolve("retinanet_spearman_0.1", "demo-128px", validate=True))
+    small = build_config(Run.resolve("retinanet_spearman_0.1", "demo", validate=True))
     assert small.image_size == (96, 96) and default.image_size == (128, 128)
     for loader in ("train_dataloader", "val_dataloader"):
         sizes = [t.scale for t in small[loader].dataset.pipeline if t.type == "Resize"]
         assert sizes == [(96, 96)], loader
     assert small.model == default.model and small.train_cfg == default.train_cfg
     # the 3x Sparse R-CNN's multi-scale resizes and crop shrink by the same factor
-    strong = build_config("sparsercnn_3x_baseline", "demo-128px")
-    strong_small = build_config("sparsercnn_3x_baseline", "demo")
+    strong = build_config(Run.resolve("sparsercnn_3x_baseline", "demo-128px", validate=True))
+    strong_small = build_config(Run.resolve("sparsercnn_3x_baseline", "demo", validate=True))
 
     def resizes(cfg) -> list:
         (choice,) = [t for t in cfg.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]
@@ -439,7 +453,10 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experime
     from reproduction import dataset as corrdata
     from reproduction.running.config_builder import build_config, default_data_root
 
-    demo, v1 = build_config(experiment, "demo"), build_config(experiment, "demo-v1")
+    demo, v1 = (
+        build_config(Run.resolve(experiment, "demo", validate=True)),
+        build_config(Run.resolve(experiment, "demo-v1", validate=True)),
+    )
     assert demo.model.backbone.base_channels == 32 and "base_channels" not in v1.model.backbone
     assert demo.model.neck.in_channels == [32, 64, 128, 256]
     assert v1.model.neck.in_channels == [64, 128, 256, 512]
@@ -472,15 +489,19 @@ def test_the_default_demo_is_demo_v1_narrowed_on_three_classes_at_96_px(experime
 def test_the_narrowed_demo_keeps_every_detectors_channels_consistent(tmp_path):
     from reproduction.running.config_builder import build_config
 
-    detr = build_config("detr_baseline", "demo", data_root=tmp_path)
+    detr = build_config(Run.resolve("detr_baseline", "demo", data_root=tmp_path, validate=True))
     assert detr.model.neck.in_channels == [32 * 2**3]  # the half-width C5
     for experiment in ("sparsercnn_baseline", "yolact_baseline", "atss_qfl_baseline"):
-        cfg = build_config(experiment, "demo", data_root=tmp_path)
+        cfg = build_config(Run.resolve(experiment, "demo", data_root=tmp_path, validate=True))
         assert cfg.model.neck.in_channels == [32, 64, 128, 256], experiment
     # the comparison methods of Tables 3.1 and 5.4 keep the width of the ATSS they compare to
-    atss = build_config("atss_baseline", "demo", data_root=tmp_path).model.bbox_head.in_channels
+    atss = build_config(
+        Run.resolve("atss_baseline", "demo", data_root=tmp_path, validate=True)
+    ).model.bbox_head.in_channels
     for detector in ("atss_centerness", "atss_qfl", "atss_rs", "atss_aploss", "atss_alrp"):
-        cfg = build_config(f"{detector}_baseline", "demo", data_root=tmp_path)
+        cfg = build_config(
+            Run.resolve(f"{detector}_baseline", "demo", data_root=tmp_path, validate=True)
+        )
         assert cfg.model.neck.out_channels == cfg.model.bbox_head.in_channels == atss, detector
 
 
@@ -493,7 +514,9 @@ def test_every_registered_detector_with_a_config_file_builds(tmp_path):
         if not (CONFIG_DIR / f"{detector}.py").is_file():
             continue  # detectors whose configs are still to come
         for experiment in list_experiments(detector=detector):
-            cfg = build_config(experiment.id, "demo", data_root=tmp_path)
+            cfg = build_config(
+                Run.resolve(experiment.id, "demo", data_root=tmp_path, validate=True)
+            )
             assert cfg.corrlib.experiment == experiment.id
             built += 1
     assert built >= len(list_experiments(detector="atss"))
@@ -607,7 +630,9 @@ def test_the_paper_profile_follows_the_authors_loss_settings_where_the_thesis_is
     from reproduction.running.config_builder import build_config
 
     def loss_corr(experiment, profile="paper"):
-        cfg = build_config(experiment, profile, data_root=tmp_path, gpus=1)
+        cfg = build_config(
+            Run.resolve(experiment, profile, data_root=tmp_path, gpus=1, validate=True)
+        )
         return cfg.model.bbox_head.loss_corr
 
     retina = loss_corr("retinanet_spearman_0.1")

@@ -15,6 +15,7 @@ import torch
 from smoke_models import assert_matches_mmdet, build_model, smoke_batch, smoke_cfg, total_loss
 
 from reproduction.spec.experiments import get_experiment
+from reproduction.spec.run import Run
 
 NUM_STAGES = 6
 
@@ -355,7 +356,9 @@ def test_yolact_pre_nms_positives_and_score_permutation(smoke_data_root):
 def test_paper_configs_follow_the_thesis(tmp_path):
     from reproduction.running.config_builder import build_config
 
-    one_x = build_config("sparsercnn_spearman_0.2", "paper", data_root=tmp_path)
+    one_x = build_config(
+        Run.resolve("sparsercnn_spearman_0.2", "paper", data_root=tmp_path, validate=True)
+    )
     heads = one_x.model.roi_head.bbox_head
     assert len(heads) == NUM_STAGES and {h.type for h in heads} == {"CorrDIIHead"}
     assert all(h.in_channels == 256 and h.num_classes == 80 for h in heads)
@@ -367,7 +370,9 @@ def test_paper_configs_follow_the_thesis(tmp_path):
     assert one_x.optim_wrapper.optimizer.type == "AdamW"
     assert one_x.corrlib.nms_based is False
 
-    three_x = build_config("sparsercnn_3x_concordance_0.3", "paper", data_root=tmp_path)
+    three_x = build_config(
+        Run.resolve("sparsercnn_3x_concordance_0.3", "paper", data_root=tmp_path, validate=True)
+    )
     assert three_x.model.rpn_head.num_proposals == 300
     assert three_x.model.test_cfg.rcnn.max_per_img == 300
     assert three_x.train_cfg.max_epochs == 36
@@ -375,13 +380,17 @@ def test_paper_configs_follow_the_thesis(tmp_path):
     assert "RandomChoice" in pipeline  # multi-scale resize, or resize + crop + resize
     assert {h.loss_corr.kind for h in three_x.model.roi_head.bbox_head} == {"concordance"}
 
-    yolact = build_config("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=1)
+    yolact = build_config(
+        Run.resolve("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=1, validate=True)
+    )
     assert yolact.model.bbox_head.type == "CorrYOLACTHead"
     assert yolact.model.bbox_head.loss_corr.loss_weight == 0.5
     assert yolact.model.bbox_head.num_classes == yolact.model.mask_head.num_classes == 80
     # the thesis author's setting: 8 images per GPU on 4 GPUs, lr 4e-3, clipping, 1,000 warm-up
     assert yolact.train_dataloader.batch_size == 32  # one GPU takes the whole batch of 32
-    on_four = build_config("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=4)
+    on_four = build_config(
+        Run.resolve("yolact_spearman_0.5", "paper", data_root=tmp_path, gpus=4, validate=True)
+    )
     assert on_four.train_dataloader.batch_size == 8
     assert yolact.optim_wrapper.optimizer.lr == 4e-3
     assert yolact.optim_wrapper.clip_grad.max_norm == 35
@@ -393,8 +402,12 @@ def test_paper_configs_follow_the_thesis(tmp_path):
 def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
     from reproduction.running.config_builder import build_config
 
-    one_x = build_config("sparsercnn_baseline", "demo", data_root=tmp_path)
-    three_x = build_config("sparsercnn_3x_baseline", "demo", data_root=tmp_path)
+    one_x = build_config(
+        Run.resolve("sparsercnn_baseline", "demo", data_root=tmp_path, validate=True)
+    )
+    three_x = build_config(
+        Run.resolve("sparsercnn_3x_baseline", "demo", data_root=tmp_path, validate=True)
+    )
     for cfg in (one_x, three_x):
         assert cfg.model.backbone.depth == 18 and cfg.model.backbone.init_cfg is None
         assert all(h.in_channels == 64 for h in cfg.model.roi_head.bbox_head)
@@ -404,10 +417,14 @@ def test_demo_configs_are_narrow_and_3x_is_three_times_longer(tmp_path):
     assert three_x.train_cfg.max_iters == 3 * one_x.train_cfg.max_iters
     steps = [s for s in three_x.param_scheduler if s.type == "MultiStepLR"][0]
     assert steps.end == three_x.train_cfg.max_iters
-    smoke_3x = build_config("sparsercnn_3x_baseline", "smoke", data_root=tmp_path)
+    smoke_3x = build_config(
+        Run.resolve("sparsercnn_3x_baseline", "smoke", data_root=tmp_path, validate=True)
+    )
     assert smoke_3x.train_cfg.max_iters == 2  # the smoke profile stays a handful
 
-    yolact = build_config("yolact_concordance_0.4", "demo", data_root=tmp_path)
+    yolact = build_config(
+        Run.resolve("yolact_concordance_0.4", "demo", data_root=tmp_path, validate=True)
+    )
     assert yolact.model.bbox_head.in_channels == yolact.model.mask_head.in_channels == 64
     assert yolact.model.neck.out_channels == 64
     for loader in (yolact.train_dataloader, yolact.val_dataloader):
@@ -443,7 +460,9 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
     from reproduction.running.train import train_experiment
 
     work = tmp_path / "work"
-    train_experiment("yolact_baseline", "smoke", work_dir=work, data_root=smoke_data_root)
+    train_experiment(
+        Run.resolve("yolact_baseline", "smoke", work_dir=work, data_root=smoke_data_root)
+    )
     build = config_builder.build_config
 
     def keep_every_candidate(*args, **kwargs):  # two iterations: scores are still tiny
@@ -454,12 +473,8 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
     monkeypatch.setattr(config_builder, "build_config", keep_every_candidate)
     results_file = tmp_path / "seed0.json"
     record = evaluate_experiment(
-        "yolact_baseline",
-        "smoke",
-        seed=0,
-        work_dir=work,
+        Run.resolve("yolact_baseline", "smoke", seed=0, work_dir=work, data_root=smoke_data_root),
         results_file=results_file,
-        data_root=smoke_data_root,
     )
     stored = read_results(results_file)["metrics"]
     for key in ("mask_AP", "mask_AP50", "mask_AP75", "AP", "AP50"):  # masks and boxes
@@ -492,8 +507,12 @@ def test_demo_3x_trains_multi_scale_with_random_crop(tmp_path):
     default's 96 scales them again, tests/test_detectors.py); testing stays at 128 pixels."""
     from reproduction.running.config_builder import build_config
 
-    one_x = build_config("sparsercnn_baseline", "demo-128px", data_root=tmp_path)
-    three_x = build_config("sparsercnn_3x_baseline", "demo-128px", data_root=tmp_path)
+    one_x = build_config(
+        Run.resolve("sparsercnn_baseline", "demo-128px", data_root=tmp_path, validate=True)
+    )
+    three_x = build_config(
+        Run.resolve("sparsercnn_3x_baseline", "demo-128px", data_root=tmp_path, validate=True)
+    )
     assert "RandomChoice" not in [t.type for t in one_x.train_dataloader.dataset.pipeline]
     (choice,) = [t for t in three_x.train_dataloader.dataset.pipeline if t.type == "RandomChoice"]
     multi_scale, crop = choice.transforms

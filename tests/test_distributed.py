@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from reproduction.records.results import read_results
+from reproduction.spec.run import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -101,12 +102,14 @@ def test_the_two_process_run_evaluates(two_process_run, tmp_path):
 
     results_file = tmp_path / "seed0.json"
     record = evaluate_experiment(
-        EXPERIMENT,
-        "smoke",
-        seed=0,
-        work_dir=two_process_run["work_dir"],
+        Run.resolve(
+            EXPERIMENT,
+            "smoke",
+            seed=0,
+            work_dir=two_process_run["work_dir"],
+            data_root=two_process_run["data_root"],
+        ),
         results_file=results_file,
-        data_root=two_process_run["data_root"],
     )
     stored = read_results(results_file)
     assert stored["training"]["iterations"] == ITERS
@@ -179,10 +182,16 @@ def test_evaluating_a_run_again_keeps_the_provenance_of_its_training(two_process
 
     def evaluate(name: str, trained_by: Path | None = None, seed: int = 0) -> dict:
         return evaluate_experiment(
-            EXPERIMENT, "smoke", seed=seed, work_dir=two_process_run["work_dir"],
-            results_file=tmp_path / name / "seed0.json", data_root=two_process_run["data_root"],
+            Run.resolve(
+                EXPERIMENT,
+                "smoke",
+                seed=seed,
+                work_dir=two_process_run["work_dir"],
+                data_root=two_process_run["data_root"],
+            ),
+            results_file=tmp_path / name / "seed0.json",
             trained_by=trained_by,
-        )  # fmt: skip
+        )
 
     first = evaluate("first")
     assert "trained" not in first["provenance"]

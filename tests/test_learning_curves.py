@@ -11,6 +11,7 @@ import pytest
 from reproduction.records import learning_curves as lc
 from reproduction.running import train_curve
 from reproduction.running.config_builder import build_config
+from reproduction.spec.run import Run
 
 
 def _log(work: Path, entries: list[dict], stamp: str = "20260101_000000") -> Path:
@@ -148,29 +149,39 @@ def test_only_an_experiment_whose_every_curve_stays_under_the_threshold_is_untes
 def test_train_curve_refuses_bad_lengths_and_the_paper_profile(tmp_path):
     with pytest.raises(ValueError, match="every"):
         train_curve.train_curve(
-            "detr_baseline", "demo", max_iters=100, every=300, results_root=tmp_path
+            Run.resolve("detr_baseline", "demo", max_iters=100, val_interval=300),
+            results_root=tmp_path,
         )
     with pytest.raises(ValueError, match="embedded-data"):
         train_curve.train_curve(
-            "detr_baseline", "paper", max_iters=600, every=300, results_root=tmp_path
+            Run.resolve("detr_baseline", "paper", max_iters=600, val_interval=300),
+            results_root=tmp_path,
         )
     assert train_curve.main(["detr_baseline", "--max-iters", "10", "--every", "0"]) == 2
 
 
 def test_the_builder_validates_every_n_iterations_only_when_asked(tmp_path):
     cfg = build_config(
-        "atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400, val_interval=300
+        Run.resolve(
+            "atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400, val_interval=300
+        )
     )
     assert cfg.train_cfg.max_iters == 2400 and cfg.train_cfg.val_interval == 300
     assert cfg.default_hooks.logger.log_metric_by_epoch is False
     assert cfg.val_evaluator["type"] == "CocoMetric" and cfg.val_evaluator["metric"] == "bbox"
     assert cfg.val_evaluator["ann_file"] == str(tmp_path / "annotations" / "val.json")
-    plain = build_config("atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400)
+    plain = build_config(
+        Run.resolve("atss_rs_baseline", "demo", data_root=tmp_path, max_iters=2400, validate=True)
+    )
     assert plain.train_cfg.val_interval == 2400
     with pytest.raises(ValueError, match="validate"):
-        build_config("atss_baseline", "demo", data_root=tmp_path, validate=False, val_interval=300)
+        build_config(
+            Run.resolve(
+                "atss_baseline", "demo", data_root=tmp_path, validate=False, val_interval=300
+            )
+        )
     with pytest.raises(ValueError, match=">= 1"):
-        build_config("atss_baseline", "demo", data_root=tmp_path, val_interval=0)
+        build_config(Run.resolve("atss_baseline", "demo", data_root=tmp_path, val_interval=0))
 
 
 def test_curves_are_archived_beside_results_and_a_profile_without_curves_is_an_error(tmp_path):
@@ -246,13 +257,15 @@ def test_a_smoke_curve_trains_evaluates_every_n_iterations_and_records_each(
     tmp_path, smoke_data_root
 ):
     path = train_curve.train_curve(
-        "atss_baseline",
-        "smoke",
-        max_iters=4,
-        every=2,
+        Run.resolve(
+            "atss_baseline",
+            "smoke",
+            max_iters=4,
+            val_interval=2,
+            work_dir=tmp_path / "work",
+            data_root=smoke_data_root,
+        ),
         results_root=tmp_path / "results",
-        work_dir=tmp_path / "work",
-        data_root=smoke_data_root,
     )
     record = lc.read_curve(path)
     assert path == lc.curve_path(tmp_path / "results", "smoke", "atss_baseline", 0)
@@ -264,12 +277,10 @@ def test_a_smoke_curve_trains_evaluates_every_n_iterations_and_records_each(
         "max_iters": 4,
     }
     again = train_curve.train_curve(
-        "atss_baseline",
-        "smoke",
-        max_iters=4,
-        every=2,
+        Run.resolve(
+            "atss_baseline", "smoke", max_iters=4, val_interval=2, work_dir=tmp_path / "work"
+        ),
         results_root=tmp_path / "again",
-        work_dir=tmp_path / "work",
         record_only=True,
     )
     assert lc.read_curve(again)["points"] == record["points"]

@@ -21,6 +21,7 @@ from reproduction.running.evaluate import ground_truth_subset
 from reproduction.running.train import DatasetCheckFailed, train_experiment
 from reproduction.spec.plans import plan
 from reproduction.spec.profiles import check_profile_name, data_label, get_profile
+from reproduction.spec.run import Run
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -119,9 +120,13 @@ def _without(cfg: dict, *paths: str) -> dict:
 def test_check_changes_only_iterations_validation_subset_and_init(
     experiment: str, standin: Path
 ) -> None:
-    check = build_config(experiment, "paper-standin-2it", data_root=standin, val_images=4)
+    check = build_config(
+        Run.resolve(experiment, "paper-standin-2it", data_root=standin, val_images=4, validate=True)
+    )
     total = check.corrlib.get("total_batch_size", check.get("total_batch_size", 16))
-    paper = build_config(experiment, "paper", data_root=standin, gpus=total).to_dict()
+    paper = build_config(
+        Run.resolve(experiment, "paper", data_root=standin, gpus=total, validate=True)
+    ).to_dict()
     assert check.train_cfg == dict(type="IterBasedTrainLoop", max_iters=2, val_interval=2)
     assert check.model.backbone.init_cfg is None
     assert check.train_dataloader.batch_size == 1
@@ -142,10 +147,13 @@ def test_a_local_checkpoint_initialises_the_backbone(standin: Path, imagenet_lik
 
     register_all_modules()
     cfg = build_config(
-        "retinanet_baseline",
-        "paper-standin-1it",
-        data_root=standin,
-        backbone_checkpoint=imagenet_like,
+        Run.resolve(
+            "retinanet_baseline",
+            "paper-standin-1it",
+            data_root=standin,
+            backbone_checkpoint=imagenet_like,
+            validate=True,
+        )
     )
     assert cfg.model.backbone.init_cfg == dict(type="Pretrained", checkpoint=str(imagenet_like))
     model = MODELS.build(cfg.model)
@@ -154,15 +162,24 @@ def test_a_local_checkpoint_initialises_the_backbone(standin: Path, imagenet_lik
     for key in ("conv1.weight", "layer1.0.conv2.weight", "layer4.2.conv1.weight"):
         assert torch.equal(model.backbone.state_dict()[key], expected[key])
     with pytest.raises(FileNotFoundError, match="backbone checkpoint not found"):
-        build_config("retinanet_baseline", "paper-standin-1it", backbone_checkpoint="nope.pth")
+        build_config(
+            Run.resolve(
+                "retinanet_baseline",
+                "paper-standin-1it",
+                backbone_checkpoint="nope.pth",
+                validate=True,
+            )
+        )
 
 
 def test_profiles_refuse_the_wrong_data(standin: Path, tmp_path: Path) -> None:
     with pytest.raises(DatasetCheckFailed, match="stand-in, not COCO"):
-        train_experiment("retinanet_baseline", "paper", data_root=standin, device="cpu")
+        train_experiment(
+            Run.resolve("retinanet_baseline", "paper", data_root=standin, device="cpu")
+        )
     with pytest.raises(DatasetCheckFailed, match="is no COCO stand-in"):
         train_experiment(
-            "retinanet_baseline", "paper-standin-1it", data_root=tmp_path, device="cpu"
+            Run.resolve("retinanet_baseline", "paper-standin-1it", data_root=tmp_path, device="cpu")
         )
 
 

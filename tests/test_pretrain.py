@@ -11,8 +11,10 @@ import pytest
 from reproduction.dataset import generate
 from reproduction.dataset.shapes import MAX_CLASSES
 from reproduction.running import pretrain
+from reproduction.spec import paths
 from reproduction.spec.paths import pretrained_backbone, pretrained_record
 from reproduction.spec.profiles import PRETRAINED_PROFILE, get_profile
+from reproduction.spec.run import Run
 
 TINY = replace(pretrain.PRETRAININGS["shapes-crops"], batch_size=4, held_out=8, iterations=3)
 
@@ -83,13 +85,15 @@ def test_pretrained_profile_builds_from_the_written_backbone(tmp_path, monkeypat
     assert not list(weights.parent.glob("*.tmp"))
 
     assert get_profile(PRETRAINED_PROFILE).pretrained == TINY.name
-    monkeypatch.setattr(config_builder, "REPO_ROOT", tmp_path / "elsewhere")
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path / "elsewhere"))
     with pytest.raises(FileNotFoundError, match="reproduction.running.pretrain"):
-        config_builder.build_config("atss_baseline", PRETRAINED_PROFILE)
-    monkeypatch.setattr(config_builder, "REPO_ROOT", tmp_path)
-    cfg = config_builder.build_config("atss_baseline", PRETRAINED_PROFILE)
+        config_builder.build_config(Run.resolve("atss_baseline", PRETRAINED_PROFILE, validate=True))
+    monkeypatch.setenv(paths.ROOT_ENV, str(tmp_path))  # its results/ holds the weights
+    cfg = config_builder.build_config(
+        Run.resolve("atss_baseline", PRETRAINED_PROFILE, validate=True)
+    )
     assert cfg.model.backbone.init_cfg == {"type": "Pretrained", "checkpoint": str(weights)}
-    plain = config_builder.build_config("atss_baseline", "demo")
+    plain = config_builder.build_config(Run.resolve("atss_baseline", "demo", validate=True))
     assert plain.model.backbone.init_cfg is None
     assert {k: v for k, v in cfg.model.items() if k != "backbone"} == {
         k: v for k, v in plain.model.items() if k != "backbone"

@@ -11,6 +11,8 @@ import json
 
 import pytest
 
+from reproduction.spec.run import Run
+
 
 @pytest.mark.parametrize(
     ("experiment", "max_iters"),
@@ -21,7 +23,7 @@ def test_demo_runs_checkpoint_at_the_overlay_interval_and_at_the_end(
 ):
     from reproduction.running.config_builder import build_config
 
-    cfg = build_config(experiment, "demo", data_root=tmp_path)
+    cfg = build_config(Run.resolve(experiment, "demo", data_root=tmp_path, validate=True))
     hook = cfg.default_hooks.checkpoint
     if max_iters is not None:
         assert cfg.train_cfg.max_iters == max_iters
@@ -32,9 +34,11 @@ def test_demo_runs_checkpoint_at_the_overlay_interval_and_at_the_end(
 def test_a_schedule_shorter_than_the_interval_checkpoints_only_at_its_end(tmp_path):
     from reproduction.running.config_builder import build_config
 
-    short = build_config("atss_baseline", "demo", data_root=tmp_path, max_iters=120)
+    short = build_config(
+        Run.resolve("atss_baseline", "demo", data_root=tmp_path, max_iters=120, validate=True)
+    )
     assert short.default_hooks.checkpoint.interval == 120
-    smoke = build_config("atss_baseline", "smoke", data_root=tmp_path)
+    smoke = build_config(Run.resolve("atss_baseline", "smoke", data_root=tmp_path, validate=True))
     assert smoke.default_hooks.checkpoint.interval == smoke.train_cfg.max_iters
 
 
@@ -46,13 +50,13 @@ def test_training_again_in_a_stopped_runs_work_dir_resumes_from_its_checkpoint(
 
     work = tmp_path / "work"
     first = train_experiment(
-        "atss_baseline", "smoke", work_dir=work, data_root=smoke_data_root, max_iters=2
+        Run.resolve("atss_baseline", "smoke", work_dir=work, data_root=smoke_data_root, max_iters=2)
     )
     assert first["resumed"] is False and first["iterations"] == 2
     # a run stopped after its checkpoint at iteration 2: no summary yet
     (work / SUMMARY_NAME).unlink()
     second = train_experiment(
-        "atss_baseline", "smoke", work_dir=work, data_root=smoke_data_root, max_iters=4
+        Run.resolve("atss_baseline", "smoke", work_dir=work, data_root=smoke_data_root, max_iters=4)
     )
     assert second["resumed"] is True
     assert second["iterations"] == 4 and second["checkpoint"] == "iter_4.pth"

@@ -89,7 +89,9 @@ def test_one_check_of_choices_names_the_option_the_value_and_the_choices() -> No
 def test_paths_fill_in_the_templates(tmp_path: Path) -> None:
     from reproduction import dataset
 
-    assert paths.work_dir("demo", "atss_baseline", 2) == Path("work_dirs/demo/atss_baseline/seed2")
+    assert paths.work_dir("demo", "atss_baseline", 2) == (
+        paths.repo_root() / "work_dirs/demo/atss_baseline/seed2"
+    )
     assert results_path(tmp_path, "demo", "x", 3) == tmp_path / "demo" / "x" / "seed3.json"
     kept = paths.detections_file(tmp_path, "demo", "x", 3)
     assert kept == results_path(tmp_path, "demo", "x", 3).with_name("seed3.detections.json")

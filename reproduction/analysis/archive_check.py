@@ -41,7 +41,7 @@ from reproduction.analysis.verdicts import (
     evaluate_claims,
 )
 from reproduction.spec.claims import CLAIMS, Claim
-from reproduction.spec.paths import ARCHIVE_ROOT, EXPECTED_VERDICTS
+from reproduction.spec.paths import ARCHIVE_ROOT, EXPECTED_VERDICTS, archive_dir
 
 EXPECTED_FILE = EXPECTED_VERDICTS
 """The expected table's file name, inside the archive root (:mod:`reproduction.spec.paths`)."""
@@ -197,9 +197,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     table.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, default=Path(ARCHIVE_ROOT), help="the archive root")
+    parser.add_argument(
+        "--archive", type=Path, default=None, help="the archive root (default: archive/)"
+    )
     parser.add_argument("--update", action="store_true", help="write the table from the archive")
     args = parser.parse_args(argv)
+    args.archive = archive_dir(args.archive)
     path = args.archive / EXPECTED_FILE
     actual = verdict_table(args.archive)
     if args.update:

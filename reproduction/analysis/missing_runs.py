@@ -52,7 +52,7 @@ from reproduction.analysis.verdicts import (
 )
 from reproduction.spec.claims import CLAIMS, Claim, Comparison
 from reproduction.spec.experiments import baseline_of
-from reproduction.spec.paths import ARCHIVE_ROOT
+from reproduction.spec.paths import archive_dir, results_dir
 from reproduction.spec.profiles import get_profile, same_setting
 
 DEFAULT_SEEDS = 2
@@ -304,13 +304,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         " interval)",
     )
     parser.add_argument(
-        "--results", type=Path, default=Path("results"), help="local results (default: results)"
+        "--results", type=Path, default=None, help="local results (default: results/)"
     )
     parser.add_argument(
         "--archive",
         type=Path,
-        default=Path(ARCHIVE_ROOT),
-        help="committed results (default: archive)",
+        default=None,
+        help="committed results (default: archive/)",
     )
     parser.add_argument(
         "--source",
@@ -321,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--queue", action="store_true", help='print "PROFILE EXPERIMENT SEED" lines instead'
     )
     args = parser.parse_args(argv)
+    args.results, args.archive = results_dir(args.results), archive_dir(args.archive)
     try:
         get_profile(args.profile)
     except ValueError as err:

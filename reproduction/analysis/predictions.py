@@ -20,6 +20,7 @@ from reproduction.analysis.regimes import PREDICTION_SEEDS, predict_effect
 from reproduction.records.archive import best_records
 from reproduction.records.provenance import git_commit
 from reproduction.records.results import read_json_object, write_json_atomic
+from reproduction.spec.paths import archive_dir, results_dir
 from reproduction.spec.profiles import TRAINING_LENGTHS, training_length_profile
 
 PLANNED: tuple[tuple[str, str, int], ...] = (
@@ -85,10 +86,11 @@ def read_predictions(path: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=Path, default=Path("results"))
-    parser.add_argument("--archive", type=Path, default=Path("archive"))
+    parser.add_argument("--results", type=Path, default=None, help="default: results/")
+    parser.add_argument("--archive", type=Path, default=None, help="default: archive/")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    args.results, args.archive = results_dir(args.results), archive_dir(args.archive)
     if args.out.exists():
         parser.error(f"{args.out} exists: a prediction is written once, before its runs")
     print(f"wrote {write_json_atomic(args.out, prediction_record(args.results, args.archive))}")

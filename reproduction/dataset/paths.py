@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from reproduction.spec import paths
 from reproduction.spec.paths import GENERATED_DIR
+from reproduction.spec.profiles import Profile
 
 COCO_ROOT_ENV = "COCO_ROOT"
 """Environment variable naming the root of a user's COCO 2017 copy (the paper profile)."""
-
-DATA_ROOT_ENV = "CORRLIB_DATA"
-"""Environment variable that overrides the project's ``data/`` directory."""
 
 COCO_SPLITS: dict[str, tuple[str, str]] = {
     "train": ("train2017", "annotations/instances_train2017.json"),
@@ -34,18 +33,9 @@ EMBEDDED_SPLITS: dict[str, tuple[str, str]] = {
 
 
 def data_root() -> Path:
-    """Return the project's data directory.
-
-    ``$CORRLIB_DATA`` if set; else the ``data/`` directory of the source checkout that holds
-    this package; else ``./data`` under the current working directory.
-    """
-    env = os.environ.get(DATA_ROOT_ENV)
-    if env:
-        return Path(env)
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").is_file():
-        return checkout / "data"
-    return Path.cwd() / "data"
+    """Return the project's data directory: ``$CORRLIB_DATA`` if set, else ``data/`` under the
+    repository root (:func:`reproduction.spec.paths.data_dir`)."""
+    return paths.data_dir()
 
 
 def generated_root() -> Path:
@@ -65,8 +55,8 @@ def coco_root(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else data_root() / "coco"
 
 
-def profile_data_dir(profile: str) -> Path:
-    """Return the dataset root a profile trains and evaluates on.
+def profile_data_dir(profile: Profile | str) -> Path:
+    """Return the dataset root a profile (or a profile's name) trains and evaluates on.
 
     Embedded profiles: their preset's generated directory
     (:func:`reproduction.dataset.preset_dir` of :attr:`reproduction.spec.profiles.Profile.dataset`);
@@ -75,7 +65,7 @@ def profile_data_dir(profile: str) -> Path:
     from reproduction import dataset
     from reproduction.spec.profiles import get_profile
 
-    spec = get_profile(profile)
+    spec = profile if isinstance(profile, Profile) else get_profile(profile)
     return dataset.preset_dir(spec.dataset) if spec.synthetic else dataset.coco_root()
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 from reproduction.records.learning_curves import curve_path, iter_curves
 from reproduction.records.results import iter_results, results_path, write_json_atomic
 from reproduction.records.run_table import runs_frame
-from reproduction.spec.paths import ARCHIVE_ROOT
+from reproduction.spec.paths import archive_dir, results_dir
 
 
 def archive_profile(
@@ -115,8 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Copy results files (results/<profile>/...) into archive/ for committing.",
     )
     parser.add_argument("profiles", nargs="+", help="profile names, e.g. demo-it1200")
-    parser.add_argument("--results", type=Path, default=Path("results"))
-    parser.add_argument("--to", type=Path, default=Path(ARCHIVE_ROOT))
+    parser.add_argument("--results", type=Path, default=None, help="default: results/")
+    parser.add_argument("--to", type=Path, default=None, help="default: archive/")
     parser.add_argument(
         "--experiments", default=None, help="comma-separated experiment ids (default: all)"
     )
@@ -124,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--curves", action="store_true", help="archive the profiles' learning curves instead"
     )
     args = parser.parse_args(argv)
+    args.results, args.to = results_dir(args.results), archive_dir(args.to)
     chosen = args.experiments.split(",") if args.experiments else None
     copy, kind = (
         (archive_curves, "learning curves") if args.curves else (archive_profile, "results files")

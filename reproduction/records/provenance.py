@@ -13,6 +13,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+from reproduction.spec.paths import CHECKOUT
+
 PACKAGES: tuple[str, ...] = (
     "torch",
     "mmengine",
@@ -27,7 +29,9 @@ PACKAGES: tuple[str, ...] = (
 )
 """Distributions whose versions a provenance record lists."""
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = CHECKOUT
+"""The code's git repository: the checkout that holds the package
+(:data:`reproduction.spec.paths.CHECKOUT`)."""
 
 
 def git_commit(repo: Path = REPO_ROOT) -> dict[str, str | bool | None]:

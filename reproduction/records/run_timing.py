@@ -31,11 +31,14 @@ from pathlib import Path
 
 from reproduction.records.provenance import REPO_ROOT, collect
 from reproduction.records.results import ResultsError, read_json_object, write_json_atomic
+from reproduction.spec.paths import ARCHIVE_ROOT
+from reproduction.spec.paths import TIMINGS_DIR as TIMINGS_SUBDIR
 from reproduction.spec.plans import plan
 from reproduction.spec.profiles import get_profile
 
-TIMINGS_DIR = Path("archive") / "timings"
-"""Where timing records are committed (relative to the repository root)."""
+TIMINGS_DIR = Path(ARCHIVE_ROOT) / TIMINGS_SUBDIR
+"""Where timing records are committed, relative to the repository root
+(:func:`reproduction.spec.paths.timings_dir` resolves it)."""
 
 
 @dataclass(frozen=True)

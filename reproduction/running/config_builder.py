@@ -1,10 +1,10 @@
-"""Resolve an experiment and a profile into a complete mmengine config.
+"""Resolve a run into a complete mmengine config.
 
 :func:`build_config` is the one place where a thesis experiment
-(:mod:`reproduction.spec.experiments`)
-meets a profile (smoke / demo / paper, :mod:`reproduction.spec.profiles`) and a run (data, seed,
-work
-dir). The layers it stacks are described in :mod:`reproduction.running.mmdet_configs`.
+(:mod:`reproduction.spec.experiments`) meets a profile (smoke / demo / paper,
+:mod:`reproduction.spec.profiles`) and a run's seed and overrides (data, work dir, schedule
+length, validation; :class:`reproduction.spec.run.Run`, resolved once by the entry point). The
+layers it stacks are described in :mod:`reproduction.running.mmdet_configs`.
 
 Adding a detector takes files only, no edit here:
 
@@ -32,13 +32,11 @@ from typing import Any
 from mmengine.config import Config, ConfigDict
 
 from reproduction import dataset as corrdata
-from reproduction.records.provenance import REPO_ROOT
 from reproduction.running.mmdet_configs import CONFIG_DIR
 from reproduction.spec import paths
-from reproduction.spec.experiments import Experiment, get_experiment
-from reproduction.spec.profiles import PROFILES, get_profile
-
-DEVICES: tuple[str, ...] = ("cpu", "cuda")
+from reproduction.spec.experiments import Experiment
+from reproduction.spec.profiles import PROFILES, Profile
+from reproduction.spec.run import DEVICES, Run
 
 SYNTHETIC_DIR = "synthetic"
 """The folder of ``mmdet_configs/profiles/`` whose per-detector files every profile on the
@@ -57,8 +55,8 @@ def detector_config_path(detector: str) -> Path:
     return path
 
 
-def default_data_root(profile: str, seed: int = 0) -> Path:
-    """Return where a profile's data lives by default
+def default_data_root(profile: Profile | str) -> Path:
+    """Return where a profile's data live by default
     (:func:`reproduction.dataset.profile_data_dir`).
 
     Embedded profiles: the generated preset of the profile (``data/generated/<preset>``, data
@@ -67,67 +65,35 @@ def default_data_root(profile: str, seed: int = 0) -> Path:
     return corrdata.profile_data_dir(profile)
 
 
-def default_work_dir(experiment_id: str, profile: str, seed: int = 0) -> Path:
-    """Return ``work_dirs/<profile>/<experiment>/seed<seed>``
-    (:data:`reproduction.spec.paths.WORK_DIR`), relative to the current directory."""
-    return paths.work_dir(profile, experiment_id, seed)
+def data_root_of(run: Run) -> Path:
+    """Return the dataset root of a run: its ``data_root`` override, else its profile's
+    (:func:`default_data_root`)."""
+    given = run.overrides.data_root
+    return Path(given) if given is not None else default_data_root(run.profile)
 
 
-def build_config(
-    experiment_id: str,
-    profile: str = "demo",
-    *,
-    data_root: str | os.PathLike[str] | None = None,
-    work_dir: str | os.PathLike[str] | None = None,
-    seed: int = 0,
-    max_iters: int | None = None,
-    device: str = "cpu",
-    gpus: int | None = None,
-    validate: bool = True,
-    val_interval: int | None = None,
-    val_images: int | None = None,
-    backbone_checkpoint: str | os.PathLike[str] | None = None,
-) -> Config:
-    """The complete config of one training run.
+def build_config(run: Run) -> Config:
+    """The complete config of one training run (:class:`reproduction.spec.run.Run`).
 
-    Args:
-        experiment_id: an id of :mod:`reproduction.spec.experiments` (KeyError with suggestions if
-        not).
-        profile: a name of :data:`reproduction.spec.profiles.PROFILES` ("smoke", "demo", "paper" or
-        a
-            study variant of the demo).
-        data_root: dataset root; default :func:`default_data_root`. Not checked here (the
-            training CLI checks it before anything is written).
-        work_dir: where the checkpoint and log go; default :func:`default_work_dir`.
-        seed: training seed (``randomness.seed``); the data stay those of seed 0.
-        max_iters: cut (smoke / demo: stretch or cut, keeping the schedule's shape) the
-            training to this many iterations; for paper this replaces the 1x schedule with an
-            iteration loop and warm-up only, for checking a set-up, not for results.
-        device: "cpu" or "cuda"; with "cpu" the distributed backend is gloo.
-        gpus: paper profile: number of GPUs, so that images per GPU = 16 / gpus; default the
-            profile's (:attr:`reproduction.spec.profiles.Profile.gpus`; a check profile's: one
-            image per GPU or process).
-        validate: evaluate on the validation split at the end of training (smoke / demo) or
-            after each epoch (paper); False drops the validation loop.
-        val_interval: with ``validate``, evaluate every this many iterations instead (a
-            learning curve: :mod:`reproduction.records.learning_curves`); iteration-based schedules
-            only (smoke / demo). ValueError below 1 or without ``validate``.
-        val_images: validate and test on the first this many validation images only (a
-            check; :mod:`reproduction.running.evaluate` scores them against their own annotations).
-        backbone_checkpoint: paper configs: initialise the backbone from this local file
-            (``init_cfg=dict(type='Pretrained', checkpoint=...)``, torchvision's ResNet
-            layout) instead of downloading ImageNet weights. A check profile
-            (:attr:`reproduction.spec.profiles.Profile.check`) without one initialises the
-            backbone randomly, so that it needs no internet.
+    The run's profile picks the overlay, data and schedule; its overrides
+    (:class:`reproduction.spec.run.RunOverrides`) then change, in this order: the schedule
+    length (``max_iters``), the validation interval, the validation subset (``val_images``),
+    the validation loop (dropped unless the run validates), the distributed backend (gloo on
+    cpu), the seed and the work dir. The data root is not checked here (the training CLI checks
+    it before anything is written). A check profile
+    (:attr:`reproduction.spec.profiles.Profile.check`) without a ``backbone_checkpoint``
+    initialises the backbone randomly, so that it needs no internet.
 
     Returns:
         An ``mmengine.Config`` ready for ``Runner.from_cfg``. Its ``corrlib`` entry records
         the experiment, profile, data root and seed.
+
+    Raises:
+        ValueError: ``val_interval`` on an epoch-based schedule, or ``gpus`` that do not divide
+            the total batch size.
+        FileNotFoundError: a missing ``backbone_checkpoint`` or pretrained backbone.
     """
-    spec = get_profile(profile)
-    if device not in DEVICES:
-        raise ValueError(f"unknown device {device!r}; expected one of {DEVICES}")
-    experiment = get_experiment(experiment_id)
+    spec, experiment, over = run.profile, run.experiment, run.overrides
     cfg = Config.fromfile(str(detector_config_path(experiment.detector)))
     _merge_file(cfg, CONFIG_DIR / "profiles" / f"{spec.overlay}.py")
     detector_file = f"{experiment.detector}.py"
@@ -137,13 +103,13 @@ def build_config(
     # on the paper configs, where the thesis is silent)
     _merge_file(cfg, CONFIG_DIR / "profiles" / spec.overlay / detector_file, optional=True)
 
-    root = Path(data_root) if data_root is not None else default_data_root(profile, seed)
+    root = data_root_of(run)
     if not spec.synthetic:
-        _apply_coco(cfg, root, gpus or spec.gpus)
+        _apply_coco(cfg, root, run.gpus)
         if spec.check:  # the paper configs cut to a check's iterations (not for results)
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
-        if spec.check or backbone_checkpoint is not None:
-            _apply_backbone_init(cfg, backbone_checkpoint)
+        if spec.check or over.backbone_checkpoint is not None:
+            _apply_backbone_init(cfg, over.backbone_checkpoint)
     else:
         _apply_embedded(cfg, root)
         if spec.max_iters is not None:  # a study variant: another schedule length
@@ -152,35 +118,33 @@ def build_config(
             _apply_image_size(cfg, spec.image_size)
         if spec.pretrained is not None:  # the backbone starts from the synthetic pretraining
             _apply_backbone_init(
-                cfg, paths.pretrained_backbone(REPO_ROOT / paths.RESULTS_ROOT, spec.pretrained)
+                cfg, paths.pretrained_backbone(paths.results_dir(), spec.pretrained)
             )
         scale = cfg.corrlib.get("demo_schedule_scale", 1)
         if spec.overlay != "smoke" and scale != 1:  # e.g. the 3x Sparse R-CNN of Table 5.2
             _apply_max_iters(cfg, spec.overlay, round(cfg.train_cfg.max_iters * scale))
     _apply_experiment(cfg, experiment)
-    if max_iters is not None:
-        _apply_max_iters(cfg, spec.overlay, max_iters)
-    if val_interval is not None:
-        _apply_val_interval(cfg, val_interval, validate)
-    if val_images is not None:
-        _apply_val_images(cfg, val_images)
-    if not validate:  # mmengine runs no validation loop when all three are None
+    if over.max_iters is not None:
+        _apply_max_iters(cfg, spec.overlay, over.max_iters)
+    if over.val_interval is not None:
+        _apply_val_interval(cfg, over.val_interval)
+    if over.val_images is not None:
+        _apply_val_images(cfg, over.val_images)
+    if not run.validate:  # mmengine runs no validation loop when all three are None
         cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
-    if device == "cpu":
+    if run.device == "cpu":
         cfg.env_cfg.dist_cfg = dict(backend="gloo")
-    cfg.randomness = dict(seed=seed, deterministic=False)
-    cfg.work_dir = str(
-        work_dir if work_dir is not None else default_work_dir(experiment_id, profile, seed)
-    )
+    cfg.randomness = dict(seed=run.seed, deterministic=False)
+    cfg.work_dir = str(run.work_dir)
     cfg.corrlib.update(
         experiment=experiment.id,
-        profile=profile,
+        profile=spec.name,
         detector=experiment.detector,
         data_root=str(root),
-        seed=seed,
-        device=device,
+        seed=run.seed,
+        device=run.device,
         reproduces=[str(ref) for ref in experiment.reproduces],
-        val_images=val_images,
+        val_images=over.val_images,
     )
     return cfg
 
@@ -273,9 +237,7 @@ def _apply_backbone_init(cfg: Config, checkpoint: str | os.PathLike[str] | None)
 
 def _apply_val_images(cfg: Config, n_images: int) -> None:
     """Validate and test on the first ``n_images`` validation images (mmengine's dataset
-    ``indices``); ValueError below 1."""
-    if isinstance(n_images, bool) or not isinstance(n_images, int) or n_images < 1:
-        raise ValueError(f"val_images must be an integer >= 1, got {n_images!r}")
+    ``indices``; :class:`reproduction.spec.run.RunOverrides` checks the number)."""
     for name, dataset in _datasets(cfg):
         if name != "train_dataloader":
             dataset.indices = n_images
@@ -372,11 +334,10 @@ def _apply_image_size(cfg: Config, size: int) -> None:
     cfg.image_size = (size, size)
 
 
-def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
-    """Train ``max_iters`` iterations (see :func:`build_config`)."""
-    if max_iters < 1:
-        raise ValueError(f"max_iters must be >= 1, got {max_iters}")
-    if profile == "paper":
+def _apply_max_iters(cfg: Config, overlay: str, max_iters: int) -> None:
+    """Train ``max_iters`` iterations (:attr:`reproduction.spec.run.RunOverrides.max_iters`;
+    the override and the profiles check the number)."""
+    if overlay == "paper":
         cfg.train_cfg = dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
         cfg.param_scheduler = [
             dict(
@@ -408,12 +369,9 @@ def _apply_max_iters(cfg: Config, profile: str, max_iters: int) -> None:
     hook.interval = min(hook.interval, max_iters)
 
 
-def _apply_val_interval(cfg: Config, val_interval: int, validate: bool) -> None:
-    """Validate every ``val_interval`` iterations (see :func:`build_config`)."""
-    if not validate:
-        raise ValueError("val_interval needs validate=True (it sets when validation runs)")
-    if val_interval < 1:
-        raise ValueError(f"val_interval must be >= 1, got {val_interval}")
+def _apply_val_interval(cfg: Config, val_interval: int) -> None:
+    """Validate every ``val_interval`` iterations (:attr:`reproduction.spec.run.RunOverrides.
+    val_interval`, which checks the number); ValueError on an epoch-based schedule."""
     if cfg.train_cfg.get("type") != "IterBasedTrainLoop":
         raise ValueError(
             f"val_interval needs an iteration-based schedule, not {cfg.train_cfg.get('type')!r}"
@@ -427,8 +385,8 @@ __all__ = [
     "DEVICES",
     "PROFILES",
     "build_config",
+    "data_root_of",
     "default_data_root",
-    "default_work_dir",
     "detector_config_path",
     "enable_pre_nms_positives",
 ]

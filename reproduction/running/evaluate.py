@@ -61,9 +61,8 @@ from reproduction.records.results import (
     write_results,
 )
 from reproduction.running.train import add_run_arguments, read_summary
-from reproduction.spec.experiments import Experiment, get_experiment
-from reproduction.spec.paths import RESULTS_ROOT, pretrained_record
-from reproduction.spec.profiles import get_profile
+from reproduction.spec.paths import pretrained_record, results_dir
+from reproduction.spec.run import Run
 
 
 def _head_test_cfg(cfg: Config) -> Any:
@@ -228,26 +227,25 @@ def _ap_family(ap: dict) -> dict:
 
 
 def evaluate_experiment(
-    experiment: str,
-    profile: str,
+    run: Run,
     *,
-    seed: int,
-    work_dir: str | Path,
-    results_file: str | Path,
-    device: str = "cpu",
-    data_root: str | Path | None = None,
+    results_file: str | Path | None = None,
     trained_by: str | Path | None = None,
-    val_images: int | None = None,
 ) -> dict:
-    """Evaluate the checkpoint a training left in ``work_dir``; write and return the record.
+    """Evaluate the checkpoint a training of ``run`` left in its work dir; write and return the
+    record.
 
-    ``val_images``: evaluate on the first this many validation images only (a check), scored
-    against those images' annotations alone.
+    ``run`` (:class:`reproduction.spec.run.Run`): its work dir, device, data root and
+    ``val_images`` (evaluate on the first this many validation images only, a check, scored
+    against those images' annotations alone); the evaluation always builds the run's
+    validation loop.
 
     Reads ``train_summary.json`` (written by the train notebook) for the checkpoint and the
     training time. ``trained_by``: an earlier results file of the same run (e.g. the archived
     one, when a run is evaluated again on a larger validation split); its provenance, which
     names the commit and machine the model was trained with, is kept as ``provenance.trained``.
+    ``results_file``: default ``<root>/results/<profile>/<experiment>/seed<k>.json``
+    (:func:`reproduction.spec.paths.results_dir`); the kept detections go beside it.
     Returns the results record (fractions; see :mod:`reproduction.records.results`).
 
     Raises:
@@ -255,19 +253,13 @@ def evaluate_experiment(
     """
     from reproduction.running.config_builder import build_config
 
-    work_dir = Path(work_dir)
+    run = run.with_overrides(validate=True, val_interval=None)
+    work_dir, device, val_images = run.work_dir, run.device, run.overrides.val_images
     summary = read_summary(work_dir)
-    trained = _training_provenance(trained_by, experiment, seed) if trained_by else None
-    exp = get_experiment(experiment)
-    cfg = build_config(
-        experiment,
-        profile,
-        data_root=data_root,
-        work_dir=str(work_dir),
-        seed=seed,
-        device=device,
-        val_images=val_images,
-    )
+    trained = _training_provenance(trained_by, run.experiment.id, run.seed) if trained_by else None
+    cfg = build_config(run)
+    if results_file is None:
+        results_file = results_path(results_dir(), run.profile.name, run.experiment.id, run.seed)
     dataset_cfg = cfg.val_dataloader.dataset
     gt_json = Path(dataset_cfg.data_root) / dataset_cfg.ann_file
     gt = json.loads(gt_json.read_text())
@@ -299,9 +291,7 @@ def evaluate_experiment(
         for side in ("upper", "lower"):
             image_bounds[side] = _ap_family(metrics.coco_ap(gt, passes[side][0]))
     record = _results_record(
-        exp,
-        profile,
-        seed,
+        run,
         dataset_cfg,
         gt,
         _metrics_record(analysis, mask_ap, beta_img, image_bounds, gt, len(dets)),
@@ -357,9 +347,7 @@ def _metrics_record(
 
 
 def _results_record(
-    exp: Experiment,
-    profile: str,
-    seed: int,
+    run: Run,
     dataset_cfg: Any,
     gt: dict,
     metrics_record: dict[str, Any],
@@ -371,7 +359,7 @@ def _results_record(
     """A run's results record (:mod:`reproduction.records.results`): the experiment, profile,
     seed and dataset, its metrics, the training summary's time, the pretraining its backbone
     started from (None from random weights), the evaluation's seconds and the provenance."""
-    spec = get_profile(profile)
+    exp, spec = run.experiment, run.profile
     return {
         "experiment": {
             "id": exp.id,
@@ -385,8 +373,8 @@ def _results_record(
             "reduction": exp.grouping,
             "moments": exp.moments,
         },
-        "profile": profile,
-        "seed": seed,
+        "profile": spec.name,
+        "seed": run.seed,
         "dataset": {
             "name": Path(dataset_cfg.data_root).name,
             "synthetic": spec.synthetic or spec.standin,
@@ -410,9 +398,7 @@ def _pretraining_record(name: str | None) -> dict | None:
     when the record is missing or unreadable."""
     if name is None:
         return None
-    from reproduction.records.provenance import REPO_ROOT
-
-    path = pretrained_record(REPO_ROOT / RESULTS_ROOT, name)
+    path = pretrained_record(results_dir(), name)
     record = read_json_object(path, kind="pretraining record")
     return {"name": name, **record}
 
@@ -472,13 +458,14 @@ def _parser() -> argparse.ArgumentParser:
         "--work-dir",
         type=Path,
         default=None,
-        help="the training's work dir (default work_dirs/<profile>/<experiment>/seed<seed>)",
+        help="the training's work dir (default <root>/work_dirs/<profile>/<experiment>/seed<seed>)",
     )
     p.add_argument(
         "--results-file",
         type=Path,
         default=None,
-        help="where to write the results (default results/<profile>/<experiment>/seed<seed>.json)",
+        help="where to write the results "
+        "(default <root>/results/<profile>/<experiment>/seed<seed>.json)",
     )
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     p.add_argument(
@@ -502,18 +489,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; print the headline metrics; return the exit status (0 ok, 2 bad input)."""
     args = _parser().parse_args(argv)
-    from reproduction.running.config_builder import default_work_dir
-
-    work_dir = args.work_dir or default_work_dir(args.experiment, args.profile, args.seed)
-    results_file = args.results_file or results_path(
-        Path("results"), args.profile, args.experiment, args.seed
-    )
     try:
-        record = evaluate_experiment(
-            args.experiment, args.profile, seed=args.seed, work_dir=work_dir,
-            results_file=results_file, device=args.device, data_root=args.data_root,
-            trained_by=args.trained_by, val_images=args.val_images,
+        run = Run.resolve(
+            args.experiment, args.profile, args.seed, work_dir=args.work_dir,
+            device=args.device, data_root=args.data_root, val_images=args.val_images,
         )  # fmt: skip
+        results_file = args.results_file or results_path(
+            results_dir(), run.profile.name, run.experiment.id, run.seed
+        )
+        record = evaluate_experiment(run, results_file=results_file, trained_by=args.trained_by)
     except (KeyError, ValueError, FileNotFoundError) as err:  # ResultsError is a ValueError
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2

@@ -38,7 +38,8 @@ from PIL import Image
 from reproduction.dataset.scene import render_scene
 from reproduction.dataset.shapes import CLASS_NAMES, MAX_CLASSES
 from reproduction.records.results import write_json_atomic
-from reproduction.spec.paths import RESULTS_ROOT, pretrained_backbone, pretrained_record
+from reproduction.spec.paths import pretrained_backbone, pretrained_record, results_dir
+from reproduction.spec.run import Run
 
 CROP_STREAMS: dict[str, int] = {"train": 2, "held_out": 3, "flip": 4}
 """The random-number streams of the crops (``numpy.random.default_rng([seed, stream, k])``)
@@ -181,7 +182,7 @@ def _backbone_config(profile: str) -> tuple[dict, list[float], list[float]]:
     input normalisation (RGB mean and std, 0–255)."""
     from reproduction.running.config_builder import build_config
 
-    cfg = build_config("atss_baseline", profile, validate=False)
+    cfg = build_config(Run.resolve("atss_baseline", profile, validate=False))
     backbone = cfg.model.backbone.to_dict()
     backbone["init_cfg"] = None
     pre = cfg.model.data_preprocessor
@@ -325,7 +326,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("name", choices=sorted(PRETRAININGS), help="the recipe")
     parser.add_argument(
-        "--root", default=RESULTS_ROOT, type=Path, help="results root (default: %(default)s)"
+        "--root", default=None, type=Path, help="results root (default: the checkout's results/)"
     )
     parser.add_argument(
         "--iterations", type=int, default=None, help="stop early (a check; not for results)"
@@ -343,11 +344,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"step {step}: cross-entropy {loss:.3f}", flush=True)
 
     state, record = pretrain(recipe, iterations=args.iterations, on_step=report)
-    written = write_pretrained(args.root, recipe.name, state, record)
+    root = results_dir(args.root)
+    written = write_pretrained(root, recipe.name, state, record)
     print(
         f"{recipe.name}: held-out accuracy {written['held_out_accuracy']:.3f} "
         f"(chance {written['chance_accuracy']:.3f}) after {written['iterations']} steps, "
-        f"{written['wall_s']:.0f} s; {pretrained_backbone(args.root, recipe.name)}"
+        f"{written['wall_s']:.0f} s; {pretrained_backbone(root, recipe.name)}"
     )
     return 0
 

@@ -58,7 +58,8 @@ from pathlib import Path
 
 from corrlib.integration.checkpoints import allow_mmengine_checkpoints
 from reproduction.records.results import write_json_atomic
-from reproduction.spec.profiles import PROFILES, get_profile
+from reproduction.spec.profiles import PROFILES, Profile, get_profile
+from reproduction.spec.run import Run
 
 SUMMARY_NAME = "train_summary.json"
 
@@ -91,26 +92,12 @@ class DatasetCheckFailed(RuntimeError):
     """The dataset check failed before anything was written (the message names the problem)."""
 
 
-def train_experiment(
-    experiment: str,
-    profile: str,
-    *,
-    seed: int = 0,
-    work_dir: str | Path | None = None,
-    device: str | None = None,
-    data_root: str | Path | None = None,
-    max_iters: int | None = None,
-    launcher: str = "none",
-    gpus: int | None = None,
-    validate: bool = False,
-    val_interval: int | None = None,
-    backbone_checkpoint: str | Path | None = None,
-) -> dict:
-    """Train one experiment (resuming an interrupted run); return and write its summary.
+def train_experiment(run: Run, *, launcher: str = "none") -> dict:
+    """Train one run (resuming an interrupted one); return and write its summary.
 
-    ``backbone_checkpoint``: paper configs: a local file to initialise the backbone from
-    instead of the ImageNet download (a check profile without one starts from random weights;
-    :func:`reproduction.running.config_builder.build_config`).
+    ``run``: what to train (:class:`reproduction.spec.run.Run`, resolved by the entry point);
+    ``launcher``: how its processes were started ("none", "pytorch", "slurm" or "mpi"); under a
+    launcher a run without a ``gpus`` override takes the launcher's world size.
 
     Returns ``{"experiment", "profile", "seed", "checkpoint" (path relative to the work dir),
     "iterations", "seconds_per_iter" (median s/iter), "wall_s" (s, this call), "resumed"
@@ -118,30 +105,16 @@ def train_experiment(
 
     Raises:
         DatasetCheckFailed: the dataset check failed (nothing is written).
-        KeyError: unknown experiment id.
     """
-    device = device or ("cpu" if get_profile(profile).synthetic else "cuda")
-    if device == "cpu":  # before torch sees a GPU: mmengine moves the model to any it finds
+    if run.device == "cpu":  # before torch sees a GPU: mmengine moves the model to any it finds
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
     from reproduction.running.config_builder import build_config, default_data_root
 
-    if gpus is None:
-        gpus = (_world_size() if launcher != "none" else None) or get_profile(profile).gpus
-    cfg = build_config(
-        experiment,
-        profile,
-        data_root=data_root,
-        work_dir=work_dir,
-        seed=seed,
-        max_iters=max_iters,
-        device=device,
-        gpus=gpus,
-        validate=validate or val_interval is not None,
-        val_interval=val_interval,
-        backbone_checkpoint=backbone_checkpoint,
-    )
+    if run.overrides.gpus is None and launcher != "none" and _world_size():
+        run = run.with_overrides(gpus=_world_size())
+    cfg = build_config(run)
     root = Path(cfg.corrlib.data_root)
-    problem = _dataset_problem(root, profile, default_data_root(profile))
+    problem = _dataset_problem(root, run.profile, default_data_root(run.profile))
     if problem:
         raise DatasetCheckFailed(problem)
 
@@ -156,16 +129,16 @@ def train_experiment(
     checkpoint = Path((work / "last_checkpoint").read_text().strip())
     checkpoint = checkpoint if checkpoint.is_absolute() else Path.cwd() / checkpoint
     summary = {
-        "experiment": experiment,
-        "profile": profile,
-        "seed": seed,
+        "experiment": run.experiment.id,
+        "profile": run.profile.name,
+        "seed": run.seed,
         "checkpoint": os.path.relpath(checkpoint, work),
         "iterations": int(runner.iter),
         # a fresh run's own log only; a resumed run's include the runs it resumed
         "seconds_per_iter": seconds_per_iter(work, since=None if resumed else started_at),
         "wall_s": time.perf_counter() - started,
         "resumed": resumed,
-        "device": device,
+        "device": run.device,
     }
     if _rank() == 0:
         write_json_atomic(work / SUMMARY_NAME, summary)
@@ -294,7 +267,7 @@ def _parser() -> argparse.ArgumentParser:
         "--work-dir",
         type=Path,
         default=None,
-        help="default work_dirs/<profile>/<experiment>/seed<seed>",
+        help="default <root>/work_dirs/<profile>/<experiment>/seed<seed> (the repository root)",
     )
     p.add_argument(
         "--max-iters",
@@ -356,7 +329,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         type=profile_name,
-        default="demo",
+        default=PROFILES["demo"],
         help=f"one of {', '.join(PROFILES)}, or a check profile paper-check-<N>it / "
         "paper-standin-<N>it",
     )
@@ -369,14 +342,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def profile_name(name: str) -> str:
-    """Argparse type of ``--profile``: a known or check profile's name (else an error naming
-    the known ones)."""
+def profile_name(name: str) -> Profile:
+    """Argparse type of ``--profile``: the profile of a known or check profile's name,
+    resolved here once (else an error naming the known ones)."""
     try:
-        get_profile(name)
+        return get_profile(name)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
-    return name
 
 
 def _world_size() -> int | None:
@@ -387,11 +359,11 @@ def _world_size() -> int | None:
     return None
 
 
-def _dataset_problem(root: Path, profile: str, default_root: Path) -> str | None:
+def _dataset_problem(root: Path, spec: Profile, default_root: Path) -> str | None:
     """Check the dataset before anything is written; return one clear error, or None."""
     from reproduction import dataset as corrdata
 
-    spec = get_profile(profile)
+    profile = spec.name
     layout = "embedded" if spec.synthetic else "coco"
     if not spec.synthetic and corrdata.is_coco_standin(root) != spec.standin:
         if spec.standin:
@@ -418,32 +390,32 @@ def _dataset_problem(root: Path, profile: str, default_root: Path) -> str | None
     return None
 
 
+def run_of(args: argparse.Namespace) -> Run:
+    """Return the run a training command line names (ValueError / KeyError naming a bad
+    argument)."""
+    return Run.resolve(
+        args.experiment, args.profile, args.seed, work_dir=args.work_dir, device=args.device,
+        data_root=args.data_root, max_iters=args.max_iters, gpus=args.gpus,
+        validate=args.validate or None, val_interval=args.validate_every,
+        backbone_checkpoint=args.backbone_checkpoint,
+    )  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; print the summary; return the exit status (0 ok, 2 bad input or dataset)."""
     args = _parser().parse_args(argv)
-    if args.dump_config is not None:
-        from reproduction.running.config_builder import build_config
-
-        device = args.device or ("cpu" if get_profile(args.profile).synthetic else "cuda")
-        cfg = build_config(
-            args.experiment, args.profile, data_root=args.data_root, work_dir=args.work_dir,
-            seed=args.seed, max_iters=args.max_iters, device=device,
-            gpus=args.gpus or get_profile(args.profile).gpus,
-            validate=args.validate or args.validate_every is not None,
-            val_interval=args.validate_every, backbone_checkpoint=args.backbone_checkpoint,
-        )  # fmt: skip
-        if args.dump_config == "-":
-            print(cfg.pretty_text)
-        else:
-            cfg.dump(args.dump_config)
-        return 0
     try:
-        summary = train_experiment(
-            args.experiment, args.profile, seed=args.seed, work_dir=args.work_dir,
-            device=args.device, data_root=args.data_root, max_iters=args.max_iters,
-            launcher=args.launcher, gpus=args.gpus, validate=args.validate,
-            val_interval=args.validate_every, backbone_checkpoint=args.backbone_checkpoint,
-        )  # fmt: skip
+        run = run_of(args)
+        if args.dump_config is not None:
+            from reproduction.running.config_builder import build_config
+
+            cfg = build_config(run)
+            if args.dump_config == "-":
+                print(cfg.pretty_text)
+            else:
+                cfg.dump(args.dump_config)
+            return 0
+        summary = train_experiment(run, launcher=args.launcher)
     except (KeyError, ValueError, FileNotFoundError, DatasetCheckFailed) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2

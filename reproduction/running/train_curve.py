@@ -24,57 +24,45 @@ from pathlib import Path
 from reproduction.records.learning_curves import curve_path, curve_record, read_curve, read_points
 from reproduction.records.results import write_json_atomic
 from reproduction.spec import paths
-from reproduction.spec.profiles import PROFILES, get_profile
+from reproduction.spec.profiles import PROFILES
+from reproduction.spec.run import Run
 
 
 def train_curve(
-    experiment: str,
-    profile: str,
+    run: Run,
     *,
-    seed: int = 0,
-    max_iters: int,
-    every: int,
-    results_root: str | Path = paths.RESULTS_ROOT,
+    results_root: str | Path | None = None,
     record_only: bool = False,
-    work_dir: str | Path | None = None,
-    data_root: str | Path | None = None,
 ) -> Path:
     """Train one curve (resuming an interrupted one) and write its record; return its path.
 
-    ``record_only`` skips training and writes the record of a finished work dir (default
-    :data:`reproduction.spec.paths.CURVE_WORK_DIR`); ``data_root`` defaults to the profile's.
-    ValueError for the paper profile or bad lengths; CurveError when the log holds no
-    evaluation.
+    ``run`` (:class:`reproduction.spec.run.Run`) sets the schedule (``max_iters``) and the
+    evaluations' interval (``val_interval``), both required; its work dir defaults to
+    :func:`reproduction.spec.paths.curve_work_dir` (not the run's usual one). ``results_root``:
+    default :func:`reproduction.spec.paths.results_dir`. ``record_only`` skips training and
+    writes the record of a finished work dir. ValueError for the paper profile or bad lengths;
+    CurveError when the log holds no evaluation.
     """
-    spec = get_profile(profile)
+    spec, experiment, seed = run.profile, run.experiment.id, run.seed
+    max_iters, every = run.overrides.max_iters, run.overrides.val_interval
     if not spec.synthetic:
-        raise ValueError(f"learning curves are for the embedded-data profiles, not {profile!r}")
-    if every < 1 or max_iters < every:
+        raise ValueError(f"learning curves are for the embedded-data profiles, not {spec.name!r}")
+    if every is None or max_iters is None or max_iters < every:
         raise ValueError(f"need 1 <= every <= max_iters, got every={every}, max_iters={max_iters}")
-    work = Path(
-        work_dir
-        if work_dir is not None
-        else paths.CURVE_WORK_DIR.format(profile=profile, experiment=experiment, seed=seed)
-    )
+    if run.overrides.work_dir is None:
+        run = run.with_overrides(work_dir=paths.curve_work_dir(spec.name, experiment, seed))
+    work = run.work_dir
     from reproduction.records import provenance
     from reproduction.running import train
 
     if record_only:
         summary = train.read_summary(work)
     else:
-        summary = train.train_experiment(
-            experiment,
-            profile,
-            seed=seed,
-            work_dir=work,
-            data_root=data_root,
-            max_iters=max_iters,
-            val_interval=every,
-        )
+        summary = train.train_experiment(run)
     training = {k: summary.get(k) for k in ("iterations", "seconds_per_iter", "wall_s")}
     record = curve_record(
         experiment,
-        profile,
+        spec.name,
         seed,
         every,
         read_points(work, every),
@@ -84,7 +72,8 @@ def train_curve(
             "setting": {"overlay": spec.overlay, "dataset": spec.dataset, "max_iters": max_iters},
         },
     )
-    return write_json_atomic(curve_path(results_root, profile, experiment, seed), record)
+    results = paths.results_dir(results_root)
+    return write_json_atomic(curve_path(results, spec.name, experiment, seed), record)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -98,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-iters", type=int, required=True, help="schedule length (iterations)")
     p.add_argument("--every", type=int, required=True, help="iterations between evaluations")
-    p.add_argument("--results", type=Path, default=Path(paths.RESULTS_ROOT))
+    p.add_argument(
+        "--results", type=Path, default=None, help="results root (default: the checkout's results/)"
+    )
     p.add_argument(
         "--record-only", action="store_true", help="write the record of a finished work dir"
     )
@@ -109,10 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; print the record's path and its points; 0, or 2 after one error line."""
     args = _parser().parse_args(argv)
     try:
-        path = train_curve(
-            args.experiment, args.profile, seed=args.seed, max_iters=args.max_iters,
-            every=args.every, results_root=args.results, record_only=args.record_only,
+        run = Run.resolve(
+            args.experiment, args.profile, args.seed, max_iters=args.max_iters,
+            val_interval=args.every,
         )  # fmt: skip
+        path = train_curve(run, results_root=args.results, record_only=args.record_only)
     except (KeyError, ValueError, FileNotFoundError) as err:
         print(f"error: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2

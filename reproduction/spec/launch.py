@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reproduction.spec.profiles import get_profile
+from reproduction.spec.run import RunOverrides, default_device
 
 LAUNCH_KEYS: tuple[str, ...] = ("gpus", "device", "val_images")
 """The workflow settings (``--config KEY=VALUE``) that change how the named profile's jobs are
@@ -27,8 +28,7 @@ class Launch:
     Attributes:
         gpus: GPUs per training run (images per GPU = batch / gpus); None: one image per
             process and step (a check profile).
-        device: "cpu" or "cuda" (the trainer checks it:
-            :data:`reproduction.running.config_builder.DEVICES`).
+        device: "cpu" or "cuda" (:data:`reproduction.spec.run.DEVICES`).
         val_images: evaluate on the first this many validation images only; None: all.
         synthetic: the profile's data are the embedded synthetic set.
     """
@@ -59,15 +59,15 @@ class Launch:
         return "" if self.val_images is None else f" -p val_images {self.val_images}"
 
 
-def _positive_int(key: str, value: object) -> int:
-    """Return ``value`` as an int >= 1; ValueError naming ``key`` otherwise."""
+def _integer(value: object) -> object:
+    """Return a workflow setting's text as an int where it is one (else unchanged, for
+    :class:`reproduction.spec.run.RunOverrides` to refuse, naming it); None stays None."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
     try:
-        number = int(str(value))
+        return int(str(value))
     except ValueError:
-        number = 0
-    if number < 1:
-        raise ValueError(f"workflow setting {key}={value!r}: expected an integer >= 1")
-    return number
+        return value
 
 
 def launch_settings(
@@ -77,18 +77,24 @@ def launch_settings(
 
     ``overrides`` (the workflow's ``--config`` settings; only :data:`LAUNCH_KEYS` are read)
     apply when ``profile`` is ``named``; the jobs of any other profile get their profile's own
-    settings: its GPUs (:attr:`reproduction.spec.profiles.Profile.gpus`), "cpu" for synthetic
-    data else "cuda", every validation image. ValueError names a ``gpus`` or ``val_images`` that
-    is no integer >= 1.
+    settings: its GPUs (:attr:`reproduction.spec.profiles.Profile.gpus`), its default device
+    (:func:`reproduction.spec.run.default_device`), every validation image. Each setting is
+    checked where a run's override is (:class:`reproduction.spec.run.RunOverrides`); ValueError
+    names a ``gpus`` or ``val_images`` that is no integer >= 1, or an unknown ``device``.
     """
     spec = get_profile(profile)
     given = dict(overrides or {}) if profile == named else {}
-    gpus = given.get("gpus", spec.gpus)
-    device = str(given.get("device", "cpu" if spec.synthetic else "cuda"))
-    val_images = given.get("val_images")
+    try:
+        checked = RunOverrides(
+            gpus=_integer(given.get("gpus")),  # type: ignore[arg-type]
+            device=None if given.get("device") is None else str(given["device"]),
+            val_images=_integer(given.get("val_images")),  # type: ignore[arg-type]
+        )
+    except ValueError as err:
+        raise ValueError(f"workflow setting: {err}") from None
     return Launch(
-        gpus=None if gpus is None else _positive_int("gpus", gpus),
-        device=device,
-        val_images=None if val_images is None else _positive_int("val_images", val_images),
+        gpus=checked.gpus if checked.gpus is not None else spec.gpus,
+        device=checked.device or default_device(spec),
+        val_images=checked.val_images,
         synthetic=spec.synthetic,
     )
