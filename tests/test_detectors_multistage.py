@@ -483,7 +483,9 @@ def test_yolact_evaluation_scores_masks(smoke_data_root, tmp_path, monkeypatch):
     assert stored["n_detections"] > 0
 
     # the RLEs are the predicted masks, one per detection, in the detections' order
-    cfg = keep_every_candidate("yolact_baseline", "smoke", data_root=smoke_data_root)
+    cfg = keep_every_candidate(
+        Run.resolve("yolact_baseline", "smoke", validate=True, data_root=smoke_data_root)
+    )
     model = build_model(cfg.model)
     dets, _ = predict(cfg, model, emit_positives=False, masks=True)
     sizes = {
