@@ -104,6 +104,13 @@ OVERRIDE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(RunOverrides))
 """The names :meth:`Run.resolve` accepts as overrides."""
 
 
+def _known_overrides(names: Any) -> None:
+    """ValueError naming the first of ``names`` that is no field of :class:`RunOverrides`."""
+    unknown = sorted(set(names) - set(OVERRIDE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}")
+
+
 @dataclass(frozen=True)
 class Run:
     """One training (and its evaluation): what it trains, in which profile, with which seed.
@@ -138,21 +145,13 @@ class Run:
             ValueError: an unknown profile, a bad seed, an unknown override name, or an override
                 that fails its check (the message names the field and the value).
         """
-        unknown = sorted(set(overrides) - set(OVERRIDE_NAMES))
-        if unknown:
-            raise ValueError(
-                f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}"
-            )
+        _known_overrides(overrides)
         spec = profile if isinstance(profile, Profile) else get_profile(profile)
         return cls(get_experiment(experiment_id), spec, seed, RunOverrides(**overrides))
 
     def with_overrides(self, **changes: Any) -> Run:
         """Return the same run with these overrides changed (checked as in :meth:`resolve`)."""
-        unknown = sorted(set(changes) - set(OVERRIDE_NAMES))
-        if unknown:
-            raise ValueError(
-                f"unknown run override {unknown[0]!r}; expected one of {OVERRIDE_NAMES}"
-            )
+        _known_overrides(changes)
         return replace(self, overrides=replace(self.overrides, **changes))
 
     @property
