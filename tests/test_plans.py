@@ -85,7 +85,7 @@ def test_the_default_demo_runs_paired_seeds_and_demo_v1_keeps_the_first_demo() -
     assert study_settings()[-2:] == (PREVIOUS_PROFILE, "demo")
     assert get_profile("demo").image_size == 96 and get_profile(PREVIOUS_PROFILE).image_size is None
     assert get_profile("demo").setting[:3] == get_profile(PREVIOUS_PROFILE).setting[:3]
-    assert get_profile(V1_PROFILE).setting == ("demo_v1", "demo", None, None, None)
+    assert get_profile(V1_PROFILE).setting == ("demo_v1", "demo", None, None, None, None)
 
 
 def test_every_embedded_plan_names_its_profiles_dataset() -> None:

@@ -119,8 +119,26 @@ def pair_effects(
 ) -> pd.DataFrame:
     """Return the effects of ``variant`` over ``baseline`` on each metric (columns
     :data:`EFFECT_COLUMNS`, one row per metric with a shared seed, in ``metrics`` order)."""
+    return effects_across(records, records, baseline, variant, metrics)
+
+
+def effects_across(
+    reference_records: Sequence[Mapping],
+    variant_records: Sequence[Mapping],
+    baseline: str,
+    variant: str,
+    metrics: Sequence[str] = EFFECT_METRICS,
+) -> pd.DataFrame:
+    """Return the effects of ``variant`` among ``variant_records`` over ``baseline`` among
+    ``reference_records``, paired by seed: two profiles' runs evaluated on the same data (e.g.
+    one detector at two batch sizes; the caller vouches for the data). Columns
+    :data:`EFFECT_COLUMNS`, in points, one row per metric with a shared seed, in ``metrics``
+    order."""
     rows = [
-        _effect_row(m, by_seed(records, baseline, m), by_seed(records, variant, m)) for m in metrics
+        _effect_row(
+            m, by_seed(reference_records, baseline, m), by_seed(variant_records, variant, m)
+        )
+        for m in metrics
     ]
     return pd.DataFrame([r for r in rows if r is not None], columns=list(EFFECT_COLUMNS))
 
@@ -400,6 +418,7 @@ __all__ = [
     "differences_by_seed",
     "effect_difference",
     "effect_trend",
+    "effects_across",
     "iou_by_seed",
     "iou_coverage",
     "iou_effects",

@@ -236,14 +236,20 @@ def collect_evidence(
     """Return every non-empty (profile, source) set of runs and learning curves, then every
     step-timing record (:class:`StepEvidence`) of those profiles.
 
-    ``profiles`` defaults to every profile but ``smoke`` (whose numbers mean nothing). Runs of
-    one profile and source that were evaluated on different datasets (e.g. a validation split
-    that grew) are never paired: each dataset's runs are their own evidence, named by it.
+    ``profiles`` defaults to every judged profile
+    (:attr:`reproduction.spec.profiles.Profile.judged`) but ``smoke`` (whose numbers mean
+    nothing). Runs of one profile and source that were evaluated on different datasets (e.g.
+    a validation split that grew) are never paired: each dataset's runs are their own
+    evidence, named by it.
     ``read``: results records a caller has already read, (root, profile) → that profile's
     records under that root in :func:`reproduction.records.results.iter_results`' order; their
     files are not read again.
     """
-    names = list(profiles) if profiles is not None else [p for p in PROFILES if p != "smoke"]
+    names = (
+        list(profiles)
+        if profiles is not None
+        else [p for p, spec in PROFILES.items() if p != "smoke" and spec.judged]
+    )
     known = {(Path(root), name): tuple(got) for (root, name), got in (read or {}).items()}
     found = []
     for name in names:

@@ -116,6 +116,8 @@ def build_config(run: Run) -> Config:
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
         if spec.image_size is not None:  # a study variant: another image size
             _apply_image_size(cfg, spec.image_size)
+        if spec.images_per_step is not None:  # another batch (the author's baselines')
+            _apply_images_per_step(cfg, spec.images_per_step)
         if spec.pretrained is not None:  # the backbone starts from the synthetic pretraining
             _apply_backbone_init(
                 cfg, paths.pretrained_backbone(paths.results_dir(), spec.pretrained)
@@ -332,6 +334,15 @@ def _apply_image_size(cfg: Config, size: int) -> None:
     for name in (*_LOADERS, "train_pipeline", "test_pipeline"):
         visit(cfg.get(name))
     cfg.image_size = (size, size)
+
+
+def _apply_images_per_step(cfg: Config, images: int) -> None:
+    """Train on ``images`` images per step instead of the overlay's batch, one process, the
+    learning rate unchanged (:attr:`reproduction.spec.profiles.Profile.images_per_step`).
+    ValueError below 1."""
+    if isinstance(images, bool) or not isinstance(images, int) or images < 1:
+        raise ValueError(f"images_per_step must be an integer >= 1, got {images!r}")
+    cfg.train_dataloader.batch_size = images
 
 
 def _apply_max_iters(cfg: Config, overlay: str, max_iters: int) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from reproduction.spec.experiments import Experiment, get_experiment
 from reproduction.spec.profiles import (
     DEMO_IMAGE_SIZE,
+    DEMO_IMAGES_PER_STEP,
     DEMO_ITERS,
     OVERLAY_IMAGE_SIZE,
     V1_PROFILE,
@@ -118,6 +119,8 @@ def _profile_label(profile: str) -> str:
         label += ", the first demo" if same_data else ", the first demo's model on fewer classes"
     elif spec.synthetic and (spec.image_size or OVERLAY_IMAGE_SIZE) != DEMO_IMAGE_SIZE:
         label += f", {spec.image_size or OVERLAY_IMAGE_SIZE} px images"
+    if spec.images_per_step is not None and spec.images_per_step != DEMO_IMAGES_PER_STEP:
+        label += f", {spec.images_per_step} images per step"
     return label
 
 

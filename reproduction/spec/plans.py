@@ -18,6 +18,7 @@ from reproduction.spec.experiments import (
 )
 from reproduction.spec.profiles import (
     DEMO_ITERS,
+    HALF_BATCH_PROFILE,
     PRETRAINED_PROFILE,
     TRAINING_LENGTHS,
     get_profile,
@@ -48,6 +49,11 @@ start): eight paired seeds per arm."""
 
 REGIME_PAIR = ("atss_baseline", "atss_concordance_0.3")
 """The pair the regime profiles run: ATSS with and without Concordance Loss (λ = 0.3)."""
+
+HALF_BATCH_BASELINES = ("atss_baseline", "retinanet_baseline")
+"""What :data:`reproduction.spec.profiles.HALF_BATCH_PROFILE` trains: the baselines of the
+demo's two pairs, whose thesis configs set half the Correlation-Loss configs' batch; each is
+paired by seed with the same baseline in the default demo."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ _PLANS: dict[str, Plan] = {
         if n != DEMO_ITERS
     },
     PRETRAINED_PROFILE: Plan(PRETRAINED_PROFILE, REGIME_PAIR, REGIME_SEEDS),
+    HALF_BATCH_PROFILE: Plan(HALF_BATCH_PROFILE, HALF_BATCH_BASELINES, REGIME_SEEDS),
 }
 
 

@@ -48,6 +48,11 @@ class Profile:
         standin: its data are the synthetic COCO-format stand-in, not COCO.
         pretrained: the name of the pretraining (:data:`reproduction.running.pretrain.PRETRAININGS`)
             whose backbone its detectors start from; None: from random weights.
+        images_per_step: the images of one training step (the batch), replacing the
+            overlay's; None keeps the overlay's.
+        judged: whether the claims' verdicts read its runs; False for a profile that measures
+            one difference from the author's code (e.g. :data:`HALF_BATCH_PROFILE`), whose
+            runs are no regime of the front page.
     """
 
     name: str
@@ -61,6 +66,8 @@ class Profile:
     check: bool = False
     standin: bool = False
     pretrained: str | None = None
+    images_per_step: int | None = None
+    judged: bool = True
 
     @property
     def synthetic(self) -> bool:
@@ -68,14 +75,21 @@ class Profile:
         return self.dataset != "coco"
 
     @property
-    def setting(self) -> tuple[str, str, int | None, int | None, str | None]:
+    def setting(self) -> tuple[str, str, int | None, int | None, str | None, int | None]:
         """What a run of this profile trains and evaluates: (overlay, dataset, max_iters,
-        image_size, pretrained).
+        image_size, pretrained, images_per_step).
 
         Two profiles with the same setting produce runs that measure the same thing (e.g. the
         default ``demo`` and a profile that would run it with more seeds).
         """
-        return (self.overlay, self.dataset, self.max_iters, self.image_size, self.pretrained)
+        return (
+            self.overlay,
+            self.dataset,
+            self.max_iters,
+            self.image_size,
+            self.pretrained,
+            self.images_per_step,
+        )
 
 
 MAIN_PROFILES: tuple[str, ...] = ("smoke", "demo", "paper")
@@ -112,6 +126,18 @@ demo's pairs: half, once, twice, four and eight times :data:`DEMO_ITERS`."""
 PRETRAINED_PROFILE = "demo-pretrained"
 """The default demo, its backbone starting from the synthetic pretraining
 (:mod:`reproduction.running.pretrain`) instead of random weights."""
+
+
+DEMO_IMAGES_PER_STEP = 8
+"""The images of one training step of the demo overlays (``demo_v1.py``'s train batch), for
+labels; the builder reads the overlay's own value."""
+
+HALF_BATCH_PROFILE = "demo-halfbatch"
+"""The default demo at half its batch (4 images per step) for twice its iterations, at the same
+learning rate: the same images seen, as the thesis author's baseline configs of ATSS, PAA and
+RetinaNet trained beside Correlation-Loss configs at twice their batch
+(:data:`reproduction.spec.author_code.DIFFERENCES`, "Baselines: half the images per step").
+Its baselines, paired by seed with the demo's, measure what that difference changes."""
 
 
 def training_length_profile(iterations: int) -> str:
@@ -181,6 +207,17 @@ _ALL: tuple[Profile, ...] = (
         "the default demo, its backbone pretrained on synthetic object crops",
         image_size=DEMO_IMAGE_SIZE,
         pretrained="shapes-crops",
+    ),
+    Profile(
+        HALF_BATCH_PROFILE,
+        "demo",
+        "demo-3cls-val1000",
+        2 * DEMO_ITERS,
+        f"the default demo at {DEMO_IMAGES_PER_STEP // 2} images per step for "
+        f"{2 * DEMO_ITERS} iterations (the author's baseline batch), same learning rate",
+        image_size=DEMO_IMAGE_SIZE,
+        images_per_step=DEMO_IMAGES_PER_STEP // 2,
+        judged=False,
     ),
 )
 PROFILES: dict[str, Profile] = {p.name: p for p in _ALL}
