@@ -102,3 +102,35 @@ def test_runs_on_different_data_are_refused() -> None:
     half = [_record("atss_baseline", 0, 0.3, val_images=20)]
     with pytest.raises(ValueError, match="different data"):
         half_batch_effects(full, half, [("atss_baseline", "atss_concordance_0.3")])
+
+
+def test_the_page_section_names_each_comparison_and_says_which_way_the_baseline_moved() -> None:
+    from reproduction.pages import batch_page
+    from reproduction.pages.regime_runs import Loaded
+
+    full, half = [], []
+    for seed in range(3):
+        full += [
+            _record("atss_baseline", seed, 0.30 + 0.01 * seed),
+            _record("atss_concordance_0.3", seed, 0.31 + 0.01 * seed),
+        ]
+        half.append(_record("atss_baseline", seed, 0.28 + 0.012 * seed))
+    effects = batch_page.effects(
+        Loaded("demo", tuple(full), "archive"), Loaded(HALF_BATCH_PROFILE, tuple(half), "archive")
+    )
+    table = batch_page.effects_table(effects)
+    assert list(table["compared"]) == [batch_page.COMPARISON_LABELS[c] for c in COMPARISONS]
+    assert set(table["pair"]) == {"ATSS ± Concordance Loss, λ = 0.3"}
+    assert (table["seeds"] == 3).all()
+    text = batch_page.summary(effects)
+    assert "baseline's AP is lower" in text and "1,200 iterations of 4 images" in text
+    assert batch_page.summary(effects.iloc[0:0]).startswith("*No run")
+
+
+def test_the_differences_list_names_the_half_batch_runs() -> None:
+    from reproduction.spec import author_code
+
+    topics = {d.topic: d for d in author_code.DIFFERENCES}
+    for topic, runs in author_code.SETTING_RUNS.items():
+        assert topic in topics and HALF_BATCH_PROFILE in (topics[topic].measured or "")
+        assert [r.split(" in ")[0] for r in runs] == list(HALF_BATCH_BASELINES)

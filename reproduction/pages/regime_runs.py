@@ -188,12 +188,12 @@ def _commits(records: Sequence[Mapping], shown: int = 4) -> str:
     return f"{len(commits)} commits (each results file names its own)"
 
 
-def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, object]) -> str:
-    """Return the provenance block of a page that reads several profiles: the parameters, then
-    for each profile its data, source, experiments and seeds, git commits and hardware."""
-    lines = ["**Provenance**", "", parameters_markdown(parameters)]
+def runs_markdown(loaded: Sequence[Loaded]) -> str:
+    """Return one Markdown list item per profile of ``loaded``: its data, source, experiments
+    and seeds, git commits and hardware (an item saying so when there is none)."""
     if not loaded:
-        lines.append("- No results files of these settings yet, local or committed.")
+        return "- No results files of these settings yet, local or committed."
+    lines = []
     for runs in loaded:
         seeds = sorted({int(r["seed"]) for r in runs.records})
         experiments = sorted({r["experiment"]["id"] for r in runs.records})
@@ -204,6 +204,12 @@ def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, ob
             f"{'; '.join(sorted({hardware_line(r) for r in runs.records}))}"
         )
     return "\n".join(lines)
+
+
+def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, object]) -> str:
+    """Return the provenance block of a page that reads several profiles: the parameters, then
+    :func:`runs_markdown` of the profiles."""
+    return "\n".join(["**Provenance**", "", parameters_markdown(parameters), runs_markdown(loaded)])
 
 
 __all__ = [
@@ -221,4 +227,5 @@ __all__ = [
     "profile_pairs",
     "provenance_markdown",
     "row_interval",
+    "runs_markdown",
 ]

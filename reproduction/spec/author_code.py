@@ -17,13 +17,16 @@ whose ``why`` starts with "follows the author" come last: they are checks that t
 kept so that the list is complete.
 
 :data:`TRAINING_RUNS` names the registered experiments (:mod:`reproduction.spec.experiments`) whose
-paired trainings measure a difference; :func:`table_rows` gives the list as plain rows for a
-table. Standard library only.
+paired trainings measure a difference, :data:`SETTING_RUNS` the trainings of one experiment in
+two profiles that do; :func:`table_rows` gives the list as plain rows for a table. Pure data.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+from reproduction.spec.plans import HALF_BATCH_BASELINES
+from reproduction.spec.profiles import HALF_BATCH_PROFILE
 
 REPOSITORY = "fehmikahraman/CorrLoss"
 """The author's repository on GitHub (mmdetection 2.18.1 fork)."""
@@ -252,8 +255,8 @@ DIFFERENCES: tuple[Difference, ...] = (
             "(twice the iterations of 16 over 12 epochs, at the same lr), their effects mix "
             "the loss with the batch size and schedule"
         ),
-        option=None,
-        measured=None,
+        option=f"profile {HALF_BATCH_PROFILE} (the demo's baselines at half the batch)",
+        measured=f"runs of profile {HALF_BATCH_PROFILE}, paired by seed with the demo's",
     ),
     Difference(
         topic="FoveaBox concordance: 1e-6 in its Pearson term",
@@ -478,6 +481,15 @@ TRAINING_RUNS: dict[str, tuple[str, ...]] = {
 shows their verdicts. Topics not listed were not measured in training runs."""
 
 
+SETTING_RUNS: dict[str, tuple[str, ...]] = {
+    "Baselines: half the images per step": tuple(
+        f"{baseline} in {HALF_BATCH_PROFILE} vs in demo" for baseline in HALF_BATCH_BASELINES
+    ),
+}
+"""Topic → the trainings of one experiment in two profiles (another setting of the same run,
+paired by seed) that measure it; the differences page shows their effects."""
+
+
 TRAINING_CLAIMS: tuple[str, ...] = ("ap_nms", "olrp_nms", "rank_loss", "gradient")
 """The claims (:mod:`reproduction.spec.claims` ids) whose comparisons hold the trainings of
 :data:`TRAINING_RUNS`."""
@@ -496,14 +508,15 @@ def table_rows() -> list[dict[str, str]]:
     """Return :data:`DIFFERENCES` as rows for a table, in their order.
 
     Each row has the fields of :class:`Difference` as strings (``detectors`` joined with
-    ", ", None as "—") plus "trained": the paired trainings of :data:`TRAINING_RUNS` that
-    measure it, or "no".
+    ", ", None as "—") plus "trained": the paired trainings of :data:`TRAINING_RUNS` and
+    :data:`SETTING_RUNS` that measure it, or "no".
     """
     rows = []
     for d in DIFFERENCES:
         row = {k: ("—" if v is None else v) for k, v in asdict(d).items()}
         row["detectors"] = ", ".join(d.detectors)
-        row["trained"] = "; ".join(TRAINING_RUNS.get(d.topic, ())) or "no"
+        trained = (*TRAINING_RUNS.get(d.topic, ()), *SETTING_RUNS.get(d.topic, ()))
+        row["trained"] = "; ".join(trained) or "no"
         rows.append(row)
     return rows
 
@@ -512,6 +525,7 @@ __all__ = [
     "DIFFERENCES",
     "FOLLOWS",
     "REPOSITORY",
+    "SETTING_RUNS",
     "TRAINING_RUNS",
     "Difference",
     "follows_author",
