@@ -377,7 +377,14 @@ def test_the_rank_faithful_loss_and_the_authors_grouping_are_claims_comparisons(
     verdicts on the committed runs are the archive check's:
     ``reproduction.analysis.archive_check``)."""
     rank = claims.get_claim("rank_loss").comparisons
-    assert len(rank) == 12
+    assert len(rank) == 24
+    # at the thesis's λ on any runs; at each chosen λ on the longer schedule's fresh runs only
+    assert [c.profile for c in rank[:12]] == [None] * 12
+    assert {c.profile for c in rank[12:]} == {"demo-len2400"}
+    assert {c.treatment for c in rank[12:]} == {
+        "atss_spearman_0.03_unitgap",
+        "retinanet_spearman_0.01_unitgap",
+    }
     perlevel = [
         c
         for claim_id in ("ap_nms", "olrp_nms")

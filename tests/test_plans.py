@@ -116,7 +116,7 @@ def test_a_plans_dataset_and_pairs_come_from_the_profile_and_the_registry() -> N
 def test_regime_profiles_change_one_thing_of_the_default_demo() -> None:
     """The training-length profiles differ from ``demo`` in their length alone, the pretrained
     one in its start alone; each runs the ATSS pair with the regime seeds."""
-    from reproduction.spec.plans import REGIME_SEEDS
+    from reproduction.spec.plans import REGIME_SEEDS, RETINANET_LENGTHS
     from reproduction.spec.profiles import (
         DEMO_ITERS,
         PRETRAINED_PROFILE,
@@ -132,8 +132,12 @@ def test_regime_profiles_change_one_thing_of_the_default_demo() -> None:
         assert setting[:2] == demo[:2] and setting[3:] == demo[3:]
         assert setting[2] == (None if n == DEMO_ITERS else n)
         if n != DEMO_ITERS:
-            assert plan(name).pairs() == [("atss_baseline", "atss_concordance_0.3")]
+            assert plan(name).pairs()[0] == ("atss_baseline", "atss_concordance_0.3")
+            retinanet = ("retinanet_baseline", "retinanet_spearman_0.1")
+            assert (retinanet in plan(name).pairs()) == (n in RETINANET_LENGTHS)
             assert plan(name).seeds == REGIME_SEEDS and len(REGIME_SEEDS) >= 8
+    # with the demo's own length, RetinaNet's pair has three lengths: a trend and a test
+    assert len({DEMO_ITERS, *RETINANET_LENGTHS}) >= 3
     with pytest.raises(ValueError, match="lengths"):
         training_length_profile(450)
     pretrained = get_profile(PRETRAINED_PROFILE).setting

@@ -19,15 +19,17 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from reproduction.analysis.regimes import pair_effects
-from reproduction.spec.experiments import RANK_LOSS_LAMBDAS, get_experiment, make_id
+from reproduction.spec.experiments import (
+    RANK_LOSS_LAMBDAS,
+    RANK_LOSS_THESIS_LOSS,
+    get_experiment,
+    rank_loss_arm,
+)
 
 SWEEP_METRICS: tuple[str, ...] = ("AP", "AP50", "AP75", "beta_cls", "oLRP")
 """The metrics of the sweep's effects (in %; oLRP is an error: lower is better)."""
 
-THESIS_LOSS: dict[str, str] = {
-    "atss": "atss_spearman_0.3",
-    "retinanet": "retinanet_spearman_0.1",
-}
+THESIS_LOSS: dict[str, str] = RANK_LOSS_THESIS_LOSS
 """Each swept detector's thesis Spearman Loss (the Pearson-equivalent loss at the thesis's λ)."""
 
 SWEEP_COLUMNS: tuple[str, ...] = (
@@ -48,9 +50,7 @@ def sweep_arms(detector: str) -> list[tuple[float, str]]:
     values and the thesis's λ; KeyError names a detector that is not swept."""
     thesis = get_experiment(THESIS_LOSS[detector])
     lambdas = sorted({*RANK_LOSS_LAMBDAS, thesis.loss_weight})
-    return [
-        (lam, make_id(detector, "spearman", lam, "classifier", ("unit_gap",))) for lam in lambdas
-    ]
+    return [(lam, rank_loss_arm(detector, lam)) for lam in lambdas]
 
 
 def sweep_effects(

@@ -9,9 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from reproduction.analysis.rank_sweep import SWEEP_METRICS, THESIS_LOSS, best_lambda, sweep_effects
+from reproduction.analysis.regimes import iou_effects
 from reproduction.analysis.stats import GAIN, NOT_RESOLVED, direction
 from reproduction.pages.regime_runs import Loaded, effect_text, row_interval
-from reproduction.spec.experiments import get_experiment
+from reproduction.spec.experiments import RANK_LOSS_CHOSEN, get_experiment, rank_loss_arm
+from reproduction.spec.plans import RANK_LOSS_LENGTH
+from reproduction.spec.profiles import training_length_profile
 
 DETECTORS: dict[str, str] = {"atss": "ATSS", "retinanet": "RetinaNet"}
 """The swept detectors and their names for a reader."""
@@ -76,4 +79,48 @@ def sweep_summary(effects: pd.DataFrame, detector: str) -> str:
         + "; ".join(parts)
         + ". The λ was chosen on these runs, so its effect here favours it; the test of it is "
         "a fresh run at a longer schedule."
+    )
+
+
+def longer_profile() -> str:
+    """Return the profile whose fresh runs test each detector's chosen λ
+    (:data:`reproduction.spec.plans.RANK_LOSS_LENGTH` iterations)."""
+    return training_length_profile(RANK_LOSS_LENGTH)
+
+
+def threshold_table(runs: Loaded, detector: str, lam: float | None = None) -> pd.DataFrame:
+    """Return the AP effect of the rank-faithful loss at ``lam`` (None: the chosen λ) over
+    Pearson Loss at each IoU threshold: columns threshold, Δ AP with its 95 % interval (points)
+    and paired seeds; empty when no paired seed records AP per threshold."""
+    arm = rank_loss_arm(detector, lam)
+    effects = iou_effects(runs.records, THESIS_LOSS[detector], arm)
+    return pd.DataFrame(
+        [
+            {"IoU": f"{row['threshold']:.2f}", "Δ AP": effect_text(row), "seeds": int(row["n"])}
+            for _, row in effects.iterrows()
+        ]
+    )
+
+
+def chosen_summary(longer: Loaded, detector: str) -> str:
+    """Return what the fresh runs of the longer schedule say of ``detector``'s chosen λ
+    against Pearson Loss (Markdown), or how to train them where none is paired yet."""
+    name, lam = DETECTORS[detector], RANK_LOSS_CHOSEN[detector]
+    effects = effects_of(longer, detector)
+    chosen = effects[(effects["lambda"] == lam) & (effects["against"] == "Pearson Loss")]
+    if chosen.empty:
+        arms = f"{THESIS_LOSS[detector]},{rank_loss_arm(detector)}"
+        return (
+            f"*{name}: no paired run of the chosen λ = {lam:g} at {RANK_LOSS_LENGTH:,} "
+            f"iterations yet (`scripts/campaign.sh {longer.profile} 0 7 {arms}` trains them).*"
+        )
+    parts = [
+        f"{METRIC_LABELS[row['metric']]} {effect_text(row)} ({_word(row)})"
+        for _, row in chosen.iterrows()
+    ]
+    return (
+        f"**{name}**, fresh runs at {RANK_LOSS_LENGTH:,} iterations, the rank-faithful loss at "
+        f"its chosen λ = {lam:g} against Pearson Loss ({int(chosen['n'].max())} paired seeds): "
+        + "; ".join(parts)
+        + "."
     )

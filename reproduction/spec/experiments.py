@@ -547,6 +547,29 @@ Loss's at the same λ, so the thesis's λ is not its own."""
 RANK_LOSS_DETECTORS: tuple[str, ...] = ("atss", "retinanet")
 """The detectors of the rank-faithful λ sweep (the demo's two pairs)."""
 
+RANK_LOSS_THESIS_LOSS: dict[str, str] = {
+    "atss": "atss_spearman_0.3",
+    "retinanet": "retinanet_spearman_0.1",
+}
+"""Each swept detector's thesis Spearman Loss at the thesis's λ: Pearson Loss at the thesis's
+setting, the loss on values the rank-faithful loss is compared with."""
+
+RANK_LOSS_CHOSEN: dict[str, float] = {"atss": 0.03, "retinanet": 0.01}
+"""Each swept detector's chosen λ of the rank-faithful loss: the sweep's λ with the largest AP
+effect over :data:`RANK_LOSS_THESIS_LOSS` on the default demo's committed runs
+(:func:`reproduction.analysis.rank_sweep.best_lambda`; a test checks the two agree). Chosen on
+those runs, it is tested on fresh ones: the longer schedule's
+(:data:`reproduction.spec.plans.RANK_LOSS_LENGTH`)."""
+
+
+def rank_loss_arm(detector: str, loss_weight: float | None = None) -> str:
+    """Return the id of the rank-faithful Spearman Loss on ``detector`` at ``loss_weight``
+    (None: its chosen λ, :data:`RANK_LOSS_CHOSEN`); KeyError names a detector not swept."""
+    if detector not in RANK_LOSS_CHOSEN:
+        raise KeyError(f"{detector!r} is not swept; swept: {', '.join(RANK_LOSS_CHOSEN)}")
+    lam = RANK_LOSS_CHOSEN[detector] if loss_weight is None else loss_weight
+    return make_id(detector, "spearman", lam, DEFAULT_GRADIENT, ("unit_gap",))
+
 
 def _author_code(b: _Builder) -> None:
     """Beyond the thesis: Spearman Loss with soft ranks that follow the exact ranks, and the

@@ -11,10 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from reproduction.spec.experiments import (
+    RANK_LOSS_DETECTORS,
+    RANK_LOSS_THESIS_LOSS,
     experiment_ids,
     get_experiment,
     list_experiments,
     pairs_among,
+    rank_loss_arm,
 )
 from reproduction.spec.profiles import (
     DEMO_ITERS,
@@ -49,6 +52,40 @@ start): eight paired seeds per arm."""
 
 REGIME_PAIR = ("atss_baseline", "atss_concordance_0.3")
 """The pair the regime profiles run: ATSS with and without Concordance Loss (λ = 0.3)."""
+
+RETINANET_PAIR = ("retinanet_baseline", "retinanet_spearman_0.1")
+"""The demo's RetinaNet pair, which some training lengths run beside :data:`REGIME_PAIR`."""
+
+RETINANET_LENGTHS: tuple[int, ...] = (1200, 2400)
+"""The training lengths (iterations) whose profiles run :data:`RETINANET_PAIR` too: with the
+demo's 600, three lengths, so that its trend can be fitted on two and tested on the third."""
+
+RANK_LOSS_LENGTH = 2400
+"""The training length (iterations) at which each swept detector's rank-faithful loss at its
+chosen λ (:data:`reproduction.spec.experiments.RANK_LOSS_CHOSEN`) is trained beside the
+thesis's Spearman Loss (Pearson Loss) on fresh runs: the λ was chosen on the demo's."""
+
+
+def rank_loss_arms() -> tuple[str, ...]:
+    """Return what the :data:`RANK_LOSS_LENGTH` profile runs for the rank-faithful loss: each
+    swept detector's thesis Spearman Loss, then its rank-faithful loss at the chosen λ."""
+    return tuple(
+        e for d in RANK_LOSS_DETECTORS for e in (RANK_LOSS_THESIS_LOSS[d], rank_loss_arm(d))
+    )
+
+
+def length_experiments(iterations: int) -> tuple[str, ...]:
+    """Return the experiments of the profile that trains the demo ``iterations`` long (other
+    than the demo's own): :data:`REGIME_PAIR`, then :data:`RETINANET_PAIR` at
+    :data:`RETINANET_LENGTHS`, then the baselines and :func:`rank_loss_arms` at
+    :data:`RANK_LOSS_LENGTH`."""
+    experiments = list(REGIME_PAIR)
+    if iterations in RETINANET_LENGTHS:
+        experiments += RETINANET_PAIR
+    if iterations == RANK_LOSS_LENGTH:
+        experiments += rank_loss_arms()
+    return tuple(dict.fromkeys(experiments))
+
 
 HALF_BATCH_BASELINES = ("atss_baseline", "retinanet_baseline")
 """What :data:`reproduction.spec.profiles.HALF_BATCH_PROFILE` trains: the baselines of the
@@ -123,7 +160,9 @@ _PLANS: dict[str, Plan] = {
     "demo": Plan("demo", _DEMO_PAIRS, DEMO_SEEDS),
     "demo-v1": Plan("demo-v1", _DEMO_PAIRS, (0,)),
     **{
-        training_length_profile(n): Plan(training_length_profile(n), REGIME_PAIR, REGIME_SEEDS)
+        training_length_profile(n): Plan(
+            training_length_profile(n), length_experiments(n), REGIME_SEEDS
+        )
         for n in TRAINING_LENGTHS
         if n != DEMO_ITERS
     },
