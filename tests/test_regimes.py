@@ -356,9 +356,11 @@ def test_a_prediction_leaves_its_length_out_and_says_whether_it_held():
     assert ahead.predicted.low < 0.5 < ahead.predicted.high
     assert ahead.outcome == "not measured"
     lengths[4800] = records(4800, 0.5, noise)  # as predicted: holds
-    assert predict_effect(lengths, "b", "v", 4800).outcome == "holds"
+    assert predict_effect(lengths, "b", "v", 4800, new_seeds=4).outcome == "holds"
     lengths[4800] = records(4800, -3.0, noise)  # far below: fails
-    failed = predict_effect(lengths, "b", "v", 4800)
+    # fewer paired seeds than the interval is for: no verdict yet
+    assert predict_effect(lengths, "b", "v", 4800, new_seeds=8).outcome == "pending"
+    failed = predict_effect(lengths, "b", "v", 4800, new_seeds=4)
     assert failed.outcome == "fails" and failed.measured.mean == pytest.approx(-3.0)
     assert failed.predicted.mean == pytest.approx(0.5, abs=1e-9)  # its own runs left out
     assert predict_effect({600: lengths[600]}, "b", "v", 4800) is None
@@ -394,6 +396,8 @@ def test_the_page_sets_each_recorded_prediction_beside_its_measurement():
                 "metrics": {"AP": 0.3 + effect / 100},
             }
         )
-    after = prediction_rows([prediction], {4800: Loaded("demo-len4800", records, "archive")})
+    loaded = {4800: Loaded("demo-len4800", records, "archive")}
+    assert prediction_rows([prediction], loaded).loc[0, "the prediction"] == "pending: 3 of 8 seeds"
+    after = prediction_rows([{**prediction, "new_seeds": 3}], loaded)
     assert after.loc[0, "the prediction"] == "failed"
     assert after.loc[0, "measured"].startswith("+2.6") and "3 seeds" in after.loc[0, "measured"]

@@ -449,6 +449,7 @@ class Prediction:
         fitted_lengths: the lengths the line went through (``iterations`` left out).
         measured: the mean paired difference at ``iterations`` and its t-interval, or None
             where that length has no paired seed yet.
+        new_seeds: the paired seeds the prediction interval is for (the mean of that many).
     """
 
     iterations: int
@@ -456,16 +457,21 @@ class Prediction:
     predicted: Interval
     fitted_lengths: tuple[int, ...]
     measured: Interval | None
+    new_seeds: int = PREDICTION_SEEDS
 
     @property
     def outcome(self) -> str:
-        """ "holds" when the measured mean lies within the prediction interval, "fails" when
-        outside it, "not measured" before the runs exist."""
+        """ "holds" when the mean of the planned seeds lies within the prediction interval,
+        "fails" when outside it; "not measured" before the runs exist, "pending" while fewer
+        than ``new_seeds`` are paired (a mean of fewer seeds scatters more than the interval
+        allows for)."""
         if self.measured is None:
             return "not measured"
         low, high = self.predicted.low, self.predicted.high
         if low is None or high is None:
             return "not measured"
+        if self.measured.n < self.new_seeds:
+            return "pending"
         return "holds" if low <= self.measured.mean <= high else "fails"
 
 
@@ -521,4 +527,5 @@ def predict_effect(
         Interval(centre, centre - half, centre + half, len(y)),
         tuple(lengths),
         measured,
+        new_seeds,
     )

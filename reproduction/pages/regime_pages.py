@@ -262,9 +262,12 @@ def prediction_rows(predictions: Sequence[Mapping], loaded: Mapping[int, Loaded]
             if diffs:
                 measured = mean_interval(list(diffs.values()))
         predicted = Interval(p["predicted"], p["low"], p["high"], p["fitted_differences"])
+        planned = int(p.get("new_seeds", regimes.PREDICTION_SEEDS))
         outcome = regimes.Prediction(
-            p["iterations"], p["metric"], predicted, tuple(p["fitted_lengths"]), measured
+            p["iterations"], p["metric"], predicted, tuple(p["fitted_lengths"]), measured, planned
         ).outcome
+        if outcome == "pending":
+            outcome = f"pending: {measured.n} of {planned} seeds"
         rows.append(
             {
                 "pair": reader_label(pair=(p["baseline"], p["variant"])),
