@@ -47,6 +47,14 @@ def test_its_config_halves_the_batch_and_keeps_the_learning_rate() -> None:
     assert half.train_cfg.max_iters == 2 * demo.train_cfg.max_iters
     assert half.optim_wrapper.optimizer.lr == demo.optim_wrapper.optimizer.lr
     assert half.image_size == demo.image_size
+    # the warm-up counts iterations, whatever the batch (the author's 500 at either); the
+    # learning-rate steps keep their place in the longer schedule
+    warmups = [[s.end for s in cfg.param_scheduler if s.type == "LinearLR"] for cfg in (half, demo)]
+    assert warmups[0] == warmups[1] and warmups[0]
+    steps = [
+        [s.milestones for s in cfg.param_scheduler if "milestones" in s] for cfg in (half, demo)
+    ]
+    assert [[2 * m for m in ms] for ms in steps[1]] == steps[0]
 
 
 def test_the_verdicts_never_read_the_half_batch_runs(tmp_path) -> None:

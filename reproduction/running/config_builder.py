@@ -112,12 +112,13 @@ def build_config(run: Run) -> Config:
             _apply_backbone_init(cfg, over.backbone_checkpoint)
     else:
         _apply_embedded(cfg, root)
+        warmup = _warmup_iters(cfg)  # the overlay's, before the schedule is stretched
         if spec.max_iters is not None:  # a study variant: another schedule length
             _apply_max_iters(cfg, spec.overlay, spec.max_iters)
         if spec.image_size is not None:  # a study variant: another image size
             _apply_image_size(cfg, spec.image_size)
         if spec.images_per_step is not None:  # another batch (the author's baselines')
-            _apply_images_per_step(cfg, spec.images_per_step)
+            _apply_images_per_step(cfg, spec.images_per_step, warmup)
         if spec.pretrained is not None:  # the backbone starts from the synthetic pretraining
             _apply_backbone_init(
                 cfg, paths.pretrained_backbone(paths.results_dir(), spec.pretrained)
@@ -336,13 +337,27 @@ def _apply_image_size(cfg: Config, size: int) -> None:
     cfg.image_size = (size, size)
 
 
-def _apply_images_per_step(cfg: Config, images: int) -> None:
+def _warmup_iters(cfg: Config) -> int | None:
+    """Return the iterations of the config's linear warm-up (None without one)."""
+    for sched in cfg.get("param_scheduler") or []:
+        if sched.get("type") == "LinearLR":
+            return int(sched.end)
+    return None
+
+
+def _apply_images_per_step(cfg: Config, images: int, warmup: int | None) -> None:
     """Train on ``images`` images per step instead of the overlay's batch, one process, the
-    learning rate unchanged (:attr:`reproduction.spec.profiles.Profile.images_per_step`).
-    ValueError below 1."""
+    learning rate unchanged (:attr:`reproduction.spec.profiles.Profile.images_per_step`), and
+    the linear warm-up ``warmup`` iterations long whatever the schedule's length, as mmdet
+    2.x's ``warmup_iters`` (the thesis author's configs warm up 500 iterations at either
+    batch). ValueError below 1."""
     if isinstance(images, bool) or not isinstance(images, int) or images < 1:
         raise ValueError(f"images_per_step must be an integer >= 1, got {images!r}")
     cfg.train_dataloader.batch_size = images
+    if warmup is not None:
+        for sched in cfg.param_scheduler:
+            if sched.get("type") == "LinearLR":
+                sched.end = min(warmup, cfg.train_cfg.max_iters)
 
 
 def _apply_max_iters(cfg: Config, overlay: str, max_iters: int) -> None:

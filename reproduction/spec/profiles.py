@@ -134,8 +134,8 @@ labels; the builder reads the overlay's own value."""
 
 HALF_BATCH_PROFILE = "demo-halfbatch"
 """The default demo at half its batch (4 images per step) for twice its iterations, at the same
-learning rate: the same images seen, as the thesis author's baseline configs of ATSS, PAA and
-RetinaNet trained beside Correlation-Loss configs at twice their batch
+learning rate and warm-up iterations: the same images seen, as the thesis author's baseline
+configs of ATSS, PAA and RetinaNet trained beside Correlation-Loss configs at twice their batch
 (:data:`reproduction.spec.author_code.DIFFERENCES`, "Baselines: half the images per step").
 Its baselines, paired by seed with the demo's, measure what that difference changes."""
 
