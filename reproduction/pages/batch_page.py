@@ -20,14 +20,6 @@ from reproduction.spec.labels import reader_label
 from reproduction.spec.plans import HALF_BATCH_BASELINES, plan
 from reproduction.spec.profiles import HALF_BATCH_PROFILE, get_profile
 
-METRIC_LABELS: dict[str, str] = {
-    "AP": "Δ AP",
-    "AP50": "Δ AP50",
-    "AP75": "Δ AP75",
-    "beta_cls": "Δ β_cls",
-    "oLRP": "Δ oLRP (lower is better)",
-}
-
 COMPARISON_LABELS: dict[str, str] = {
     "half batch": "baseline at half the batch − baseline",
     "matched": "loss − baseline, one batch (this project)",
@@ -55,24 +47,19 @@ def effects(full: Loaded, half: Loaded) -> pd.DataFrame:
 
 
 def effects_table(effects: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per pair and comparison, one column per metric of
-    :data:`METRIC_LABELS`: the effect in points with its 95 % interval, and the paired
-    seeds."""
+    """Return one row per pair and comparison, one column per metric
+    (:data:`reproduction.pages.regime_runs.EFFECT_LABELS`): the effect in points with its 95 %
+    interval, and the paired seeds."""
     rows = []
     for (baseline, variant, comparison), group in effects.groupby(
         ["baseline_id", "variant_id", "comparison"], sort=False
     ):
-        by_metric = {row["metric"]: row for _, row in group.iterrows()}
         row = {
             "pair": reader_label(pair=(baseline, variant)),
             "compared": COMPARISON_LABELS[comparison],
             "seeds": int(group["n"].max()),
         }
-        for metric in BATCH_METRICS:
-            row[METRIC_LABELS[metric]] = (
-                effect_text(by_metric[metric]) if metric in by_metric else "—"
-            )
-        rows.append(row)
+        rows.append({**row, **regime_runs.metric_cells(group, BATCH_METRICS)})
     return pd.DataFrame(rows)
 
 

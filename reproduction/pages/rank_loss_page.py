@@ -11,21 +11,19 @@ import pandas as pd
 from reproduction.analysis.rank_sweep import SWEEP_METRICS, THESIS_LOSS, best_lambda, sweep_effects
 from reproduction.analysis.regimes import iou_effects
 from reproduction.analysis.stats import GAIN, NOT_RESOLVED, direction
-from reproduction.pages.regime_runs import Loaded, effect_text, row_interval
+from reproduction.pages.regime_runs import (
+    EFFECT_LABELS,
+    Loaded,
+    effect_text,
+    metric_cells,
+    row_interval,
+)
 from reproduction.spec.experiments import RANK_LOSS_CHOSEN, get_experiment, rank_loss_arm
 from reproduction.spec.plans import RANK_LOSS_LENGTH
 from reproduction.spec.profiles import training_length_profile
 
 DETECTORS: dict[str, str] = {"atss": "ATSS", "retinanet": "RetinaNet"}
 """The swept detectors and their names for a reader."""
-
-METRIC_LABELS: dict[str, str] = {
-    "AP": "Δ AP",
-    "AP50": "Δ AP50",
-    "AP75": "Δ AP75",
-    "beta_cls": "Δ β_cls",
-    "oLRP": "Δ oLRP (lower is better)",
-}
 
 
 def effects_of(runs: Loaded, detector: str) -> pd.DataFrame:
@@ -35,16 +33,11 @@ def effects_of(runs: Loaded, detector: str) -> pd.DataFrame:
 
 def sweep_table(effects: pd.DataFrame) -> pd.DataFrame:
     """Return one row per λ and reference ("against"), one column per metric of
-    :data:`METRIC_LABELS`: the effect in points with its 95 % interval, and the paired seeds."""
+    :data:`EFFECT_LABELS`: the effect in points with its 95 % interval, and the paired seeds."""
     rows = []
     for (lam, against), group in effects.groupby(["lambda", "against"], sort=True):
-        by_metric = {row["metric"]: row for _, row in group.iterrows()}
         row = {"λ": f"{lam:g}", "against": against, "seeds": int(group["n"].max())}
-        for metric in SWEEP_METRICS:
-            row[METRIC_LABELS[metric]] = (
-                effect_text(by_metric[metric]) if metric in by_metric else "—"
-            )
-        rows.append(row)
+        rows.append({**row, **metric_cells(group, SWEEP_METRICS)})
     return pd.DataFrame(rows)
 
 
@@ -70,7 +63,7 @@ def sweep_summary(effects: pd.DataFrame, detector: str) -> str:
     parts = []
     for _, row in chosen.iterrows():
         word = _word(row)
-        parts.append(f"{METRIC_LABELS[row['metric']]} {effect_text(row)} ({word})")
+        parts.append(f"{EFFECT_LABELS[row['metric']]} {effect_text(row)} ({word})")
     seeds = int(chosen["n"].max())
     return (
         f"**{name}**: the rank-faithful loss's best λ on these runs is **{best:g}** (largest "
@@ -115,7 +108,7 @@ def chosen_summary(longer: Loaded, detector: str) -> str:
             f"iterations yet (`scripts/campaign.sh {longer.profile} 0 7 {arms}` trains them).*"
         )
     parts = [
-        f"{METRIC_LABELS[row['metric']]} {effect_text(row)} ({_word(row)})"
+        f"{EFFECT_LABELS[row['metric']]} {effect_text(row)} ({_word(row)})"
         for _, row in chosen.iterrows()
     ]
     return (

@@ -124,6 +124,23 @@ def effect_text(row: Mapping) -> str:
     return row_interval(row).format(1, signed=True)
 
 
+EFFECT_LABELS: dict[str, str] = {
+    "AP": "Δ AP",
+    "AP50": "Δ AP50",
+    "AP75": "Δ AP75",
+    "beta_cls": "Δ β_cls",
+    "oLRP": "Δ oLRP (lower is better)",
+}
+"""A metric's effect as a table column names it."""
+
+
+def metric_cells(group: pd.DataFrame, metrics: Sequence[str]) -> dict[str, str]:
+    """Return column (:data:`EFFECT_LABELS`) → :func:`effect_text` of each of ``metrics``
+    among the effect rows of ``group`` (one row per metric), "—" for a metric it lacks."""
+    by_metric = {row["metric"]: row for _, row in group.iterrows()}
+    return {EFFECT_LABELS[m]: effect_text(by_metric[m]) if m in by_metric else "—" for m in metrics}
+
+
 def profile_pairs(runs: Loaded) -> list[tuple[str, str]]:
     """Return the baseline / Correlation-Loss pairs among a profile's experiments, in record
     order."""
@@ -213,6 +230,7 @@ def provenance_markdown(loaded: Sequence[Loaded], *, parameters: Mapping[str, ob
 
 
 __all__ = [
+    "EFFECT_LABELS",
     "Cache",
     "Loaded",
     "PAIR",
@@ -224,6 +242,7 @@ __all__ = [
     "effect_text",
     "load",
     "loaded_with_runs",
+    "metric_cells",
     "profile_pairs",
     "provenance_markdown",
     "row_interval",
