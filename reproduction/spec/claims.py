@@ -678,7 +678,10 @@ CLAIMS: tuple[Claim, ...] = (
             "This loss is the companion's, not the thesis's: Spearman Loss whose inputs are "
             "rescaled to a unit mean gap before soft ranking at strength 0.1, so that its soft "
             "ranks follow the exact ranks. Against the thesis's Spearman Loss it is a loss on "
-            "ranks against a loss on values."
+            "ranks against a loss on values. It is compared at the thesis's λ, and at each "
+            "detector's own λ (the best of a sweep on the demo's runs) on fresh runs of the "
+            f"{RANK_LOSS_LENGTH:,}-iteration schedule only, so that the runs that chose the λ "
+            "do not judge it."
         ),
         short="rank-faithful Spearman Loss",
     ),
