@@ -100,9 +100,12 @@ def test_the_three_effects_pair_by_seed_across_the_two_batches() -> None:
     assert ap.loc["matched", "effect"] == pytest.approx(1.0)
     assert ap.loc["author's baselines", "effect"] == pytest.approx(3.0)
     assert (ap["n"] == 4).all()
-    # no half-batch run yet: the matched effect alone
+    # no half-batch run yet: the matched effect alone, on every seed
     alone = half_batch_effects(full, [], [("atss_baseline", "atss_concordance_0.3")])
-    assert set(alone["comparison"]) == {"matched"}
+    assert set(alone["comparison"]) == {"matched"} and (alone["n"] == 4).all()
+    # the three effects stand on the half-batch runs' seeds
+    some = half_batch_effects(full, half[:2], [("atss_baseline", "atss_concordance_0.3")])
+    assert (some["n"] == 2).all() and len(set(some["comparison"])) == 3
 
 
 def test_runs_on_different_data_are_refused() -> None:
@@ -131,7 +134,7 @@ def test_the_page_section_names_each_comparison_and_says_which_way_the_baseline_
     assert set(table["pair"]) == {"ATSS ± Concordance Loss, λ = 0.3"}
     assert (table["seeds"] == 3).all()
     text = batch_page.summary(effects)
-    assert "baseline's AP is lower" in text and "1,200 iterations of 4 images" in text
+    assert "(lower; 3 paired seeds)" in text and "1,200 iterations of 4 images" in text
     assert batch_page.summary(effects.iloc[0:0]).startswith("*No run")
 
 

@@ -45,7 +45,7 @@ def _datasets(records: Sequence[Mapping]) -> set[str]:
 
 
 def half_batch_effects(
-    full: Sequence[Mapping],
+    full_runs: Sequence[Mapping],
     half: Sequence[Mapping],
     pairs: Sequence[tuple[str, str]],
     metrics: Sequence[str] = BATCH_METRICS,
@@ -53,7 +53,9 @@ def half_batch_effects(
     """Return the three effects of :data:`COMPARISONS` for each (baseline, variant) pair.
 
     Args:
-        full: the runs at the demo's batch (the baseline and the variant of each pair).
+        full_runs: the runs at the demo's batch (the baseline and the variant of each pair);
+            where ``half`` has runs of a pair's baseline, only their seeds are read, so that
+            the three effects of the pair stand on the same seeds.
         half: the runs at half the batch (the baselines).
         pairs: (baseline id, Correlation-Loss variant id) pairs.
         metrics: results-record metrics (in %).
@@ -67,14 +69,19 @@ def half_batch_effects(
         ValueError: the two sets of runs were evaluated on different datasets (their effects
             would not be differences on the same data); the message names both.
     """
-    seen_full, seen_half = _datasets(full), _datasets(half)
-    if full and half and seen_full != seen_half:
+    seen_full, seen_half = _datasets(full_runs), _datasets(half)
+    if full_runs and half and seen_full != seen_half:
         raise ValueError(
             f"the runs at the two batch sizes were evaluated on different data: "
             f"{sorted(seen_full)} vs {sorted(seen_half)}"
         )
     frames = []
     for baseline, variant in pairs:
+        halved = {int(r["seed"]) for r in half if r["experiment"]["id"] == baseline}
+        if halved:  # the three effects on the same seeds: those of the half-batch runs
+            full = [r for r in full_runs if int(r["seed"]) in halved]
+        else:
+            full = list(full_runs)
         sides = {
             "half batch": (full, half, baseline, baseline),
             "matched": (full, full, baseline, variant),

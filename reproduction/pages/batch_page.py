@@ -88,14 +88,15 @@ def summary(effects: pd.DataFrame) -> str:
         half = ap.loc["half batch"]
         text = (
             f"**{reader_label(pair=(baseline, variant))}**: at half the batch ({setting}, the "
-            f"same images seen) the baseline's AP is {_moved(half)}: {effect_text(half)} "
-            f"({int(half['n'])} paired seeds)."
+            f"same images seen) the baseline's AP changes by {effect_text(half)} "
+            f"({_moved(half)}; {int(half['n'])} paired seeds)."
         )
         if {"matched", "author's baselines"} <= set(ap.index):
             text += (
-                f" The loss's AP effect reads {effect_text(ap.loc['matched'])} against the "
-                f"baseline at its own batch and {effect_text(ap.loc[COMPARISONS[2]])} against "
-                "the baseline at half the batch, as the author's configs compared them."
+                " On the same seeds, the loss's AP effect reads "
+                f"{effect_text(ap.loc['matched'])} against the baseline at its own batch and "
+                f"{effect_text(ap.loc[COMPARISONS[2]])} against the baseline at half the batch, "
+                "as the author's configs compared them."
             )
         sentences.append(text)
     return "\n\n".join(sentences)

@@ -214,7 +214,8 @@ _ALL: tuple[Profile, ...] = (
         "demo-3cls-val1000",
         2 * DEMO_ITERS,
         f"the default demo at {DEMO_IMAGES_PER_STEP // 2} images per step for "
-        f"{2 * DEMO_ITERS} iterations (the author's baseline batch), same learning rate",
+        f"{2 * DEMO_ITERS:,} iterations, the same learning rate and warm-up: the thesis "
+        "author's baseline batch",
         image_size=DEMO_IMAGE_SIZE,
         images_per_step=DEMO_IMAGES_PER_STEP // 2,
         judged=False,
