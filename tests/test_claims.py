@@ -383,7 +383,7 @@ def test_the_rank_faithful_loss_and_the_authors_grouping_are_claims_comparisons(
     assert {c.profile for c in rank[12:]} == {"demo-len2400"}
     assert {c.treatment for c in rank[12:]} == {
         "atss_spearman_0.03_unitgap",
-        "retinanet_spearman_0.01_unitgap",
+        "retinanet_spearman_0.03_unitgap",
     }
     perlevel = [
         c
