@@ -10,7 +10,7 @@ import pytest
 
 from reproduction.pages.page import INJECTED_MARK, ResultsPage, page_parameters, show
 from reproduction.records.results import results_files, results_path, write_results
-from reproduction.spec.profiles import PROFILES
+from reproduction.spec.profiles import judged_profiles
 
 ARCHIVE = Path(__file__).resolve().parents[1] / "archive"
 
@@ -83,9 +83,8 @@ def test_a_page_reads_each_file_once_and_keeps_the_records(tmp_path, monkeypatch
     twice = {str(path): n for path, n in reads.items() if n > 1}
     assert not twice, f"read more than once: {twice}"
     expected = {p.resolve() for p in results_files(results, "demo")}
-    for name, spec in PROFILES.items():
-        if name != "smoke" and spec.judged:  # the evidence of the verdicts
-            expected |= {p.resolve() for p in results_files(ARCHIVE, name)}
+    for name in judged_profiles():  # the evidence of the verdicts
+        expected |= {p.resolve() for p in results_files(ARCHIVE, name)}
     expected |= {p.resolve() for p in (ARCHIVE / "step_timings").glob("*.json")}
     expected |= {p.resolve() for p in (ARCHIVE / "curves").glob("*/*/seed*.json")}
     assert len(expected) > 100 and expected <= set(reads)  # every file read, through read_text

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from reproduction.analysis.regimes import EFFECT_COLUMNS, effects_across
+from reproduction.records.results import dataset_key
 
 BATCH_METRICS: tuple[str, ...] = ("AP", "AP50", "AP75", "beta_cls", "oLRP")
 """The metrics of the batch-size effects (in %; oLRP is an error: lower is better)."""
@@ -34,14 +35,6 @@ COMPARISONS: tuple[str, ...] = ("half batch", "matched", "author's baselines")
 
 BATCH_COLUMNS: tuple[str, ...] = ("baseline_id", "variant_id", "comparison", *EFFECT_COLUMNS)
 """The columns of :func:`half_batch_effects`: the pair, the comparison, then the effect."""
-
-
-def _datasets(records: Sequence[Mapping]) -> set[str]:
-    """The datasets (name and validation images) ``records`` were evaluated on."""
-    return {
-        f"{(r.get('dataset') or {}).get('name')} ({(r.get('dataset') or {}).get('n_val_images')})"
-        for r in records
-    }
 
 
 def half_batch_effects(
@@ -69,7 +62,8 @@ def half_batch_effects(
         ValueError: the two sets of runs were evaluated on different datasets (their effects
             would not be differences on the same data); the message names both.
     """
-    seen_full, seen_half = _datasets(full_runs), _datasets(half)
+    seen_full = {dataset_key(r) for r in full_runs}
+    seen_half = {dataset_key(r) for r in half}
     if full_runs and half and seen_full != seen_half:
         raise ValueError(
             f"the runs at the two batch sizes were evaluated on different data: "

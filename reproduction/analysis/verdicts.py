@@ -45,7 +45,7 @@ from reproduction.analysis.stats import (
 )
 from reproduction.records.learning_curves import load_curves, not_learning_reason
 from reproduction.records.provenance_text import commit_of, hardware_line
-from reproduction.records.results import iter_results
+from reproduction.records.results import dataset_key, iter_results
 from reproduction.records.run_table import per_seed, runs_frame
 from reproduction.records.step_timing import (
     STEP_TIMINGS_DIR,
@@ -58,6 +58,7 @@ from reproduction.spec.profiles import (
     PROFILES,
     Regime,
     get_profile,
+    judged_profiles,
     regime_of,
     regime_order,
     same_setting,
@@ -236,20 +237,14 @@ def collect_evidence(
     """Return every non-empty (profile, source) set of runs and learning curves, then every
     step-timing record (:class:`StepEvidence`) of those profiles.
 
-    ``profiles`` defaults to every judged profile
-    (:attr:`reproduction.spec.profiles.Profile.judged`) but ``smoke`` (whose numbers mean
-    nothing). Runs of one profile and source that were evaluated on different datasets (e.g.
-    a validation split that grew) are never paired: each dataset's runs are their own
-    evidence, named by it.
+    ``profiles`` defaults to :func:`reproduction.spec.profiles.judged_profiles`. Runs of one
+    profile and source that were evaluated on different datasets (e.g. a validation split that
+    grew) are never paired: each dataset's runs are their own evidence, named by it.
     ``read``: results records a caller has already read, (root, profile) → that profile's
     records under that root in :func:`reproduction.records.results.iter_results`' order; their
     files are not read again.
     """
-    names = (
-        list(profiles)
-        if profiles is not None
-        else [p for p, spec in PROFILES.items() if p != "smoke" and spec.judged]
-    )
+    names = list(profiles) if profiles is not None else list(judged_profiles())
     known = {(Path(root), name): tuple(got) for (root, name), got in (read or {}).items()}
     found = []
     for name in names:
@@ -277,9 +272,7 @@ def _by_dataset(records: Sequence[dict]) -> dict[str, tuple[dict, ...]]:
     images)" → records, in the order first seen."""
     groups: dict[str, list[dict]] = {}
     for record in records:
-        data = record.get("dataset") or {}
-        key = f"{data.get('name', '?')} ({data.get('n_val_images', '?')} val images)"
-        groups.setdefault(key, []).append(record)
+        groups.setdefault(dataset_key(record), []).append(record)
     return {key: tuple(group) for key, group in groups.items()}
 
 

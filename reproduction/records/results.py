@@ -36,7 +36,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 class ResultsError(ValueError):
     """A results file is missing, malformed, or lacks a field; the message names which."""
+
+
+def dataset_key(record: Mapping[str, Any]) -> str:
+    """Return the dataset a results record was evaluated on, as "<name> (<n> val images)"
+    ("?" for a part the record lacks): two records with the same key were evaluated on the
+    same data."""
+    data = record.get("dataset") or {}
+    return f"{data.get('name', '?')} ({data.get('n_val_images', '?')} val images)"
 
 
 def results_path(results_root: Path, profile: str, experiment_id: str, seed: int) -> Path:

@@ -272,6 +272,12 @@ def same_setting(name: str) -> tuple[str, ...]:
     return names if name in names else (name, *names)  # a check profile is in no table
 
 
+def judged_profiles() -> tuple[str, ...]:
+    """Return the names of the profiles whose runs the claims' verdicts read: every judged
+    profile (:attr:`Profile.judged`) but ``smoke``, whose numbers mean nothing."""
+    return tuple(p.name for p in _ALL if p.judged and p.name != "smoke")
+
+
 def study_variants() -> tuple[Profile, ...]:
     """Return the demo variants of the protocol study, in table order."""
     return tuple(p for p in _ALL if p.is_study_variant)
